@@ -1,0 +1,136 @@
+import { isAbsolute, resolve } from 'node:path';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface KeyDefinition<T> {
+  env: string;
+  description: string;
+  default: T;
+  /** How the default reads in the docs when the value is computed from other keys. */
+  defaultText?: string;
+  parse(raw: string, key: string): T;
+}
+
+function integer(min: number, max: number) {
+  return (raw: string, key: string): number => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(`${key} must be an integer, got "${raw}"`);
+    const value = Number(raw);
+    if (value < min || value > max) throw new ConfigError(`${key} must be between ${min} and ${max}, got ${value}`);
+    return value;
+  };
+}
+
+function text(raw: string): string {
+  return raw;
+}
+
+function oneOf<const T extends string>(...values: T[]) {
+  return (raw: string, key: string): T => {
+    const found = values.find((v) => v === raw.trim().toLowerCase());
+    if (!found) throw new ConfigError(`${key} must be one of ${values.join(', ')}, got "${raw}"`);
+    return found;
+  };
+}
+
+function flag(raw: string, key: string): boolean {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(value)) return false;
+  throw new ConfigError(`${key} must be true or false, got "${raw}"`);
+}
+
+function databaseUrl(raw: string, key: string): string {
+  const value = raw.trim();
+  if (value === '') return '';
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+    } catch {
+      throw new ConfigError(`${key} is not a valid PostgreSQL URL`);
+    }
+    return value;
+  }
+  if (/^sqlite:/i.test(value)) return value;
+  throw new ConfigError(
+    `${key} must start with postgres://, postgresql:// or sqlite: (got a value starting "${value.slice(0, 12)}")`,
+  );
+}
+
+/** A signed offset such as `400d`, `-2h`, `90m`, `30s` or `0`, in milliseconds. */
+export function parseOffset(raw: string, key: string): number {
+  const match = /^\s*([+-]?\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!match) throw new ConfigError(`${key} must look like 400d, -2h, 90m or 30s, got "${raw}"`);
+  const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] ?? 'ms'] ?? 1;
+  return Number(match[1]) * unit;
+}
+
+function key<T>(definition: KeyDefinition<T>): KeyDefinition<T> {
+  return definition;
+}
+
+/** Every setting Lapis reads. `docs/configuration.md` is generated from this table. */
+export const configSchema = {
+  port: key({ env: 'LAPIS_PORT', description: 'TCP port the server listens on.', default: 8080, parse: integer(0, 65535) }),
+  host: key({
+    env: 'LAPIS_HOST',
+    description: 'Address the server binds to. Use 0.0.0.0 to accept connections from other machines.',
+    default: '127.0.0.1',
+    parse: text,
+  }),
+  dataDir: key({
+    env: 'LAPIS_DATA_DIR',
+    description: 'Directory for the SQLite database, generated secrets and the initial admin password.',
+    default: './.lapis',
+    parse: text,
+  }),
+  databaseUrl: key({
+    env: 'LAPIS_DATABASE_URL',
+    description:
+      'Where data lives. Empty: the SQLite file `lapis.db` in the data directory. `sqlite:/path/file.db` picks another file; `postgres://user@host:5432/db` selects PostgreSQL, which several instances can share (`?schema=name` keeps the tables in that schema).',
+    default: '',
+    defaultText: '(SQLite file in the data directory)',
+    parse: databaseUrl,
+  }),
+  logLevel: key({
+    env: 'LAPIS_LOG_LEVEL',
+    description: 'Minimum level of log lines written to standard output.',
+    default: 'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+    parse: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+  }),
+  publicUrl: key({
+    env: 'LAPIS_PUBLIC_URL',
+    description:
+      'Base URL clients use to reach this server (used in `url` fields and links). Empty: derived from the request Host header.',
+    default: '',
+    parse: text,
+  }),
+  shutdownTimeoutMs: key({
+    env: 'LAPIS_SHUTDOWN_TIMEOUT_MS',
+    description: 'How long a graceful shutdown waits for in-flight requests before closing connections.',
+    default: 10_000,
+    parse: integer(0, 600_000),
+  }),
+  bodyLimitBytes: key({
+    env: 'LAPIS_BODY_LIMIT_BYTES',
+    description: 'Largest request body accepted, in bytes.',
+    default: 1_048_576,
+    parse: integer(1024, 104_857_600),
+  }),
+  trustProxy: key({
+    env: 'LAPIS_TRUST_PROXY',
+    description: 'Trust X-Forwarded-* headers (set when Lapis runs behind a reverse proxy).',
+    default: false,
+    parse: flag,
+  }),
+} as const;
+
+export type ConfigSchema = typeof configSchema;
+export type ConfigKey = keyof ConfigSchema;
+export type Config = Readonly<{ [K in ConfigKey]: ConfigSchema[K]['default'] }>;
+
+export function resolveDataPath(config: Pick<Config, 'dataDir'>, ...parts: string[]): string {
+  const base = isAbsolute(config.dataDir) ? config.dataDir : resolve(process.cwd(), config.dataDir);
+  return resolve(base, ...parts);
+}

@@ -1,0 +1,36 @@
+/** Timestamps are ISO-8601 UTC strings (`2026-11-27T21:25:08.000Z`) everywhere above storage. */
+export type Timestamp = string;
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  passwordHash: string | null;
+  isAdmin: boolean;
+  disabledAt: Timestamp | null;
+  createdAt: Timestamp;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  ownerId: string;
+  createdAt: Timestamp;
+}
+
+export type ProjectVisibility = 'private' | 'public';
+export const projectVisibilities: readonly ProjectVisibility[] = ['private', 'public'];
+
+export type ProjectState = 'new' | 'wellFormed' | 'deleting' | 'createPending' | 'deleted';
+
+export interface Project {
+  id: string;
+  organizationId: string;
+  name: string;
+  description: string;
+  visibility: ProjectVisibility;
+  state: ProjectState;
+  revision: number;
+  lastUpdateTime: Timestamp;
+}

@@ -1,0 +1,37 @@
+/**
+ * The catalog of stable error codes. Each code says what went wrong in domain terms; how it is
+ * shown (HTTP status, Azure DevOps typeKey, OAuth error) is decided in http/errors.ts only.
+ */
+export const errorCodes = {
+  invalidInput: 'A value in the request is malformed or out of range.',
+  invalidName: 'A name does not meet the naming rules.',
+  userNotFound: 'No user has that name or id.',
+  userExists: 'A user with that name already exists.',
+  userDisabled: 'The user is disabled.',
+  organizationNotFound: 'No organization has that name or id.',
+  organizationExists: 'An organization with that name already exists.',
+  memberExists: 'The user is already a member of the organization.',
+  notMember: 'The user is not a member of the organization.',
+  ownerCannotLeave: 'The owner of an organization cannot be removed from it.',
+  projectNotFound: 'No project in the organization has that name or id.',
+  projectExists: 'A project with that name already exists in the organization.',
+  storageUnavailable: 'The database cannot be reached.',
+} as const;
+
+export type ErrorCode = keyof typeof errorCodes;
+
+export class DomainError extends Error {
+  override name = 'DomainError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra fields a client may act on (never secrets). */
+    readonly details: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+  }
+}
+
+export function isDomainError(error: unknown): error is DomainError {
+  return error instanceof DomainError;
+}

@@ -1,0 +1,126 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { StorageUnavailableError } from '../storage/ports.js';
+
+interface AdoException {
+  status: number;
+  typeKey: string;
+  /** `Namespace, Assembly` that completes the .NET type name. */
+  assembly: string;
+}
+
+const framework = 'Microsoft.TeamFoundation.Framework.Server, Microsoft.TeamFoundation.Framework.Server';
+const webApi = 'Microsoft.VisualStudio.Services.WebApi, Microsoft.VisualStudio.Services.WebApi';
+const core = 'Microsoft.TeamFoundation.Core.WebApi, Microsoft.TeamFoundation.Core.WebApi';
+
+/** The one mapping from domain error codes to what an Azure DevOps client sees. */
+const exceptions: Record<ErrorCode, AdoException> = {
+  invalidInput: { status: 400, typeKey: 'ArgumentException', assembly: 'System, mscorlib' },
+  invalidName: { status: 400, typeKey: 'InvalidNameException', assembly: framework },
+  userNotFound: { status: 404, typeKey: 'IdentityNotFoundException', assembly: webApi },
+  userExists: { status: 409, typeKey: 'IdentityAlreadyExistsException', assembly: webApi },
+  userDisabled: { status: 403, typeKey: 'IdentityDisabledException', assembly: webApi },
+  organizationNotFound: { status: 404, typeKey: 'HostDoesNotExistException', assembly: framework },
+  organizationExists: { status: 409, typeKey: 'HostAlreadyExistsException', assembly: framework },
+  memberExists: { status: 409, typeKey: 'AddMemberIdentityAlreadyMemberException', assembly: webApi },
+  notMember: { status: 404, typeKey: 'RemoveMemberServiceAccountException', assembly: webApi },
+  ownerCannotLeave: { status: 400, typeKey: 'RemoveGroupMemberNotMemberException', assembly: webApi },
+  projectNotFound: { status: 404, typeKey: 'ProjectDoesNotExistWithNameException', assembly: core },
+  projectExists: { status: 409, typeKey: 'ProjectAlreadyExistsException', assembly: core },
+  storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
+};
+
+export function exceptionFor(code: ErrorCode): Readonly<AdoException> {
+  return exceptions[code];
+}
+
+export interface AdoErrorBody {
+  $id: '1';
+  innerException: null;
+  message: string;
+  typeName: string;
+  typeKey: string;
+  errorCode: 0;
+  eventId: 3000;
+  customProperties?: Record<string, unknown>;
+}
+
+export function adoErrorBody(
+  typeKey: string,
+  assembly: string,
+  message: string,
+  customProperties?: Record<string, unknown>,
+): AdoErrorBody {
+  const [namespace, assemblyName] = assembly.split(', ');
+  return {
+    $id: '1',
+    ...(customProperties && { customProperties }),
+    innerException: null,
+    message,
+    typeName: `${namespace}.${typeKey}, ${assemblyName}`,
+    typeKey,
+    errorCode: 0,
+    eventId: 3000,
+  };
+}
+
+export interface ErrorResponse {
+  status: number;
+  body: AdoErrorBody;
+}
+
+/** Turns anything thrown into a response. Unknown errors become a generic 500 that names the request id. */
+export function errorResponse(error: unknown, requestId: string): ErrorResponse {
+  if (error instanceof DomainError) {
+    const exception = exceptions[error.code];
+    const custom = Object.keys(error.details).length > 0 ? { ...error.details } : undefined;
+    return { status: exception.status, body: adoErrorBody(exception.typeKey, exception.assembly, error.message, custom) };
+  }
+  if (error instanceof StorageUnavailableError) {
+    const exception = exceptions.storageUnavailable;
+    return {
+      status: exception.status,
+      body: adoErrorBody(exception.typeKey, exception.assembly, `The service is temporarily unavailable (request ${requestId}).`),
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: adoErrorBody(clientErrorTypeKey(fastifyError), 'System, mscorlib', clientErrorMessage(fastifyError)) };
+  }
+  return {
+    status: 500,
+    body: adoErrorBody('InternalServerErrorException', framework, `An unexpected error occurred (request ${requestId}).`),
+  };
+}
+
+function clientErrorTypeKey(error: Partial<FastifyError>): string {
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'RequestContentTooLargeException';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'UnsupportedMediaTypeException';
+  if (error.statusCode === 404) return 'NotFoundException';
+  return 'ArgumentException';
+}
+
+/** Framework messages for client errors are safe to show; they never carry internals. */
+function clientErrorMessage(error: Partial<FastifyError>): string {
+  if (
+    error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+    error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+    error instanceof SyntaxError
+  ) {
+    return 'The request body is not valid JSON.';
+  }
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return 'The request body is too large.';
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'The request Content-Type is not supported.';
+  return error.message ?? 'Bad request.';
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body } = errorResponse(error, request.id);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('x-tfs-serviceerror', encodeURIComponent(body.message))
+    .send(body);
+}

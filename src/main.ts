@@ -1,0 +1,57 @@
+import { writeFileSync } from 'node:fs';
+import { buildApp, openStore } from './app.js';
+import type { Config } from './config/schema.js';
+import { resolveDataPath } from './config/schema.js';
+import { systemClock } from './domain/clock.js';
+import { bootstrapStore } from './services/bootstrap.js';
+import { serviceContext } from './services/context.js';
+
+export interface RunningServer {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Loads nothing itself: takes a validated config, prepares the store, listens, and stops gracefully on signals. */
+export async function serve(config: Config, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    const bootstrap = await bootstrapStore(serviceContext(store, systemClock));
+    if (bootstrap) {
+      const file = resolveDataPath(config, 'initial-admin-password');
+      writeFileSync(file, `${bootstrap.password}\n`, { mode: 0o600 });
+      print(`Created user "${bootstrap.username}" with password: ${bootstrap.password}`);
+      print(`(also written to ${file}; change it after signing in). Created organization "${bootstrap.organization}".`);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
+  const { app } = await buildApp({ config, store });
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      const timer = setTimeout(() => app.server.closeAllConnections(), config.shutdownTimeoutMs);
+      timer.unref();
+      await app.close();
+      clearTimeout(timer);
+      await store.close();
+    })();
+    return stopping;
+  };
+  const onSignal = () => {
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    void stop().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  // Announced last: whoever waits for this line may signal the process at once.
+  print(`Lapis listening on ${url} (store: ${store.kind} ${store.location})`);
+  return { url, stop };
+}

@@ -1,0 +1,79 @@
+import type { User } from '../domain/entities.js';
+import { DomainError } from '../domain/errors.js';
+import { validateDisplayName, validateEmail, validateName } from '../domain/names.js';
+import { DuplicateKeyError } from '../storage/ports.js';
+import type { ServiceContext } from './context.js';
+import { hashPassword, minimumPasswordLength } from './passwords.js';
+
+export interface NewUser {
+  username: string;
+  displayName?: string | undefined;
+  email?: string | undefined;
+  password?: string | undefined;
+  isAdmin?: boolean | undefined;
+}
+
+export class UserService {
+  constructor(private readonly context: ServiceContext) {}
+
+  async add(input: NewUser): Promise<User> {
+    const username = validateName('username', input.username);
+    const displayName = validateDisplayName(input.displayName ?? username);
+    const email = input.email ? validateEmail(input.email) : null;
+    if (input.password !== undefined && input.password.length < minimumPasswordLength) {
+      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
+    }
+    if (await this.context.store.users.findByUsername(username)) {
+      throw new DomainError('userExists', `User "${username}" already exists.`);
+    }
+    const user: User = {
+      id: this.context.newId(),
+      username,
+      displayName,
+      email,
+      passwordHash: input.password === undefined ? null : await hashPassword(input.password),
+      isAdmin: input.isAdmin ?? false,
+      disabledAt: null,
+      createdAt: this.context.clock.now().toISOString(),
+    };
+    try {
+      await this.context.store.users.insert(user);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw new DomainError('userExists', `User "${username}" already exists.`);
+      throw error;
+    }
+    return user;
+  }
+
+  async get(username: string): Promise<User> {
+    const user = await this.context.store.users.findByUsername(username);
+    if (!user) throw new DomainError('userNotFound', `User "${username}" does not exist.`);
+    return user;
+  }
+
+  list(): Promise<User[]> {
+    return this.context.store.users.list();
+  }
+
+  async disable(username: string): Promise<User> {
+    const user = await this.get(username);
+    if (user.disabledAt) return user;
+    const disabledAt = this.context.clock.now().toISOString();
+    await this.context.store.users.setDisabledAt(user.id, disabledAt);
+    return { ...user, disabledAt };
+  }
+
+  async enable(username: string): Promise<User> {
+    const user = await this.get(username);
+    await this.context.store.users.setDisabledAt(user.id, null);
+    return { ...user, disabledAt: null };
+  }
+
+  async setPassword(username: string, password: string): Promise<void> {
+    if (password.length < minimumPasswordLength) {
+      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
+    }
+    const user = await this.get(username);
+    await this.context.store.users.setPasswordHash(user.id, await hashPassword(password));
+  }
+}

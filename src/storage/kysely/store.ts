@@ -1,0 +1,106 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Dialect } from '../migrations/dialect.js';
+import { migrations } from '../migrations/index.js';
+import type { Repositories, Store } from '../ports.js';
+import { KyselyMetaRepository } from './meta.js';
+import { KyselyOrganizationRepository } from './organizations.js';
+import { KyselyProjectRepository } from './projects.js';
+import type { Database } from './schema.js';
+import { KyselyUserRepository } from './users.js';
+
+/** Maps a driver error to a storage error, or returns it unchanged. */
+export type ErrorTranslator = (error: unknown) => unknown;
+
+/** Wraps every method so driver errors surface as the storage errors of ports.ts. */
+function guard<T extends object>(target: T, translate: ErrorTranslator): T {
+  return new Proxy(target, {
+    get(object, property, receiver) {
+      const value = Reflect.get(object, property, receiver);
+      if (typeof value !== 'function') return value;
+      return async (...args: unknown[]) => {
+        try {
+          return await value.apply(object, args);
+        } catch (error) {
+          throw translate(error);
+        }
+      };
+    },
+  });
+}
+
+function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repositories {
+  return {
+    users: guard(new KyselyUserRepository(db), translate),
+    organizations: guard(new KyselyOrganizationRepository(db), translate),
+    projects: guard(new KyselyProjectRepository(db), translate),
+    meta: guard(new KyselyMetaRepository(db), translate),
+  };
+}
+
+function providerFor(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const result: Record<string, Migration> = {};
+      for (const migration of migrations) {
+        result[migration.name] = { up: (db) => migration.up(db, dialect) };
+      }
+      return result;
+    },
+  };
+}
+
+export interface KyselyStoreOptions {
+  db: Kysely<Database>;
+  kind: Dialect;
+  location: string;
+  translate: ErrorTranslator;
+  /** PostgreSQL schema holding the tables; the migrator must look there, not at the first schema it finds. */
+  schema?: string;
+  onClose?: () => Promise<void>;
+}
+
+export interface KyselyStore extends Store {
+  /** The query builder, for backend-specific work such as benchmarks' bulk loads. */
+  readonly kysely: Kysely<Database>;
+}
+
+export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
+  const { db, kind, location, translate, schema, onClose } = options;
+  return {
+    ...repositoriesFor(db, translate),
+    kind,
+    location,
+    kysely: db,
+    async migrate() {
+      if (schema) {
+        try {
+          await db.schema.createSchema(schema).ifNotExists().execute();
+        } catch (error) {
+          throw translate(error);
+        }
+      }
+      const migrator = new Migrator({ db, provider: providerFor(kind), ...(schema && { migrationTableSchema: schema }) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw translate(error);
+      return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    },
+    async transaction(work) {
+      try {
+        return await db.transaction().execute((trx) => work(repositoriesFor(trx, translate)));
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async ping() {
+      try {
+        await db.selectFrom('lapis_meta').select('key').limit(1).execute();
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+    async close() {
+      await db.destroy();
+      await onClose?.();
+    },
+  };
+}

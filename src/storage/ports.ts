@@ -1,0 +1,90 @@
+import type { Organization, Project, ProjectState, ProjectVisibility, User } from '../domain/entities.js';
+
+/** Thrown by a repository when an insert or update would break a uniqueness rule. */
+export class DuplicateKeyError extends Error {
+  override name = 'DuplicateKeyError';
+}
+
+/** Thrown when the database cannot be reached or refuses the connection. */
+export class StorageUnavailableError extends Error {
+  override name = 'StorageUnavailableError';
+}
+
+export interface UserRepository {
+  insert(user: User): Promise<void>;
+  findById(id: string): Promise<User | undefined>;
+  findByUsername(username: string): Promise<User | undefined>;
+  list(): Promise<User[]>;
+  setDisabledAt(id: string, disabledAt: string | null): Promise<void>;
+  setPasswordHash(id: string, passwordHash: string): Promise<void>;
+}
+
+export interface OrganizationMember {
+  user: User;
+  addedAt: string;
+}
+
+export interface OrganizationRepository {
+  insert(organization: Organization): Promise<void>;
+  findById(id: string): Promise<Organization | undefined>;
+  findByName(name: string): Promise<Organization | undefined>;
+  list(): Promise<Organization[]>;
+  listForMember(userId: string): Promise<Organization[]>;
+  addMember(organizationId: string, userId: string, addedAt: string): Promise<void>;
+  /** Returns false when the user was not a member. */
+  removeMember(organizationId: string, userId: string): Promise<boolean>;
+  isMember(organizationId: string, userId: string): Promise<boolean>;
+  listMembers(organizationId: string): Promise<OrganizationMember[]>;
+}
+
+export interface ProjectListQuery {
+  organizationId: string;
+  /** `undefined` = every state. */
+  states?: readonly ProjectState[];
+  /** Keyset cursor: list names strictly after this lower-cased name. */
+  afterNameKey?: string;
+  limit: number;
+}
+
+export interface ProjectChanges {
+  name?: string;
+  description?: string;
+  visibility?: ProjectVisibility;
+  state?: ProjectState;
+  revision: number;
+  lastUpdateTime: string;
+}
+
+export interface ProjectRepository {
+  insert(project: Project): Promise<void>;
+  findById(organizationId: string, id: string): Promise<Project | undefined>;
+  findByName(organizationId: string, name: string): Promise<Project | undefined>;
+  /** Ordered by name, case-insensitively. */
+  list(query: ProjectListQuery): Promise<Project[]>;
+  update(organizationId: string, id: string, changes: ProjectChanges): Promise<void>;
+  delete(organizationId: string, id: string): Promise<void>;
+}
+
+export interface MetaRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Sets the key only if it is absent; returns whether this call set it. */
+  setIfAbsent(key: string, value: string): Promise<boolean>;
+}
+
+export interface Repositories {
+  users: UserRepository;
+  organizations: OrganizationRepository;
+  projects: ProjectRepository;
+  meta: MetaRepository;
+}
+
+export interface Store extends Repositories {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Human-readable location for logs (never includes a password). */
+  readonly location: string;
+  migrate(): Promise<{ applied: string[] }>;
+  /** Runs `work` in one transaction; the repositories it receives are bound to it. */
+  transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

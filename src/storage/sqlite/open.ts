@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Sqlite from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
+import type { Database } from '../kysely/schema.js';
+import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
+import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
+
+function translate(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new DuplicateKeyError((error as Error).message);
+  }
+  if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || code === 'SQLITE_READONLY') {
+    return new StorageUnavailableError(`SQLite database unusable: ${(error as Error).message}`);
+  }
+  return error;
+}
+
+/** Opens (creating if needed) a SQLite database file; `:memory:` gives a private in-memory one. */
+export function openSqliteStore(file: string): KyselyStore {
+  if (file !== ':memory:') {
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (error) {
+      throw new StorageUnavailableError(`cannot create directory for ${file}: ${(error as NodeJS.ErrnoException).code}`);
+    }
+  }
+  let connection: Sqlite.Database;
+  try {
+    connection = new Sqlite(file);
+    connection.pragma('journal_mode = WAL');
+    connection.pragma('foreign_keys = ON');
+    // Other processes (the CLI beside a running server) may hold the write lock briefly.
+    connection.pragma('busy_timeout = 5000');
+    connection.pragma('synchronous = NORMAL');
+  } catch (error) {
+    throw new StorageUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  return createKyselyStore({ db, kind: 'sqlite', location: file, translate });
+}

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Organization, Project, User } from '../../src/domain/entities.js';
+import type { KyselyStore } from '../../src/storage/kysely/store.js';
+import { DuplicateKeyError } from '../../src/storage/ports.js';
+import { backends } from '../support/backends.js';
+
+function user(username: string, overrides: Partial<User> = {}): User {
+  return {
+    id: randomUUID(),
+    username,
+    displayName: username.toUpperCase(),
+    email: `${username}@example.test`,
+    passwordHash: null,
+    isAdmin: false,
+    disabledAt: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+function project(organizationId: string, name: string): Project {
+  return {
+    id: randomUUID(),
+    organizationId,
+    name,
+    description: `about ${name}`,
+    visibility: 'private',
+    state: 'wellFormed',
+    revision: 1,
+    lastUpdateTime: '2026-01-01T00:00:00.000Z',
+  };
+}
+
+for (const backend of backends()) {
+  describe.skipIf(!backend.available)(`storage contract on ${backend.name}`, () => {
+    let store: KyselyStore;
+    beforeEach(async () => {
+      store = await backend.open();
+    });
+    afterAll(() => backend.cleanup());
+
+    it('migrates idempotently', async () => {
+      expect((await store.migrate()).applied).toEqual([]);
+    });
+
+    it('stores and finds users case-insensitively, keeping flags', async () => {
+      const alice = user('Alice', { isAdmin: true, passwordHash: '$argon2id$x' });
+      await store.users.insert(alice);
+      expect(await store.users.findByUsername('alice')).toEqual(alice);
+      expect(await store.users.findById(alice.id)).toEqual(alice);
+      expect(await store.users.findByUsername('bob')).toBeUndefined();
+      await store.users.setDisabledAt(alice.id, '2026-02-02T00:00:00.000Z');
+      expect((await store.users.findById(alice.id))?.disabledAt).toBe('2026-02-02T00:00:00.000Z');
+    });
+
+    it('refuses a second user with the same name in any case', async () => {
+      await store.users.insert(user('carol'));
+      await expect(store.users.insert(user('CAROL'))).rejects.toBeInstanceOf(DuplicateKeyError);
+    });
+
+    it('lists users in name order', async () => {
+      for (const name of ['zed', 'amy', 'Kim']) await store.users.insert(user(name));
+      expect((await store.users.list()).map((u) => u.username)).toEqual(['amy', 'Kim', 'zed']);
+    });
+
+    describe('organizations and members', () => {
+      let owner: User;
+      let organization: Organization;
+      beforeEach(async () => {
+        owner = user('owner');
+        await store.users.insert(owner);
+        organization = { id: randomUUID(), name: 'Contoso', ownerId: owner.id, createdAt: '2026-01-01T00:00:00.000Z' };
+        await store.organizations.insert(organization);
+      });
+
+      it('finds by name in any case and refuses duplicates', async () => {
+        expect(await store.organizations.findByName('contoso')).toEqual(organization);
+        await expect(store.organizations.insert({ ...organization, id: randomUUID(), name: 'CONTOSO' })).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
+      });
+
+      it('adds, lists and removes members', async () => {
+        const member = user('member');
+        await store.users.insert(member);
+        await store.organizations.addMember(organization.id, member.id, '2026-01-02T00:00:00.000Z');
+        expect(await store.organizations.isMember(organization.id, member.id)).toBe(true);
+        await expect(
+          store.organizations.addMember(organization.id, member.id, '2026-01-03T00:00:00.000Z'),
+        ).rejects.toBeInstanceOf(DuplicateKeyError);
+        expect((await store.organizations.listMembers(organization.id)).map((m) => m.user.username)).toEqual(['member']);
+        expect((await store.organizations.listForMember(member.id)).map((o) => o.name)).toEqual(['Contoso']);
+        expect(await store.organizations.removeMember(organization.id, member.id)).toBe(true);
+        expect(await store.organizations.removeMember(organization.id, member.id)).toBe(false);
+        expect(await store.organizations.isMember(organization.id, member.id)).toBe(false);
+      });
+
+      it('keeps project names unique per organization and pages by name', async () => {
+        const names = ['web', 'Api', 'docs', 'zeta'];
+        for (const name of names) await store.projects.insert(project(organization.id, name));
+        await expect(store.projects.insert(project(organization.id, 'WEB'))).rejects.toBeInstanceOf(DuplicateKeyError);
+        const first = await store.projects.list({ organizationId: organization.id, limit: 2 });
+        expect(first.map((p) => p.name)).toEqual(['Api', 'docs']);
+        const next = await store.projects.list({ organizationId: organization.id, limit: 2, afterNameKey: 'docs' });
+        expect(next.map((p) => p.name)).toEqual(['web', 'zeta']);
+        const found = await store.projects.findByName(organization.id, 'API');
+        expect(found?.name).toBe('Api');
+        expect(await store.projects.findById(organization.id, found!.id.toUpperCase())).toEqual(found);
+      });
+
+      it('updates and deletes projects', async () => {
+        const web = project(organization.id, 'web');
+        await store.projects.insert(web);
+        await store.projects.update(organization.id, web.id, {
+          name: 'website',
+          description: 'new',
+          revision: 2,
+          lastUpdateTime: '2026-03-03T00:00:00.000Z',
+        });
+        expect(await store.projects.findByName(organization.id, 'website')).toMatchObject({ description: 'new', revision: 2 });
+        await store.projects.delete(organization.id, web.id);
+        expect(await store.projects.findById(organization.id, web.id)).toBeUndefined();
+      });
+    });
+
+    it('rolls back a failed transaction', async () => {
+      await expect(
+        store.transaction(async (repositories) => {
+          await repositories.users.insert(user('temp'));
+          throw new Error('boom');
+        }),
+      ).rejects.toThrow('boom');
+      expect(await store.users.findByUsername('temp')).toBeUndefined();
+    });
+
+    it('sets a meta key only once', async () => {
+      expect(await store.meta.setIfAbsent('k', 'one')).toBe(true);
+      expect(await store.meta.setIfAbsent('k', 'two')).toBe(false);
+      expect(await store.meta.get('k')).toBe('one');
+    });
+  });
+}

@@ -1,0 +1,63 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KyselyStore } from '../../src/storage/kysely/store.js';
+import { openPostgresStore } from '../../src/storage/postgres/open.js';
+import { openSqliteStore } from '../../src/storage/sqlite/open.js';
+import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from './postgres.js';
+
+export interface Backend {
+  name: 'sqlite' | 'postgres';
+  available: boolean;
+  /** A fresh, migrated, empty store. */
+  open(): Promise<KyselyStore>;
+  /** Closes every store this backend opened and removes their data. */
+  cleanup(): Promise<void>;
+}
+
+function sqliteBackend(): Backend {
+  const dirs: string[] = [];
+  const stores: KyselyStore[] = [];
+  return {
+    name: 'sqlite',
+    available: true,
+    async open() {
+      const dir = mkdtempSync(join(tmpdir(), 'lapis-test-'));
+      dirs.push(dir);
+      const store = openSqliteStore(join(dir, 'lapis.db'));
+      stores.push(store);
+      await store.migrate();
+      return store;
+    },
+    async cleanup() {
+      for (const store of stores.splice(0)) await store.close();
+      for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function postgresBackend(): Backend {
+  const schemas: string[] = [];
+  const stores: KyselyStore[] = [];
+  return {
+    name: 'postgres',
+    available: postgresAvailable,
+    async open() {
+      const schema = uniqueSchema();
+      schemas.push(schema);
+      const store = openPostgresStore({ url: postgresUrl, schema, poolSize: 4 });
+      stores.push(store);
+      await store.migrate();
+      return store;
+    },
+    async cleanup() {
+      for (const store of stores.splice(0)) await store.close();
+      for (const schema of schemas.splice(0)) await dropSchema(schema);
+    },
+  };
+}
+
+/** Both backends; suites use `describe.skipIf(!backend.available)` so a missing PostgreSQL shows as skipped. */
+export function backends(): Backend[] {
+  return [sqliteBackend(), postgresBackend()];
+}

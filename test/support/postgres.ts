@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const postgresUrl = process.env.LAPIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+async function reachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/**
+ * Whether PostgreSQL tests run. Without a server they skip with a visible notice, except under CI=true,
+ * where a missing server is a failure.
+ */
+export const postgresAvailable: boolean = await (async () => {
+  const ok = await reachable();
+  if (!ok && process.env.CI === 'true') {
+    throw new Error(`PostgreSQL is required under CI=true but ${postgresUrl} is unreachable`);
+  }
+  if (!ok) console.warn(`\n*** NOTICE: PostgreSQL at ${postgresUrl} is unreachable: PostgreSQL tests are SKIPPED ***\n`);
+  return ok;
+})();
+
+/** A schema name unique to this run, so parallel and repeated runs never see each other's rows. */
+export function uniqueSchema(): string {
+  return `lapis_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl });
+  await client.connect();
+  try {
+    await client.query(`drop schema if exists ${schema} cascade`);
+  } finally {
+    await client.end();
+  }
+}
