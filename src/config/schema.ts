@@ -124,6 +124,22 @@ export const configSchema = {
     default: false,
     parse: flag,
   }),
+  tokenSecret: key({
+    env: 'LAPIS_TOKEN_SECRET',
+    description:
+      'Key for the HMAC-SHA-256 under which token hashes are stored (at least 32 bytes, hex or base64). Empty: generated once into `token.key` in the data directory. Every instance sharing a database needs the same value.',
+    default: '',
+    defaultText: '(generated into the data directory)',
+    parse: text,
+  }),
+  sessionSecret: key({
+    env: 'LAPIS_SESSION_SECRET',
+    description:
+      'Key that encrypts the sign-in session cookie (32 bytes, hex or base64). Empty: generated once into `session.key` in the data directory. Every instance behind one load balancer needs the same value.',
+    default: '',
+    defaultText: '(generated into the data directory)',
+    parse: text,
+  }),
 } as const;
 
 export type ConfigSchema = typeof configSchema;
