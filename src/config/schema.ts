@@ -140,6 +140,19 @@ export const configSchema = {
     defaultText: '(generated into the data directory)',
     parse: text,
   }),
+  authFailureLimit: key({
+    env: 'LAPIS_AUTH_FAILURE_LIMIT',
+    description:
+      'Failed sign-ins or rejected credentials allowed per client address (and per username for passwords) in one window; beyond it the answer is 429 with Retry-After. Valid credentials are never counted.',
+    default: 20,
+    parse: integer(1, 1_000_000),
+  }),
+  authFailureWindowSeconds: key({
+    env: 'LAPIS_AUTH_FAILURE_WINDOW_SECONDS',
+    description: 'Length of the window in which failed authentications are counted.',
+    default: 60,
+    parse: integer(1, 86_400),
+  }),
 } as const;
 
 export type ConfigSchema = typeof configSchema;
