@@ -1,12 +1,19 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
-import { type Clock, systemClock } from './domain/clock.js';
+import { loadSecret } from './config/secrets.js';
+import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
+import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { createServer } from './http/server.js';
-import { serviceContext } from './services/context.js';
+import { type ServiceContext, serviceContext } from './services/context.js';
+import { FailureThrottle } from './services/failure-throttle.js';
 import { OrganizationService } from './services/organizations.js';
+import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
+import { TokenHasher } from './services/token-hasher.js';
+import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import type { Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
@@ -24,18 +31,33 @@ export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Stor
   return openSqliteStore(resolveDataPath(config, 'lapis.db'));
 }
 
+/** The clock every part uses: the system clock shifted by LAPIS_CLOCK_OFFSET. */
+export function configuredClock(config: Config): Clock {
+  return offsetClock(systemClock, config.clockOffset);
+}
+
 export interface Services {
+  context: ServiceContext;
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  tokens: TokenService;
+  hasher: TokenHasher;
 }
 
-export function buildServices(store: Store, clock: Clock): Services {
+export function buildServices(store: Store, clock: Clock, config: Config): Services {
   const context = serviceContext(store, clock);
+  const hasher = new TokenHasher(loadSecret(config, 'token'));
   return {
+    context,
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
+    tokens: new TokenService(context, hasher, {
+      maxLifetimeDays: config.patMaxLifetimeDays,
+      defaultLifetimeDays: config.patDefaultLifetimeDays,
+    }),
+    hasher,
   };
 }
 
@@ -50,14 +72,23 @@ export interface Lapis {
   app: FastifyInstance;
   services: Services;
   store: Store;
+  authChain: AuthChain;
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<Lapis> {
-  const clock = options.clock ?? systemClock;
-  const services = buildServices(options.store, clock);
-  const app = createServer({ config: options.config, ...(options.logStream && { logStream: options.logStream }) });
-  registerHealth(app, options.store);
+  const { config, store } = options;
+  const clock = options.clock ?? configuredClock(config);
+  const services = buildServices(store, clock, config);
+  const app = createServer({ config, ...(options.logStream && { logStream: options.logStream }) });
+  const verifier = new PatVerifier(services.context, services.hasher, {
+    acceptLegacy: config.acceptLegacyPats,
+    cacheMs: config.authCacheMs,
+    onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
+  });
+  const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const authChain = new AuthChain([new BasicPatAuthenticator(verifier, throttle)]);
+  registerHealth(app, store);
   await app.ready();
-  return { app, services, store: options.store };
+  return { app, services, store, authChain };
 }

@@ -28,7 +28,13 @@ export async function serve(config: Config, print: (line: string) => void = cons
     throw error;
   }
 
+  if (config.clockOffset !== 0) {
+    print(
+      `WARNING: LAPIS_CLOCK_OFFSET shifts this server's clock by ${config.clockOffset / 3_600_000} hours: token expiry is judged against the shifted time.`,
+    );
+  }
   const { app } = await buildApp({ config, store });
+  if (config.clockOffset !== 0) app.log.warn({ clockOffsetMs: config.clockOffset }, 'clock offset in effect');
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { buildServices, openStore, type Services } from '../app.js';
+import { buildServices, configuredClock, openStore, type Services } from '../app.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
-import { systemClock } from '../domain/clock.js';
 import type { Store } from '../storage/ports.js';
 
 export interface GlobalOptions {
@@ -22,10 +21,11 @@ export function configFor(command: Command, flags: Partial<Record<ConfigKey, str
 
 /** Opens the configured store (migrated, so a fresh data dir works), runs `work`, always closes. */
 export async function withServices<T>(command: Command, work: (services: Services, store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(configFor(command));
+  const config = configFor(command);
+  const store = openStore(config);
   try {
     await store.migrate();
-    return await work(buildServices(store, systemClock), store);
+    return await work(buildServices(store, configuredClock(config), config), store);
   } finally {
     await store.close();
   }

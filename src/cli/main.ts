@@ -4,6 +4,7 @@ import { DomainError } from '../domain/errors.js';
 import { StorageUnavailableError } from '../storage/ports.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
+import { registerPat } from './commands/pat.js';
 import { registerProject } from './commands/project.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
@@ -17,10 +18,9 @@ function buildProgram(): Command {
     .option('--database-url <url>', 'database URL (LAPIS_DATABASE_URL)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerServe, registerMigrate, registerUser, registerOrg, registerProject]) {
+  for (const register of [registerServe, registerMigrate, registerUser, registerOrg, registerProject, registerPat]) {
     register(program);
   }
-  for (const command of program.commands) command.exitOverride();
   return program;
 }
 

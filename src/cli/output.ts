@@ -1,3 +1,5 @@
+import { DomainError } from '../domain/errors.js';
+
 /** Prints rows as aligned columns for people, or as JSON for scripts. */
 export function printRows(rows: readonly Record<string, unknown>[], json: boolean | undefined, empty: string): void {
   if (json) {
@@ -24,8 +26,8 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export async function readStdin(): Promise<string> {
-  if (process.stdin.isTTY) throw new Error('--password-stdin expects the password on standard input');
+export async function readStdin(what = 'the password'): Promise<string> {
+  if (process.stdin.isTTY) throw new DomainError('invalidInput', `Expected ${what} on standard input.`);
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks)

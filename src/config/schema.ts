@@ -153,6 +153,53 @@ export const configSchema = {
     default: 60,
     parse: integer(1, 86_400),
   }),
+  anonymous: key({
+    env: 'LAPIS_ANONYMOUS',
+    description:
+      'How a request without valid credentials is answered when it does not send `X-TFS-FedAuthRedirect: Suppress`. `203` (as Azure DevOps does for GET/POST): 203 Non-Authoritative Information with an HTML sign-in page. `401`: always a plain 401 with the JSON error.',
+    default: '203' as '203' | '401',
+    parse: oneOf('203', '401'),
+  }),
+  patMaxLifetimeDays: key({
+    env: 'LAPIS_PAT_MAX_LIFETIME_DAYS',
+    description: 'Longest lifetime a personal access token may be given, in days (Azure DevOps allows one year).',
+    default: 365,
+    parse: integer(1, 36_500),
+  }),
+  patDefaultLifetimeDays: key({
+    env: 'LAPIS_PAT_DEFAULT_LIFETIME_DAYS',
+    description: 'Lifetime of a personal access token created without an explicit expiry, in days.',
+    default: 30,
+    parse: integer(1, 36_500),
+  }),
+  acceptLegacyPats: key({
+    env: 'LAPIS_ACCEPT_LEGACY_PATS',
+    description: 'Accept 52-character legacy tokens (imported with `lapis pat import`) as well as the 84-character form.',
+    default: true,
+    parse: flag,
+  }),
+  authCacheMs: key({
+    env: 'LAPIS_AUTH_CACHE_MS',
+    description:
+      'How long a verified token stays cached in memory, in milliseconds. It bounds how late another process or instance sees a revocation (this process sees its own at once).',
+    default: 1000,
+    parse: integer(0, 1000),
+  }),
+  clockOffset: key({
+    env: 'LAPIS_CLOCK_OFFSET',
+    description:
+      "Testing aid: shifts the server's notion of now (e.g. `400d`, `-2h`, `90m`), so tools can be tested against expired tokens. Logged loudly at start.",
+    default: 0,
+    defaultText: '`0`',
+    parse: parseOffset,
+  }),
+  iisBasicAuth: key({
+    env: 'LAPIS_IIS_BASIC_AUTH',
+    description:
+      'Emulate an Azure DevOps Server whose IIS Basic Authentication is on: Basic credentials are checked as username:password, and personal access tokens sent over Basic stop working.',
+    default: false,
+    parse: flag,
+  }),
 } as const;
 
 export type ConfigSchema = typeof configSchema;

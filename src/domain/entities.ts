@@ -34,3 +34,20 @@ export interface Project {
   revision: number;
   lastUpdateTime: Timestamp;
 }
+
+export interface PersonalAccessToken {
+  /** The authorization id (GUID) Azure DevOps shows for a token. */
+  id: string;
+  userId: string;
+  displayName: string;
+  scopes: readonly string[];
+  /** The one organization the token works in, or null for "All accessible organizations". */
+  organizationId: string | null;
+  validFrom: Timestamp;
+  validTo: Timestamp;
+  createdAt: Timestamp;
+  revokedAt: Timestamp | null;
+  lastUsedAt: Timestamp | null;
+  /** HMAC-SHA-256 of the token text under the server secret, hex. The text itself is never stored. */
+  tokenHash: string;
+}

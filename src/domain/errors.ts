@@ -15,6 +15,7 @@ export const errorCodes = {
   ownerCannotLeave: 'The owner of an organization cannot be removed from it.',
   projectNotFound: 'No project in the organization has that name or id.',
   projectExists: 'A project with that name already exists in the organization.',
+  tokenNotFound: 'No personal access token has that authorization id (for this user).',
   storageUnavailable: 'The database cannot be reached.',
 } as const;
 

@@ -27,6 +27,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   ownerCannotLeave: { status: 400, typeKey: 'RemoveGroupMemberNotMemberException', assembly: webApi },
   projectNotFound: { status: 404, typeKey: 'ProjectDoesNotExistWithNameException', assembly: core },
   projectExists: { status: 409, typeKey: 'ProjectAlreadyExistsException', assembly: core },
+  tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
 };
 

@@ -69,6 +69,7 @@ export class OrganizationService {
     if (!(await this.context.store.organizations.removeMember(organization.id, user.id))) {
       throw new DomainError('notMember', `User "${user.username}" is not a member of "${organization.name}".`);
     }
+    this.context.credentials.changed();
   }
 
   async members(organizationName: string): Promise<OrganizationMember[]> {

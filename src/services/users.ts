@@ -60,6 +60,7 @@ export class UserService {
     if (user.disabledAt) return user;
     const disabledAt = this.context.clock.now().toISOString();
     await this.context.store.users.setDisabledAt(user.id, disabledAt);
+    this.context.credentials.changed();
     return { ...user, disabledAt };
   }
 

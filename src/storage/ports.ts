@@ -1,4 +1,4 @@
-import type { Organization, Project, ProjectState, ProjectVisibility, User } from '../domain/entities.js';
+import type { Organization, PersonalAccessToken, Project, ProjectState, ProjectVisibility, User } from '../domain/entities.js';
 
 /** Thrown by a repository when an insert or update would break a uniqueness rule. */
 export class DuplicateKeyError extends Error {
@@ -71,11 +71,31 @@ export interface MetaRepository {
   setIfAbsent(key: string, value: string): Promise<boolean>;
 }
 
+export interface TokenChanges {
+  displayName?: string;
+  scopes?: readonly string[];
+  organizationId?: string | null;
+  validTo?: string;
+}
+
+export interface TokenRepository {
+  insert(token: PersonalAccessToken): Promise<void>;
+  findById(id: string): Promise<PersonalAccessToken | undefined>;
+  findByHash(tokenHash: string): Promise<PersonalAccessToken | undefined>;
+  /** Newest first. */
+  listForUser(userId: string): Promise<PersonalAccessToken[]>;
+  update(id: string, changes: TokenChanges): Promise<void>;
+  /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
+  revoke(id: string, revokedAt: string): Promise<boolean>;
+  setLastUsed(id: string, lastUsedAt: string): Promise<void>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
   projects: ProjectRepository;
   meta: MetaRepository;
+  tokens: TokenRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApp, type Lapis } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -17,8 +20,10 @@ export function logCapture(): { stream: Writable; lines: () => string[] } {
   return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
 }
 
+/** A config over a fresh temporary data directory, so generated keys never land in the work tree. */
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', ...env } });
+  const dataDir = mkdtempSync(join(tmpdir(), 'lapis-app-'));
+  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', LAPIS_DATA_DIR: dataDir, ...env } });
 }
 
 export async function testApp(store: Store, options: { env?: Record<string, string>; clock?: Clock } = {}) {

@@ -42,10 +42,26 @@ export interface MetaTable {
   value: string;
 }
 
+export interface PersonalAccessTokensTable {
+  id: string;
+  user_id: string;
+  display_name: string;
+  /** Space-separated, as Azure DevOps writes scopes. */
+  scopes: string;
+  organization_id: string | null;
+  valid_from: string;
+  valid_to: string;
+  created_at: string;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  token_hash: string;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
   organization_members: OrganizationMembersTable;
   projects: ProjectsTable;
   lapis_meta: MetaTable;
+  personal_access_tokens: PersonalAccessTokensTable;
 }

@@ -6,6 +6,7 @@ import { KyselyMetaRepository } from './meta.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
+import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
 
 /** Maps a driver error to a storage error, or returns it unchanged. */
@@ -34,6 +35,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     organizations: guard(new KyselyOrganizationRepository(db), translate),
     projects: guard(new KyselyProjectRepository(db), translate),
     meta: guard(new KyselyMetaRepository(db), translate),
+    tokens: guard(new KyselyTokenRepository(db), translate),
   };
 }
 

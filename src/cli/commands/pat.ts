@@ -1,0 +1,122 @@
+import type { Command } from 'commander';
+import type { Services } from '../../app.js';
+import type { PersonalAccessToken } from '../../domain/entities.js';
+import { DomainError } from '../../domain/errors.js';
+import { tokenStatus } from '../../services/tokens.js';
+import { withServices } from '../context.js';
+import { printJson, printRows, readStdin } from '../output.js';
+
+interface CreateOptions {
+  user: string;
+  org?: string;
+  allOrgs?: boolean;
+  name: string;
+  scope: string;
+  days?: string;
+  expires?: string;
+  json?: boolean;
+}
+
+function describeToken(token: PersonalAccessToken, organizations: Map<string, string>, now: Date) {
+  return {
+    authorizationId: token.id,
+    name: token.displayName,
+    status: tokenStatus(token, now),
+    organization:
+      token.organizationId === null
+        ? 'All accessible organizations'
+        : (organizations.get(token.organizationId) ?? token.organizationId),
+    scope: token.scopes.join(' '),
+    validFrom: token.validFrom,
+    validTo: token.validTo,
+    lastUsed: token.lastUsedAt,
+  };
+}
+
+function parseDays(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new DomainError('invalidInput', `--days must be a whole number, not "${value}".`);
+  return Number(value);
+}
+
+function parseExpiry(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new DomainError('invalidInput', `--expires must be an ISO-8601 date, not "${value}".`);
+  return date;
+}
+
+async function newTokenInput(services: Services, options: CreateOptions) {
+  if (Boolean(options.org) === Boolean(options.allOrgs)) {
+    throw new DomainError('invalidInput', 'Give exactly one of --org <name> or --all-orgs.');
+  }
+  const user = await services.users.get(options.user);
+  const organization = options.org ? await services.organizations.get(options.org) : undefined;
+  return {
+    user,
+    displayName: options.name,
+    scope: options.scope,
+    organizationId: organization?.id ?? null,
+    days: parseDays(options.days),
+    validTo: parseExpiry(options.expires),
+  };
+}
+
+function tokenOptions(command: Command): Command {
+  return command
+    .requiredOption('--user <username>', 'owner of the token')
+    .option('--org <name>', 'the one organization the token works in')
+    .option('--all-orgs', 'a global token: every organization the user belongs to')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--scope <scopes>', 'space-separated scopes, e.g. "vso.build vso.project" or "app_token" for full access')
+    .option('--days <n>', 'lifetime in days (default: LAPIS_PAT_DEFAULT_LIFETIME_DAYS)')
+    .option('--expires <iso-date>', 'explicit end of validity instead of --days');
+}
+
+export function registerPat(program: Command): void {
+  const pat = program.command('pat').description('Manage personal access tokens.');
+
+  tokenOptions(pat.command('create'))
+    .description('Create a token and print it once (it is never shown again).')
+    .option('--json', 'print the whole record as JSON, token included')
+    .action(async (options: CreateOptions, command: Command) => {
+      const created = await withServices(command, async (services) =>
+        services.tokens.create(await newTokenInput(services, options)),
+      );
+      if (options.json) printJson({ ...created.token, tokenHash: undefined, token: created.text });
+      else process.stdout.write(`${created.text}\n`);
+    });
+
+  tokenOptions(pat.command('import'))
+    .description('Register an existing token (e.g. a 52-character legacy Azure DevOps token) read from standard input.')
+    .action(async (options: CreateOptions, command: Command) => {
+      const text = await readStdin('the token');
+      const created = await withServices(command, async (services) =>
+        services.tokens.import(await newTokenInput(services, options), text),
+      );
+      console.log(`Imported token ${created.token.id}`);
+    });
+
+  pat
+    .command('list')
+    .description("List a user's tokens (never their secrets).")
+    .requiredOption('--user <username>', 'owner')
+    .option('--json', 'print JSON')
+    .action(async (options: { user: string; json?: boolean }, command: Command) => {
+      const rows = await withServices(command, async (services, store) => {
+        const user = await services.users.get(options.user);
+        const organizations = new Map((await store.organizations.list()).map((o) => [o.id, o.name]));
+        const now = services.context.clock.now();
+        return (await services.tokens.list(user)).map((t) => describeToken(t, organizations, now));
+      });
+      printRows(rows, options.json, 'No tokens.');
+    });
+
+  pat
+    .command('revoke <authorizationId>')
+    .description('Revoke a token at once.')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id)));
+      console.log(`Revoked token ${id}`);
+    });
+}

@@ -1,0 +1,86 @@
+import type { FastifyRequest } from 'fastify';
+import { looksLikePat } from '../../domain/pat-format.js';
+import type { Principal } from '../../domain/principal.js';
+import { effectiveScopes } from '../../domain/scopes.js';
+import type { FailureThrottle } from '../../services/failure-throttle.js';
+import type { PatVerification, PatVerifier } from '../../services/pat-verifier.js';
+import { parseAuthorization } from './authorization-header.js';
+import type { Authenticator, AuthFailure, AuthOutcome, AuthTarget } from './types.js';
+
+const anonymous: AuthFailure = {
+  reason: 'invalid',
+  message: 'TF400813: The user is not authorized to access this resource: the personal access token is not valid.',
+};
+
+function failureFor(result: Exclude<PatVerification, { status: 'active' }>, target: AuthTarget): AuthFailure {
+  switch (result.status) {
+    case 'expired':
+      return { reason: 'expired', message: 'Access Denied: The Personal Access Token used has expired.' };
+    case 'revoked':
+      return { reason: 'revoked', message: 'Access Denied: The Personal Access Token used has been revoked.' };
+    case 'disabledUser':
+      return { reason: 'disabledUser', message: `TF400813: The user '${result.user.username}' is disabled.` };
+    case 'wrongOrganization':
+      return {
+        reason: 'wrongOrganization',
+        message: `TF400813: The Personal Access Token used is not valid for the organization '${target.organization?.name ?? ''}'.`,
+      };
+    case 'notMember':
+      return {
+        reason: 'notMember',
+        message: `TF400813: The user '${result.user.username}' is not authorized to access the organization '${target.organization?.name ?? ''}'.`,
+      };
+    default:
+      return anonymous;
+  }
+}
+
+/**
+ * Personal access tokens over HTTP Basic, as the document shows them: the token in the password half with
+ * any user name (`-u username:PAT`, `-u :PAT`), or in the user half (`-u PAT:`), as Azure DevOps Server also reads it.
+ */
+export class BasicPatAuthenticator implements Authenticator {
+  readonly name = 'basic-pat';
+
+  constructor(
+    private readonly verifier: PatVerifier,
+    private readonly throttle: FailureThrottle,
+  ) {}
+
+  async authenticate(request: FastifyRequest, target: AuthTarget): Promise<AuthOutcome> {
+    const parsed = parseAuthorization(request);
+    if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
+      return this.fail(request, { reason: 'malformed', message: parsed.reason });
+    }
+    if (parsed.scheme !== 'basic') return { kind: 'none' };
+    // Azure DevOps Server reads the user half first when it has the shape of a token.
+    const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
+    const result = await this.verifier.verify(candidate, target.organization?.id);
+    if (result.status !== 'active') return this.fail(request, failureFor(result, target));
+    const principal: Principal = {
+      user: result.user,
+      credential: 'pat',
+      scopes: effectiveScopes(result.token.scopes),
+      authorizationId: result.token.id,
+      organizationId: result.token.organizationId,
+    };
+    return { kind: 'principal', principal };
+  }
+
+  /** Valid tokens are never throttled; refusals from an address past the limit become 429. */
+  private fail(request: FastifyRequest, failure: AuthFailure): AuthOutcome {
+    const verdict = this.throttle.check(request.ip);
+    this.throttle.recordFailure(request.ip);
+    if (verdict.blocked) {
+      return {
+        kind: 'failure',
+        failure: {
+          reason: 'throttled',
+          message: 'Too many failed authentication attempts from this address. Try again later.',
+          retryAfterSeconds: verdict.retryAfterSeconds,
+        },
+      };
+    }
+    return { kind: 'failure', failure };
+  }
+}

@@ -1,0 +1,90 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { adoErrorBody } from '../errors.js';
+import type { AuthFailure } from './types.js';
+
+export interface FailureOptions {
+  /** Base URL of this server, for the sign-in and realm headers. */
+  baseUrl: string;
+  anonymous: '203' | '401';
+}
+
+const suppressingMethods = new Set(['OPTIONS', 'HEAD', 'PROPFIND', 'PATCH']);
+const framework = 'Microsoft.TeamFoundation.Framework.Server, Microsoft.TeamFoundation.Framework.Server';
+const security = 'Microsoft.VisualStudio.Services.Security, Microsoft.VisualStudio.Services.WebApi';
+
+/** Azure DevOps skips the sign-in redirect for clients that ask it to, and for some methods. */
+function redirectSuppressed(request: FastifyRequest): boolean {
+  const header = request.headers['x-tfs-fedauthredirect'];
+  const values = Array.isArray(header) ? header.join(',') : (header ?? '');
+  return /\bsuppress\b/i.test(values) || suppressingMethods.has(request.method);
+}
+
+function authenticateError(failure: AuthFailure): string {
+  if (failure.reason === 'missing') return 'Unauthorized';
+  if (failure.reason === 'malformed') return 'InvalidRequest';
+  return 'InvalidToken';
+}
+
+function body(failure: AuthFailure) {
+  if (failure.reason === 'expired' || failure.reason === 'insufficientScope') {
+    return adoErrorBody('AccessCheckException', security, failure.message, {
+      Descriptor: null,
+      IdentityDisplayName: null,
+      Token: null,
+      RequestedPermissions: 0,
+      NamespaceId: '00000000-0000-0000-0000-000000000000',
+    });
+  }
+  return adoErrorBody('UnauthorizedRequestException', framework, failure.message);
+}
+
+function acceptsJson(request: FastifyRequest): boolean {
+  const accept = request.headers.accept;
+  return !accept || /application\/json|\*\/\*|application\/\*/i.test(accept);
+}
+
+function signInPage(signInUrl: string): string {
+  const href = signInUrl.replaceAll('&', '&amp;').replaceAll('"', '&quot;');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in - Lapis</title></head><body><main><h1>Sign in to continue</h1><p>This resource needs you to sign in. Tools should send a personal access token (<code>Authorization: Basic</code>) or an OAuth token, and <code>X-TFS-FedAuthRedirect: Suppress</code> to receive a 401 instead of this page.</p><p><a href="${href}">Sign in</a></p></main></body></html>`;
+}
+
+/**
+ * Answers a refused credential the way Azure DevOps does: 401 with its authentication headers and the
+ * JSON error for API clients (which send `X-TFS-FedAuthRedirect: Suppress`) and for PATCH/OPTIONS/HEAD;
+ * otherwise, for GET and POST, 203 with an HTML sign-in page (unless LAPIS_ANONYMOUS=401).
+ */
+export function sendAuthFailure(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  failure: AuthFailure,
+  options: FailureOptions,
+): FastifyReply {
+  const message = failure.message;
+  reply.header('X-TFS-ServiceError', encodeURIComponent(message));
+  if (failure.reason === 'throttled') {
+    return reply
+      .code(429)
+      .header('Retry-After', String(failure.retryAfterSeconds ?? 60))
+      .send(adoErrorBody('RequestBlockedException', framework, message));
+  }
+  const returnTo = request.url.split('?', 1)[0] ?? '/';
+  const signInUrl = `${options.baseUrl}/_signin?returnUrl=${encodeURIComponent(returnTo)}`;
+  const browserLike =
+    options.anonymous === '203' && !redirectSuppressed(request) && (request.method === 'GET' || request.method === 'POST');
+  if (browserLike && failure.reason !== 'insufficientScope') {
+    return reply.code(203).header('content-type', 'text/html; charset=utf-8').send(signInPage(signInUrl));
+  }
+  reply
+    .code(401)
+    .header(
+      'WWW-Authenticate',
+      `Bearer authorization_uri=${options.baseUrl}/oauth2/authorize, Basic realm="${options.baseUrl}/", TFS-Federated`,
+    )
+    .header('X-TFS-FedAuthRealm', `${options.baseUrl}/`)
+    .header('X-TFS-FedAuthIssuer', `${options.baseUrl}/`)
+    .header('X-VSS-AuthorizationEndpoint', `${options.baseUrl}/`)
+    .header('X-TFS-FedAuthRedirect', signInUrl)
+    .header('X-VSS-AuthenticateError', authenticateError(failure));
+  if (!acceptsJson(request)) return reply.header('content-type', 'text/plain; charset=utf-8').send(message);
+  return reply.header('content-type', 'application/json; charset=utf-8').send(body(failure));
+}

@@ -1,0 +1,104 @@
+import type { PersonalAccessToken, User } from '../domain/entities.js';
+import { canonicalPat, classifyPat } from '../domain/pat-format.js';
+import type { ServiceContext } from './context.js';
+import type { TokenHasher } from './token-hasher.js';
+
+export type PatVerification =
+  | { status: 'active'; token: PersonalAccessToken; user: User }
+  | { status: 'malformed' | 'unknown' }
+  | {
+      status: 'expired' | 'revoked' | 'disabledUser' | 'notMember' | 'wrongOrganization';
+      token: PersonalAccessToken;
+      user: User;
+    };
+
+interface CacheEntry {
+  token: PersonalAccessToken | undefined;
+  user: User | undefined;
+  memberOf: ReadonlySet<string>;
+  expiresAt: number;
+}
+
+export interface VerifierOptions {
+  acceptLegacy: boolean;
+  /** How long a lookup is reused; bounds how late other processes' revocations are seen. */
+  cacheMs: number;
+  maxCacheEntries?: number;
+  /** Last-used time is written at most once per interval per token. */
+  lastUsedIntervalMs?: number;
+  onBackgroundError?: (error: unknown) => void;
+}
+
+/**
+ * Decides what a presented PAT is worth. The hot path returns values and never throws for bad input:
+ * shape and checksum are checked before any storage access, then a short-lived cache, then the store.
+ */
+export class PatVerifier {
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly lastUsedWrites = new Map<string, number>();
+  private readonly maxEntries: number;
+  private readonly lastUsedIntervalMs: number;
+
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly hasher: TokenHasher,
+    private readonly options: VerifierOptions,
+  ) {
+    this.maxEntries = options.maxCacheEntries ?? 10_000;
+    this.lastUsedIntervalMs = options.lastUsedIntervalMs ?? 60_000;
+    context.credentials.subscribe(() => this.cache.clear());
+  }
+
+  /** `organizationId`: the organization in the request URL, if any. */
+  async verify(text: string, organizationId: string | undefined): Promise<PatVerification> {
+    const shape = classifyPat(text);
+    if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
+    const hash = this.hasher.hash(canonicalPat(text, shape));
+    const entry = await this.lookup(hash);
+    const { token, user } = entry;
+    if (!token || !user || !this.hasher.matches(token.tokenHash, hash)) return { status: 'unknown' };
+    const now = this.context.clock.now();
+    if (token.revokedAt) return { status: 'revoked', token, user };
+    if (Date.parse(token.validTo) <= now.getTime()) return { status: 'expired', token, user };
+    if (user.disabledAt) return { status: 'disabledUser', token, user };
+    if (organizationId !== undefined) {
+      if (token.organizationId !== null && token.organizationId !== organizationId)
+        return { status: 'wrongOrganization', token, user };
+      if (!entry.memberOf.has(organizationId)) return { status: 'notMember', token, user };
+    }
+    this.recordUse(token, now);
+    return { status: 'active', token, user };
+  }
+
+  private async lookup(hash: string): Promise<CacheEntry> {
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.expiresAt > now) return cached;
+    const token = await this.context.store.tokens.findByHash(hash);
+    const user = token && (await this.context.store.users.findById(token.userId));
+    const memberOf = user
+      ? new Set((await this.context.store.organizations.listForMember(user.id)).map((o) => o.id))
+      : new Set<string>();
+    const entry: CacheEntry = { token, user, memberOf, expiresAt: now + this.options.cacheMs };
+    if (this.options.cacheMs > 0) {
+      this.cache.delete(hash);
+      if (this.cache.size >= this.maxEntries) {
+        const oldest = this.cache.keys().next().value;
+        if (oldest !== undefined) this.cache.delete(oldest);
+      }
+      // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
+      if (token) this.cache.set(hash, entry);
+    }
+    return entry;
+  }
+
+  private recordUse(token: PersonalAccessToken, now: Date): void {
+    const last = this.lastUsedWrites.get(token.id) ?? 0;
+    if (now.getTime() - last < this.lastUsedIntervalMs) return;
+    if (this.lastUsedWrites.size >= this.maxEntries) this.lastUsedWrites.clear();
+    this.lastUsedWrites.set(token.id, now.getTime());
+    this.context.store.tokens
+      .setLastUsed(token.id, now.toISOString())
+      .catch((error: unknown) => this.options.onBackgroundError?.(error));
+  }
+}

@@ -1,0 +1,200 @@
+import { randomBytes } from 'node:crypto';
+import type { PersonalAccessToken, User } from '../domain/entities.js';
+import { DomainError } from '../domain/errors.js';
+import { canonicalPat, classifyPat, generatePat } from '../domain/pat-format.js';
+import { parseScopes } from '../domain/scopes.js';
+import { DuplicateKeyError } from '../storage/ports.js';
+import type { ServiceContext } from './context.js';
+import type { TokenHasher } from './token-hasher.js';
+
+export type TokenStatus = 'active' | 'expired' | 'revoked';
+
+export interface TokenPolicy {
+  maxLifetimeDays: number;
+  defaultLifetimeDays: number;
+}
+
+export interface NewToken {
+  user: User;
+  displayName: string;
+  /** Space-separated scope ids. */
+  scope: string;
+  /** The organization the token is limited to; null for all accessible organizations. */
+  organizationId: string | null;
+  /** Either an explicit end of validity... */
+  validTo?: Date | undefined;
+  /** ...or a lifetime in days (default: the configured default lifetime). */
+  days?: number | undefined;
+}
+
+export interface TokenChangesInput {
+  displayName?: string | undefined;
+  scope?: string | undefined;
+  organizationId?: string | null | undefined;
+  validTo?: Date | undefined;
+}
+
+export interface CreatedToken {
+  token: PersonalAccessToken;
+  /** The token text. Returned once; only its keyed hash is stored. */
+  text: string;
+}
+
+const dayMs = 86_400_000;
+
+export function tokenStatus(token: PersonalAccessToken, now: Date): TokenStatus {
+  if (token.revokedAt) return 'revoked';
+  if (Date.parse(token.validTo) <= now.getTime()) return 'expired';
+  return 'active';
+}
+
+export class TokenService {
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly hasher: TokenHasher,
+    private readonly policy: TokenPolicy,
+    private readonly random: (size: number) => Uint8Array = randomBytes,
+  ) {}
+
+  async create(input: NewToken): Promise<CreatedToken> {
+    return this.store(input, generatePat(this.random));
+  }
+
+  /** Registers a token made elsewhere (e.g. a legacy 52-character Azure DevOps token) under the same rules. */
+  async import(input: NewToken, text: string): Promise<CreatedToken> {
+    const shape = classifyPat(text.trim());
+    if (shape === 'invalid') {
+      throw new DomainError(
+        'invalidInput',
+        'The token is not a 52-character legacy token or an 84-character token with a valid checksum.',
+      );
+    }
+    return this.store(input, canonicalPat(text.trim(), shape));
+  }
+
+  private async store(input: NewToken, text: string): Promise<CreatedToken> {
+    const now = this.context.clock.now();
+    const displayName = this.validDisplayName(input.displayName);
+    const scopes = parseScopes(input.scope);
+    const validTo = this.validTo(now, input.validTo, input.days);
+    if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
+    if (input.organizationId !== null) await this.requireMember(input.organizationId, input.user);
+    const token: PersonalAccessToken = {
+      id: this.context.newId(),
+      userId: input.user.id,
+      displayName,
+      scopes,
+      organizationId: input.organizationId,
+      validFrom: now.toISOString(),
+      validTo: validTo.toISOString(),
+      createdAt: now.toISOString(),
+      revokedAt: null,
+      lastUsedAt: null,
+      tokenHash: this.hasher.hash(text),
+    };
+    try {
+      await this.context.store.tokens.insert(token);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw new DomainError('invalidInput', 'That token is already registered.');
+      throw error;
+    }
+    return { token, text };
+  }
+
+  async get(id: string): Promise<PersonalAccessToken> {
+    const token = await this.context.store.tokens.findById(id);
+    if (!token) throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
+    return token;
+  }
+
+  /** The user's token, or tokenNotFound: other users' tokens are indistinguishable from missing ones. */
+  async getOwned(user: User, id: string): Promise<PersonalAccessToken> {
+    const token = await this.context.store.tokens.findById(id);
+    if (!token || token.userId !== user.id) {
+      throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
+    }
+    return token;
+  }
+
+  list(user: User): Promise<PersonalAccessToken[]> {
+    return this.context.store.tokens.listForUser(user.id);
+  }
+
+  /** Revokes at once in this process, and within the cache lifetime everywhere else. */
+  async revoke(token: PersonalAccessToken): Promise<PersonalAccessToken> {
+    const revokedAt = this.context.clock.now().toISOString();
+    const changed = await this.context.store.tokens.revoke(token.id, revokedAt);
+    this.context.credentials.changed();
+    return changed ? { ...token, revokedAt } : ((await this.context.store.tokens.findById(token.id)) ?? token);
+  }
+
+  async update(token: PersonalAccessToken, user: User, changes: TokenChangesInput): Promise<PersonalAccessToken> {
+    if (token.revokedAt) throw new DomainError('invalidInput', 'A revoked token cannot be changed.');
+    const now = this.context.clock.now();
+    const next: PersonalAccessToken = {
+      ...token,
+      ...(changes.displayName !== undefined && { displayName: this.validDisplayName(changes.displayName) }),
+      ...(changes.scope !== undefined && { scopes: parseScopes(changes.scope) }),
+      ...(changes.organizationId !== undefined && { organizationId: changes.organizationId }),
+      ...(changes.validTo !== undefined && { validTo: this.validTo(now, changes.validTo, undefined).toISOString() }),
+    };
+    if (changes.organizationId) await this.requireMember(changes.organizationId, user);
+    await this.context.store.tokens.update(token.id, {
+      displayName: next.displayName,
+      scopes: next.scopes,
+      organizationId: next.organizationId,
+      validTo: next.validTo,
+    });
+    this.context.credentials.changed();
+    return next;
+  }
+
+  /** A new secret with the same settings and lifetime length; the old token is revoked. */
+  async regenerate(token: PersonalAccessToken, user: User): Promise<CreatedToken> {
+    if (token.revokedAt) throw new DomainError('invalidInput', 'A revoked token cannot be regenerated.');
+    const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
+    const now = this.context.clock.now();
+    const validTo = new Date(now.getTime() + Math.min(lifetimeMs, this.policy.maxLifetimeDays * dayMs));
+    const created = await this.create({
+      user,
+      displayName: token.displayName,
+      scope: token.scopes.join(' '),
+      organizationId: token.organizationId,
+      validTo,
+    });
+    await this.revoke(token);
+    return created;
+  }
+
+  private validDisplayName(value: string): string {
+    const name = value.trim();
+    if (name.length === 0) throw new DomainError('invalidInput', 'A token needs a name.');
+    if (name.length > 256 || /\p{Cc}/u.test(name)) {
+      throw new DomainError('invalidInput', 'A token name must be at most 256 printable characters.');
+    }
+    return name;
+  }
+
+  private validTo(now: Date, validTo: Date | undefined, days: number | undefined): Date {
+    if (validTo !== undefined && days !== undefined)
+      throw new DomainError('invalidInput', 'Give either an expiry date or a number of days, not both.');
+    const end = validTo ?? new Date(now.getTime() + (days ?? this.policy.defaultLifetimeDays) * dayMs);
+    if (Number.isNaN(end.getTime())) throw new DomainError('invalidInput', 'The expiry date is not a valid date.');
+    if (days !== undefined && (!Number.isInteger(days) || days < 1))
+      throw new DomainError('invalidInput', 'The lifetime must be a whole number of days, at least 1.');
+    if (end.getTime() <= now.getTime()) throw new DomainError('invalidInput', 'The expiry date must be in the future.');
+    // A minute of slack so "365 days" chosen in a form a moment ago still fits.
+    if (end.getTime() > now.getTime() + this.policy.maxLifetimeDays * dayMs + 60_000) {
+      throw new DomainError('invalidInput', `A token may be valid for at most ${this.policy.maxLifetimeDays} days.`);
+    }
+    return end;
+  }
+
+  private async requireMember(organizationId: string, user: User): Promise<void> {
+    const organization = await this.context.store.organizations.findById(organizationId);
+    if (!organization) throw new DomainError('organizationNotFound', 'The organization does not exist.');
+    if (!(await this.context.store.organizations.isMember(organizationId, user.id))) {
+      throw new DomainError('notMember', `User "${user.username}" is not a member of "${organization.name}".`);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { PersonalAccessToken } from '../../domain/entities.js';
+import type { TokenChanges, TokenRepository } from '../ports.js';
+import type { Database, PersonalAccessTokensTable } from './schema.js';
+
+function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToken {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    displayName: row.display_name,
+    scopes: row.scopes.split(' ').filter(Boolean),
+    organizationId: row.organization_id,
+    validFrom: row.valid_from,
+    validTo: row.valid_to,
+    createdAt: row.created_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    tokenHash: row.token_hash,
+  };
+}
+
+export class KyselyTokenRepository implements TokenRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(token: PersonalAccessToken): Promise<void> {
+    await this.db
+      .insertInto('personal_access_tokens')
+      .values({
+        id: token.id,
+        user_id: token.userId,
+        display_name: token.displayName,
+        scopes: token.scopes.join(' '),
+        organization_id: token.organizationId,
+        valid_from: token.validFrom,
+        valid_to: token.validTo,
+        created_at: token.createdAt,
+        revoked_at: token.revokedAt,
+        last_used_at: token.lastUsedAt,
+        token_hash: token.tokenHash,
+      })
+      .execute();
+  }
+
+  async findById(id: string): Promise<PersonalAccessToken | undefined> {
+    const row = await this.db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('id', '=', id.toLowerCase())
+      .executeTakeFirst();
+    return row && toToken(row);
+  }
+
+  async findByHash(tokenHash: string): Promise<PersonalAccessToken | undefined> {
+    const row = await this.db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    return row && toToken(row);
+  }
+
+  async listForUser(userId: string): Promise<PersonalAccessToken[]> {
+    const rows = await this.db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toToken);
+  }
+
+  async update(id: string, changes: TokenChanges): Promise<void> {
+    await this.db
+      .updateTable('personal_access_tokens')
+      .set({
+        ...(changes.displayName !== undefined && { display_name: changes.displayName }),
+        ...(changes.scopes !== undefined && { scopes: changes.scopes.join(' ') }),
+        ...(changes.organizationId !== undefined && { organization_id: changes.organizationId }),
+        ...(changes.validTo !== undefined && { valid_to: changes.validTo }),
+      })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async revoke(id: string, revokedAt: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('personal_access_tokens')
+      .set({ revoked_at: revokedAt })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async setLastUsed(id: string, lastUsedAt: string): Promise<void> {
+    await this.db.updateTable('personal_access_tokens').set({ last_used_at: lastUsedAt }).where('id', '=', id).execute();
+  }
+}
