@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
@@ -87,7 +88,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
-  const authChain = new AuthChain([new BasicPatAuthenticator(verifier, throttle)]);
+  // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
+  const basic = config.iisBasicAuth
+    ? new BasicPasswordAuthenticator(services.users, throttle)
+    : new BasicPatAuthenticator(verifier, throttle);
+  const authChain = new AuthChain([basic]);
   registerHealth(app, store);
   await app.ready();
   return { app, services, store, authChain };

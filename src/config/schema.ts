@@ -182,7 +182,7 @@ export const configSchema = {
     env: 'LAPIS_AUTH_CACHE_MS',
     description:
       'How long a verified token stays cached in memory, in milliseconds. It bounds how late another process or instance sees a revocation (this process sees its own at once).',
-    default: 1000,
+    default: 500,
     parse: integer(0, 1000),
   }),
   clockOffset: key({

@@ -45,6 +45,10 @@ export class UserService {
     return user;
   }
 
+  find(username: string): Promise<User | undefined> {
+    return this.context.store.users.findByUsername(username);
+  }
+
   async get(username: string): Promise<User> {
     const user = await this.context.store.users.findByUsername(username);
     if (!user) throw new DomainError('userNotFound', `User "${username}" does not exist.`);

@@ -1,0 +1,143 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildServices } from '../../src/app.js';
+import { PatVerifier } from '../../src/services/pat-verifier.js';
+import type { KyselyStore } from '../../src/storage/kysely/store.js';
+import { openPostgresStore } from '../../src/storage/postgres/open.js';
+import { openSqliteStore } from '../../src/storage/sqlite/open.js';
+import { testConfig } from '../support/app.js';
+import { backends } from '../support/backends.js';
+import { dayMs, movableClock } from '../support/clock.js';
+import { seedWorld, type World } from '../support/world.js';
+
+const secret = 'ab'.repeat(32);
+
+for (const backend of backends()) {
+  describe.skipIf(!backend.available)(`PAT verification on ${backend.name}`, () => {
+    let store: KyselyStore;
+    let world: World;
+    let verifier: PatVerifier;
+    const clock = movableClock();
+    beforeEach(async () => {
+      clock.set('2026-06-01T12:00:00.000Z');
+      store = await backend.open();
+      world = await seedWorld(store, clock, { LAPIS_TOKEN_SECRET: secret });
+      verifier = new PatVerifier(world.services.context, world.services.hasher, { acceptLegacy: true, cacheMs: 500 });
+    });
+    afterAll(() => backend.cleanup());
+
+    const create = (overrides: Partial<Parameters<World['services']['tokens']['create']>[0]> = {}) =>
+      world.services.tokens.create({
+        user: world.alice,
+        displayName: 't',
+        scope: 'vso.build',
+        organizationId: world.contoso.id,
+        days: 10,
+        ...overrides,
+      });
+
+    it('accepts an active token in its organization and refuses it in another', async () => {
+      const { text } = await create();
+      expect((await verifier.verify(text, world.contoso.id)).status).toBe('active');
+      expect((await verifier.verify(text, world.fabrikam.id)).status).toBe('wrongOrganization');
+    });
+
+    it('lets a global token work in every organization the user belongs to, and no other', async () => {
+      const { text } = await create({ user: world.bob, organizationId: null });
+      expect((await verifier.verify(text, world.contoso.id)).status).toBe('active');
+      expect((await verifier.verify(text, world.fabrikam.id)).status).toBe('notMember');
+      expect((await verifier.verify(text, undefined)).status).toBe('active');
+    });
+
+    it('judges expiry against the clock', async () => {
+      const { text } = await create({ days: 1 });
+      clock.advance(dayMs - 1);
+      expect((await verifier.verify(text, world.contoso.id)).status).toBe('active');
+      clock.advance(1);
+      expect((await verifier.verify(text, world.contoso.id)).status).toBe('expired');
+    });
+
+    it('stops a token at once when it is revoked, its user disabled or its user removed from the organization', async () => {
+      const revoked = await create();
+      expect((await verifier.verify(revoked.text, world.contoso.id)).status).toBe('active');
+      await world.services.tokens.revoke(revoked.token);
+      expect((await verifier.verify(revoked.text, world.contoso.id)).status).toBe('revoked');
+
+      const bobs = await create({ user: world.bob });
+      expect((await verifier.verify(bobs.text, world.contoso.id)).status).toBe('active');
+      await world.services.organizations.removeMember('contoso', 'bob');
+      expect((await verifier.verify(bobs.text, world.contoso.id)).status).toBe('notMember');
+
+      const alices = await create();
+      expect((await verifier.verify(alices.text, world.contoso.id)).status).toBe('active');
+      await world.services.users.disable('alice');
+      expect((await verifier.verify(alices.text, world.contoso.id)).status).toBe('disabledUser');
+    });
+
+    it('refuses malformed and forged tokens before touching storage', async () => {
+      const { text } = await create();
+      let lookups = 0;
+      const original = store.tokens.findByHash.bind(store.tokens);
+      store.tokens.findByHash = async (hash) => {
+        lookups++;
+        return original(hash);
+      };
+      const forged = `${text.slice(0, 10)}${text[10] === 'a' ? 'b' : 'a'}${text.slice(11)}`;
+      expect((await verifier.verify(forged, world.contoso.id)).status).toBe('malformed');
+      expect((await verifier.verify('password123', world.contoso.id)).status).toBe('malformed');
+      expect(lookups).toBe(0);
+      expect((await verifier.verify('a'.repeat(52), world.contoso.id)).status).toBe('unknown');
+      expect(lookups).toBe(1);
+    });
+
+    it('writes last-used at most once a minute per token', async () => {
+      const { token, text } = await create();
+      let writes = 0;
+      const original = store.tokens.setLastUsed.bind(store.tokens);
+      store.tokens.setLastUsed = async (id, at) => {
+        writes++;
+        return original(id, at);
+      };
+      for (let i = 0; i < 20; i++) {
+        await verifier.verify(text, world.contoso.id);
+        clock.advance(1000);
+      }
+      expect(writes).toBe(1);
+      clock.advance(60_000);
+      await verifier.verify(text, world.contoso.id);
+      expect(writes).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect((await store.tokens.findById(token.id))?.lastUsedAt).toBe(clock.now().toISOString());
+    });
+
+    it('honours a revocation made by another process on the same database within one second', async () => {
+      const { token, text } = await create();
+      const config = testConfig({ LAPIS_TOKEN_SECRET: secret });
+      // A second, independent connection to the same database stands for another process or instance.
+      const other =
+        store.kind === 'sqlite'
+          ? openSqliteStore(store.location)
+          : openPostgresStore({
+              url: (await import('../support/postgres.js')).postgresUrl,
+              schema: /schema (\w+)/.exec(store.location)?.[1] ?? '',
+            });
+      try {
+        const otherServices = buildServices(other, clock, config);
+        const otherVerifier = new PatVerifier(otherServices.context, otherServices.hasher, { acceptLegacy: true, cacheMs: 500 });
+        expect((await otherVerifier.verify(text, world.contoso.id)).status).toBe('active');
+        const revokedAt = Date.now();
+        await world.services.tokens.revoke(token);
+        let refusedAfter = Number.POSITIVE_INFINITY;
+        while (Date.now() - revokedAt < 2000) {
+          if ((await otherVerifier.verify(text, world.contoso.id)).status === 'revoked') {
+            refusedAfter = Date.now() - revokedAt;
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(refusedAfter).toBeLessThanOrEqual(1000);
+      } finally {
+        await other.close();
+      }
+    });
+  });
+}
