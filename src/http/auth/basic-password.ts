@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { effectiveScopes, fullAccessScope } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
-import { burnPasswordCheck, verifyPassword } from '../../services/passwords.js';
+import { passwordMatches } from '../../services/passwords.js';
 import type { UserService } from '../../services/users.js';
 import { parseAuthorization } from './authorization-header.js';
 import type { Authenticator, AuthOutcome } from './types.js';
@@ -46,9 +46,7 @@ export class BasicPasswordAuthenticator implements Authenticator {
       }
     }
     const user = await this.users.find(parsed.user);
-    const valid = user?.passwordHash
-      ? await verifyPassword(user.passwordHash, parsed.password)
-      : (await burnPasswordCheck(parsed.password), false);
+    const valid = await passwordMatches(user?.passwordHash, parsed.password);
     if (!user || !valid || user.disabledAt) {
       this.throttle.recordFailure(request.ip);
       this.throttle.recordFailure(userKey);
