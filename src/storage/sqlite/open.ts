@@ -17,6 +17,24 @@ function translate(error: unknown): unknown {
   return error;
 }
 
+/**
+ * Kysely prepares every query afresh, and preparing costs more than running a small indexed query.
+ * Kysely's queries are parameterised, so the same SQL text recurs and its statement can be reused.
+ */
+function cachePreparedStatements(connection: Sqlite.Database, limit = 512): void {
+  const prepare = connection.prepare.bind(connection);
+  const cache = new Map<string, Sqlite.Statement>();
+  connection.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      if (cache.size >= limit) cache.clear();
+      statement = prepare(sql);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as Sqlite.Database['prepare'];
+}
+
 /** Opens (creating if needed) a SQLite database file; `:memory:` gives a private in-memory one. */
 export function openSqliteStore(file: string): KyselyStore {
   if (file !== ':memory:') {
@@ -37,6 +55,7 @@ export function openSqliteStore(file: string): KyselyStore {
   } catch (error) {
     throw new StorageUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
   }
+  cachePreparedStatements(connection);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
   return createKyselyStore({ db, kind: 'sqlite', location: file, translate });
 }
