@@ -5,8 +5,10 @@ import { type Clock, systemClock } from './domain/clock.js';
 import { registerHealth } from './http/health.js';
 import { createServer } from './http/server.js';
 import { serviceContext } from './services/context.js';
+import { FailureThrottle } from './services/failure-throttle.js';
 import { OrganizationService } from './services/organizations.js';
 import { ProjectService } from './services/projects.js';
+import { SignInService } from './services/sign-in.js';
 import { UserService } from './services/users.js';
 import type { Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
@@ -28,14 +30,19 @@ export interface Services {
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  signIn: SignInService;
 }
 
-export function buildServices(store: Store, clock: Clock): Services {
+export type ServiceSettings = Pick<Config, 'authFailureLimit' | 'authFailureWindowSeconds'>;
+
+export function buildServices(store: Store, clock: Clock, settings: ServiceSettings): Services {
   const context = serviceContext(store, clock);
+  const signInThrottle = new FailureThrottle(clock, settings.authFailureLimit, settings.authFailureWindowSeconds * 1000);
   return {
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
+    signIn: new SignInService(context, signInThrottle),
   };
 }
 
@@ -55,7 +62,7 @@ export interface Lapis {
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
 export async function buildApp(options: AppOptions): Promise<Lapis> {
   const clock = options.clock ?? systemClock;
-  const services = buildServices(options.store, clock);
+  const services = buildServices(options.store, clock, options.config);
   const app = createServer({ config: options.config, ...(options.logStream && { logStream: options.logStream }) });
   registerHealth(app, options.store);
   await app.ready();

@@ -22,10 +22,11 @@ export function configFor(command: Command, flags: Partial<Record<ConfigKey, str
 
 /** Opens the configured store (migrated, so a fresh data dir works), runs `work`, always closes. */
 export async function withServices<T>(command: Command, work: (services: Services, store: Store) => Promise<T>): Promise<T> {
-  const store = openStore(configFor(command));
+  const config = configFor(command);
+  const store = openStore(config);
   try {
     await store.migrate();
-    return await work(buildServices(store, systemClock), store);
+    return await work(buildServices(store, systemClock, config), store);
   } finally {
     await store.close();
   }

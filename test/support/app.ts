@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApp, type Lapis } from '../../src/app.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -17,8 +20,15 @@ export function logCapture(): { stream: Writable; lines: () => string[] } {
   return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
 }
 
+/** A data directory of its own, removed when the test process exits, so generated keys never land in ./.lapis. */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lapis-data-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', ...env } });
+  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', LAPIS_DATA_DIR: tempDataDir(), ...env } });
 }
 
 export async function testApp(store: Store, options: { env?: Record<string, string>; clock?: Clock } = {}) {
