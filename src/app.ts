@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
+import { loadSecret } from './config/secrets.js';
 import { type Clock, systemClock } from './domain/clock.js';
 import { registerHealth } from './http/health.js';
 import { createServer } from './http/server.js';
+import { uiPlugin } from './http/ui/index.js';
 import { serviceContext } from './services/context.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { OrganizationService } from './services/organizations.js';
@@ -65,6 +67,14 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const services = buildServices(options.store, clock, options.config);
   const app = createServer({ config: options.config, ...(options.logStream && { logStream: options.logStream }) });
   registerHealth(app, options.store);
+  await app.register(uiPlugin, {
+    config: options.config,
+    sessionKey: loadSecret(options.config, 'session'),
+    clock,
+    users: services.users,
+    organizations: services.organizations,
+    signIn: services.signIn,
+  });
   await app.ready();
   return { app, services, store: options.store };
 }
