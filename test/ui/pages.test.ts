@@ -176,6 +176,7 @@ describe('web UI pages', () => {
     const missing = await uiClient(lapis.app).get('/_static/missing.css');
     expect(missing.statusCode).toBe(404);
     expect(missing.body).toContain('Page not found');
+    expect(missing.body).toMatch(/Request id: <code>[0-9a-f-]{36}<\/code>/);
 
     const root = await signedIn('root');
     await lapis.store.close();

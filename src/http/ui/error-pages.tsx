@@ -55,16 +55,12 @@ export function sendErrorPage(error: unknown, request: FastifyRequest, reply: Fa
     return sendPage(
       reply,
       503,
-      <ErrorPage title="Service unavailable" message="The database cannot be reached. Try again in a moment." showRequestId />,
+      <ErrorPage title="Service unavailable" message="The database cannot be reached. Try again in a moment." />,
     );
   }
   return sendPage(
     reply,
     500,
-    <ErrorPage
-      title="Something went wrong"
-      message="The server could not complete this request. Try again in a moment."
-      showRequestId
-    />,
+    <ErrorPage title="Something went wrong" message="The server could not complete this request. Try again in a moment." />,
   );
 }

@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { CsrfField } from './forms.js';
 import { usePage } from './render.js';
 
-export const productName = 'Lapis';
+const productName = 'Lapis';
 
 /** The frame of every page: header with the signed-in user, one main landmark, footer. */
 export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
