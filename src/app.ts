@@ -8,11 +8,13 @@ import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { createServer } from './http/server.js';
+import { uiPlugin } from './http/ui/index.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
+import { SignInService } from './services/sign-in.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
@@ -44,11 +46,13 @@ export interface Services {
   projects: ProjectService;
   tokens: TokenService;
   hasher: TokenHasher;
+  signIn: SignInService;
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
   const context = serviceContext(store, clock);
   const hasher = new TokenHasher(loadSecret(config, 'token'));
+  const signInThrottle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
   return {
     context,
     users: new UserService(context),
@@ -59,6 +63,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
       defaultLifetimeDays: config.patDefaultLifetimeDays,
     }),
     hasher,
+    signIn: new SignInService(context, signInThrottle),
   };
 }
 
@@ -90,10 +95,18 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
-    ? new BasicPasswordAuthenticator(services.users, throttle)
+    ? new BasicPasswordAuthenticator(services.signIn)
     : new BasicPatAuthenticator(verifier, throttle);
   const authChain = new AuthChain([basic]);
   registerHealth(app, store);
+  await app.register(uiPlugin, {
+    config,
+    sessionKey: loadSecret(config, 'session'),
+    clock,
+    users: services.users,
+    organizations: services.organizations,
+    signIn: services.signIn,
+  });
   await app.ready();
   return { app, services, store, authChain };
 }

@@ -140,6 +140,13 @@ export const configSchema = {
     defaultText: '(generated into the data directory)',
     parse: text,
   }),
+  sessionMaxAgeHours: key({
+    env: 'LAPIS_SESSION_MAX_AGE_HOURS',
+    description:
+      'Absolute lifetime of a web sign-in, in hours, counted from the moment of signing in; activity does not extend it. After it the user signs in again.',
+    default: 12,
+    parse: integer(1, 8_760),
+  }),
   authFailureLimit: key({
     env: 'LAPIS_AUTH_FAILURE_LIMIT',
     description:

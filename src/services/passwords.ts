@@ -24,12 +24,3 @@ export async function burnPasswordCheck(password: string): Promise<void> {
 }
 
 export const minimumPasswordLength = 8;
-
-/** Checks a password against a user's hash; users without one cost the same time and never match. */
-export async function passwordMatches(passwordHash: string | null | undefined, password: string): Promise<boolean> {
-  if (!passwordHash) {
-    await burnPasswordCheck(password);
-    return false;
-  }
-  return verifyPassword(passwordHash, password);
-}

@@ -55,6 +55,11 @@ export class UserService {
     return user;
   }
 
+  /** The user behind a session or token, if it still exists. */
+  findById(id: string): Promise<User | undefined> {
+    return this.context.store.users.findById(id);
+  }
+
   list(): Promise<User[]> {
     return this.context.store.users.list();
   }

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -20,10 +20,15 @@ export function logCapture(): { stream: Writable; lines: () => string[] } {
   return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
 }
 
-/** A config over a fresh temporary data directory, so generated keys never land in the work tree. */
+/** A data directory of its own, removed when the test process exits, so generated keys never land in ./.lapis. */
+export function tempDataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lapis-data-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export function testConfig(env: Record<string, string> = {}): Config {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lapis-app-'));
-  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', LAPIS_DATA_DIR: dataDir, ...env } });
+  return loadConfig({ env: { LAPIS_LOG_LEVEL: 'info', LAPIS_DATA_DIR: tempDataDir(), ...env } });
 }
 
 export async function testApp(store: Store, options: { env?: Record<string, string>; clock?: Clock } = {}) {

@@ -1,0 +1,11 @@
+/** What other page modules build on. */
+
+export { formFlag, formOptional, formText } from './form-body.js';
+export { formFailure } from './form-failure.js';
+export { CheckboxField, CsrfField, ErrorMessage, PostButton, TextField } from './forms.js';
+export { requireAdmin, requireSignedIn } from './guards.js';
+export { Layout } from './layout.js';
+export { ErrorPage } from './pages/error-page.js';
+export { type UiOptions, uiPlugin } from './plugin.js';
+export { type PageContext, sendPage, usePage } from './render.js';
+export { currentUser, signedInUser, signIn, signOut } from './session.js';

@@ -1,0 +1,57 @@
+import type { ComponentChildren } from 'preact';
+import { CsrfField } from './forms.js';
+import { usePage } from './render.js';
+
+const productName = 'Lapis';
+
+/** The frame of every page: header with the signed-in user, one main landmark, footer. */
+export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
+  const { user } = usePage();
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{`${title} · ${productName}`}</title>
+        <link rel="stylesheet" href="/_static/lapis.css" />
+      </head>
+      <body>
+        <a class="skip-link" href="#main">
+          Skip to main content
+        </a>
+        <header class="site-header">
+          <div class="bar">
+            <a class="brand" href="/">
+              {productName}
+            </a>
+            {user && (
+              <nav aria-label="Main" class="site-nav">
+                <a href="/">Home</a>
+                {user.isAdmin && <a href="/_admin/users">Administration</a>}
+              </nav>
+            )}
+            {user && (
+              <div class="account">
+                <span class="who">
+                  Signed in as <strong>{user.displayName}</strong>
+                </span>
+                <form method="post" action="/_signout" class="inline-form">
+                  <CsrfField />
+                  <button type="submit" class="button on-dark">
+                    Sign out
+                  </button>
+                </form>
+              </div>
+            )}
+          </div>
+        </header>
+        <main id="main" class="content" tabindex={-1}>
+          {children}
+        </main>
+        <footer class="site-footer">
+          <p>{productName}: Azure DevOps compatible server with personal access tokens and OAuth.</p>
+        </footer>
+      </body>
+    </html>
+  );
+}

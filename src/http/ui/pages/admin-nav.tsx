@@ -1,0 +1,20 @@
+const sections = [
+  { href: '/_admin/users', label: 'Users' },
+  { href: '/_admin/organizations', label: 'Organizations' },
+] as const;
+
+export function AdminNav({ current }: { current: (typeof sections)[number]['label'] }) {
+  return (
+    <nav aria-label="Administration" class="tabs">
+      {sections.map((section) => (
+        <a key={section.href} href={section.href} aria-current={section.label === current ? 'page' : undefined}>
+          {section.label}
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function DateTime({ value }: { value: string }) {
+  return <time dateTime={value}>{value.slice(0, 10)}</time>;
+}

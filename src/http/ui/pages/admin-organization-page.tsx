@@ -1,0 +1,73 @@
+import type { Organization } from '../../../domain/entities.js';
+import type { OrganizationMember } from '../../../storage/ports.js';
+import { CsrfField, ErrorMessage, PostButton, TextField } from '../forms.js';
+import { Layout } from '../layout.js';
+import { AdminNav, DateTime } from './admin-nav.js';
+import { organizationPath } from './admin-organizations-page.js';
+
+export interface AdminOrganizationPageProps {
+  organization: Organization;
+  members: OrganizationMember[];
+  newMember: string;
+  error?: string | undefined;
+}
+
+export function AdminOrganizationPage({ organization, members, newMember, error }: AdminOrganizationPageProps) {
+  const base = organizationPath(organization.name);
+  return (
+    <Layout title={`Organization ${organization.name}`}>
+      <h1>Organization {organization.name}</h1>
+      <AdminNav current="Organizations" />
+      <ErrorMessage message={error} />
+      <div class="table-wrap">
+        <table>
+          <caption>Members</caption>
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Display name</th>
+              <th scope="col">Member since</th>
+              <th scope="col">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map(({ user, addedAt }) => (
+              <tr key={user.id}>
+                <td>{user.username}</td>
+                <td>{user.displayName}</td>
+                <td>
+                  <DateTime value={addedAt} />
+                </td>
+                <td>
+                  {user.id === organization.ownerId ? (
+                    <span class="badge">Owner</span>
+                  ) : (
+                    <PostButton
+                      action={`${base}/members/${encodeURIComponent(user.username)}/remove`}
+                      subject={user.username}
+                      variant="danger"
+                    >
+                      Remove
+                    </PostButton>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <section class="card" aria-labelledby="add-member-heading">
+        <h2 id="add-member-heading">Add a member</h2>
+        <form method="post" action={`${base}/members`}>
+          <CsrfField />
+          <TextField label="Username" name="username" value={newMember} required autocomplete="off" />
+          <button type="submit" class="button primary">
+            Add member
+          </button>
+        </form>
+      </section>
+    </Layout>
+  );
+}

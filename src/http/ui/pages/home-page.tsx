@@ -1,0 +1,44 @@
+import type { Organization, User } from '../../../domain/entities.js';
+import { Layout } from '../layout.js';
+
+export function tokensUrl(organization: Organization): string {
+  return `/${encodeURIComponent(organization.name)}/_usersSettings/tokens`;
+}
+
+export function HomePage({ user, organizations }: { user: User; organizations: Organization[] }) {
+  return (
+    <Layout title="Home">
+      <h1>Welcome, {user.displayName}</h1>
+      <section aria-labelledby="organizations-heading">
+        <h2 id="organizations-heading">Your organizations</h2>
+        {organizations.length === 0 ? (
+          <p>You are not a member of any organization yet. Ask an administrator to add you to one.</p>
+        ) : (
+          <ul class="link-list">
+            {organizations.map((organization) => (
+              <li key={organization.id}>
+                <span class="name">{organization.name}</span>
+                <a href={tokensUrl(organization)}>
+                  Personal access tokens<span class="visually-hidden"> for {organization.name}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      {user.isAdmin && (
+        <section aria-labelledby="admin-heading">
+          <h2 id="admin-heading">Administration</h2>
+          <ul class="link-list">
+            <li>
+              <a href="/_admin/users">Manage users</a>
+            </li>
+            <li>
+              <a href="/_admin/organizations">Manage organizations</a>
+            </li>
+          </ul>
+        </section>
+      )}
+    </Layout>
+  );
+}

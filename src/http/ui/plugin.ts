@@ -1,0 +1,72 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifyCsrfProtection from '@fastify/csrf-protection';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import fastifySecureSession from '@fastify/secure-session';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../../config/schema.js';
+import type { Clock } from '../../domain/clock.js';
+import type { OrganizationService } from '../../services/organizations.js';
+import type { SignInService } from '../../services/sign-in.js';
+import type { UserService } from '../../services/users.js';
+import { sendErrorPage } from './error-pages.js';
+import { adminArea } from './routes/admin.js';
+import { homeRoutes } from './routes/home.js';
+import { signInRoutes } from './routes/sign-in.js';
+import { helmetOptions } from './security-headers.js';
+import { currentUser } from './session.js';
+import { staticFiles } from './static-files.js';
+
+export interface UiOptions {
+  config: Pick<Config, 'sessionMaxAgeHours'>;
+  /** 32 bytes that encrypt the session cookie. */
+  sessionKey: Buffer;
+  clock: Clock;
+  users: UserService;
+  organizations: OrganizationService;
+  signIn: SignInService;
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The web UI. Registered without fastify-plugin, so its session, CSRF, form parsing, headers and error
+ * pages stay inside this context and never touch the REST routes.
+ */
+export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promise<void> {
+  const maxAgeSeconds = options.config.sessionMaxAgeHours * 3600;
+  await app.register(fastifyCookie);
+  await app.register(fastifySecureSession, {
+    key: options.sessionKey,
+    cookieName: 'lapis_session',
+    // The library's own expiry slides with every write; the absolute limit is enforced on signedInAt.
+    expiry: maxAgeSeconds,
+    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
+  });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyHelmet, helmetOptions);
+  await app.register(fastifyCsrfProtection, { sessionPlugin: '@fastify/secure-session' });
+  app.decorate('uiSessionPolicy', {
+    findUser: (id: string) => options.users.findById(id),
+    clock: options.clock,
+    maxAgeMs: maxAgeSeconds * 1000,
+  });
+  app.decorateRequest('uiUser', null);
+  app.setErrorHandler(sendErrorPage);
+
+  // Registered before the hooks below, which a child context only inherits when added before it: the
+  // stylesheet needs no user lookup.
+  await app.register(staticFiles, { prefix: '/_static' });
+
+  app.addHook('onRequest', async (request) => {
+    await currentUser(request);
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    if (safeMethods.has(request.method)) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  signInRoutes(app, options.signIn);
+  homeRoutes(app, options.organizations);
+  await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
+}

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { OrganizationService } from '../../../services/organizations.js';
+import type { UserService } from '../../../services/users.js';
+import { sendNotFoundPage } from '../error-pages.js';
+import { requireAdmin } from '../guards.js';
+import { adminOrganizationRoutes } from './admin-organizations.js';
+import { adminUserRoutes } from './admin-users.js';
+
+export interface AdminOptions {
+  users: UserService;
+  organizations: OrganizationService;
+}
+
+/** Everything under /_admin: administrators only, unknown paths included (so they reveal nothing). */
+export async function adminArea(app: FastifyInstance, options: AdminOptions): Promise<void> {
+  app.addHook('preHandler', requireAdmin);
+  app.setNotFoundHandler(sendNotFoundPage);
+  app.get('/', (_request, reply) => reply.redirect('/_admin/users', 303));
+  adminUserRoutes(app, options.users);
+  adminOrganizationRoutes(app, options.organizations, options.users);
+}

@@ -1,0 +1,49 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/domain/clock.js';
+import { serviceContext } from '../../src/services/context.js';
+import { FailureThrottle } from '../../src/services/failure-throttle.js';
+import { SignInService } from '../../src/services/sign-in.js';
+import { UserService } from '../../src/services/users.js';
+import { backends } from '../support/backends.js';
+
+const [sqlite] = backends();
+
+describe('sign-in service', () => {
+  afterAll(() => sqlite!.cleanup());
+
+  it('signs in with the right password and refuses everything else with a reason for the log', async () => {
+    const context = serviceContext(await sqlite!.open(), systemClock);
+    const users = new UserService(context);
+    const service = new SignInService(context, new FailureThrottle(systemClock, 100, 60_000));
+    await users.add({ username: 'alice', password: 'alice-password' });
+    await users.add({ username: 'bob', password: 'bob-password' });
+    await users.disable('bob');
+    await users.add({ username: 'carol' });
+    const attempt = (username: string, password: string) => service.signIn({ username, password, clientAddress: '10.0.0.1' });
+
+    expect(await attempt('ALICE', 'alice-password')).toMatchObject({ outcome: 'signedIn', user: { username: 'alice' } });
+    expect(await attempt('alice', 'wrong')).toEqual({ outcome: 'refused', reason: 'wrongPassword' });
+    expect(await attempt('nobody', 'alice-password')).toEqual({ outcome: 'refused', reason: 'unknownUser' });
+    expect(await attempt('', '')).toEqual({ outcome: 'refused', reason: 'unknownUser' });
+    expect(await attempt('bob', 'bob-password')).toEqual({ outcome: 'refused', reason: 'disabled' });
+    expect(await attempt('carol', 'anything')).toEqual({ outcome: 'refused', reason: 'noPassword' });
+  });
+
+  it('throttles by address and by username, and a success clears only the username count', async () => {
+    const context = serviceContext(await sqlite!.open(), systemClock);
+    await new UserService(context).add({ username: 'alice', password: 'alice-password' });
+    const service = new SignInService(context, new FailureThrottle(systemClock, 2, 60_000));
+    const attempt = (username: string, password: string, clientAddress: string) =>
+      service.signIn({ username, password, clientAddress });
+
+    await attempt('alice', 'wrong', '10.0.0.1');
+    expect((await attempt('alice', 'alice-password', '10.0.0.2')).outcome).toBe('signedIn');
+    await attempt('alice', 'wrong', '10.0.0.3');
+    await attempt('alice', 'wrong', '10.0.0.4');
+    expect(await attempt('alice', 'alice-password', '10.0.0.5')).toEqual({ outcome: 'throttled', retryAfterSeconds: 60 });
+
+    await attempt('x1', 'wrong', '10.9.9.9');
+    await attempt('x2', 'wrong', '10.9.9.9');
+    expect((await attempt('x3', 'wrong', '10.9.9.9')).outcome).toBe('throttled');
+  });
+});

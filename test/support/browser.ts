@@ -1,0 +1,70 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export const chromiumPath = '/usr/bin/chromium';
+
+/**
+ * Whether browser tests run. Without Debian's chromium they skip with a visible notice, except under
+ * CI=true, where a missing browser is a failure.
+ */
+export const chromiumAvailable: boolean = (() => {
+  const found = existsSync(chromiumPath);
+  if (!found && process.env.CI === 'true') {
+    throw new Error(`${chromiumPath} is required under CI=true (apt-get install -y chromium)`);
+  }
+  if (!found) console.warn(`\n*** NOTICE: ${chromiumPath} is missing: browser tests are SKIPPED ***\n`);
+  return found;
+})();
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core in the page and returns the serious and critical violations. The script goes in through
+ * the DevTools protocol, which the page's CSP does not govern, so the CSP stays strict during the test.
+ */
+export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(): Promise<{ violations: AxeViolation[] }> } }).axe;
+    interface AxeViolation {
+      id: string;
+      impact: string | null;
+      help: string;
+      nodes: { target: unknown[] }[];
+    }
+    const results = await axe.run();
+    return results.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => String(n.target)) }));
+  });
+}
+
+const screenshotDir = new URL('../../test-artifacts/screenshots/', import.meta.url);
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, screenshotDir).pathname, fullPage: true });
+}
