@@ -143,6 +143,9 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     users: services.users,
     organizations: services.organizations,
     signIn: services.signIn,
+    oauth: services.oauth,
+    oauthApps: services.oauthApps,
+    oauthGrants: services.oauthGrants,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

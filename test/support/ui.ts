@@ -23,8 +23,8 @@ export function uiClient(app: FastifyInstance, remoteAddress = '127.0.0.1') {
     async get(url: string) {
       return remember(await app.inject({ method: 'GET', url, headers: headers(), remoteAddress }));
     },
-    /** Posts urlencoded fields as given: no token is added. */
-    async postRaw(url: string, fields: Record<string, string>) {
+    /** Posts urlencoded fields as given (pairs for repeated names): no token is added. */
+    async postRaw(url: string, fields: Record<string, string> | [string, string][]) {
       return remember(
         await app.inject({
           method: 'POST',

@@ -48,6 +48,32 @@ export function TextField({ label, name, type = 'text', value, required = false,
   );
 }
 
+interface TextAreaFieldProps {
+  label: string;
+  name: string;
+  value?: string | undefined;
+  required?: boolean;
+  rows?: number;
+  hint?: string;
+}
+
+export function TextAreaField({ label, name, value, required = false, rows = 3, hint }: TextAreaFieldProps) {
+  const id = `field-${name}`;
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <textarea id={id} name={name} rows={rows} required={required} aria-describedby={hint ? `${id}-hint` : undefined}>
+        {value ?? ''}
+      </textarea>
+      {hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
 export function CheckboxField({ label, name, checked = false }: { label: string; name: string; checked?: boolean }) {
   const id = `field-${name}`;
   return (

@@ -27,6 +27,8 @@ export function Layout({ title, children }: { title: string; children: Component
             {user && (
               <nav aria-label="Main" class="site-nav">
                 <a href="/">Home</a>
+                <a href="/_usersSettings/authorizations">Authorized apps</a>
+                <a href="/app">My apps</a>
                 {user.isAdmin && <a href="/_admin/users">Administration</a>}
               </nav>
             )}

@@ -6,12 +6,18 @@ import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
+import type { OAuthAppService } from '../../services/oauth-apps.js';
+import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
+import type { OAuthGrantService } from '../../services/oauth-grants.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { UserService } from '../../services/users.js';
 import { sendErrorPage } from './error-pages.js';
 import { adminArea } from './routes/admin.js';
+import { appsArea } from './routes/apps.js';
+import { authorizationRoutes } from './routes/authorizations.js';
 import { homeRoutes } from './routes/home.js';
+import { oauthAuthorizeRoutes } from './routes/oauth-authorize.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { helmetOptions } from './security-headers.js';
 import { currentUser } from './session.js';
@@ -25,6 +31,9 @@ export interface UiOptions {
   users: UserService;
   organizations: OrganizationService;
   signIn: SignInService;
+  oauth: OAuthAuthorizationService;
+  oauthApps: OAuthAppService;
+  oauthGrants: OAuthGrantService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -69,4 +78,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   signInRoutes(app, options.signIn);
   homeRoutes(app, options.organizations);
   await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
+  oauthAuthorizeRoutes(app, options.oauth);
+  authorizationRoutes(app, options.oauthGrants, options.oauthApps);
+  await app.register(appsArea, { prefix: '/app', apps: options.oauthApps });
 }

@@ -26,6 +26,19 @@ export function HomePage({ user, organizations }: { user: User; organizations: O
           </ul>
         )}
       </section>
+      <section aria-labelledby="oauth-heading">
+        <h2 id="oauth-heading">OAuth applications</h2>
+        <ul class="link-list">
+          <li>
+            <a href="/_usersSettings/authorizations">Authorized apps</a>
+            <span class="muted">Apps you let act on your behalf</span>
+          </li>
+          <li>
+            <a href="/app">My apps</a>
+            <span class="muted">Apps you registered, and new registrations</span>
+          </li>
+        </ul>
+      </section>
       {user.isAdmin && (
         <section aria-labelledby="admin-heading">
           <h2 id="admin-heading">Administration</h2>

@@ -1,0 +1,72 @@
+import type { OAuthApp } from '../../../domain/oauth.js';
+import { Layout } from '../layout.js';
+import { DateTime } from './admin-nav.js';
+import { AppsNav, appPath } from './apps-nav.js';
+import { ScopeList } from './scope-list.js';
+
+/** One app's registration: everything but its secret, which only its hash remembers. */
+export function AppPage({ app }: { app: OAuthApp }) {
+  return (
+    <Layout title={app.name}>
+      <h1>{app.name}</h1>
+      <AppsNav />
+      <section class="card" aria-labelledby="details-heading">
+        <h2 id="details-heading">Registration</h2>
+        <dl class="details">
+          <dt>App ID (client_id)</dt>
+          <dd>
+            <code>{app.id}</code>
+          </dd>
+          <dt>Company</dt>
+          <dd>{app.company || <span class="muted">None</span>}</dd>
+          <dt>Website</dt>
+          <dd>
+            {app.website ? (
+              <a href={app.website} rel="noopener noreferrer">
+                {app.website}
+              </a>
+            ) : (
+              <span class="muted">None</span>
+            )}
+          </dd>
+          <dt>Description</dt>
+          <dd class="description">{app.description || <span class="muted">None</span>}</dd>
+          <dt>Callback URLs</dt>
+          <dd>
+            <ul class="plain-list">
+              {app.callbackUrls.map((url) => (
+                <li key={url}>
+                  <code>{url}</code>
+                </li>
+              ))}
+            </ul>
+          </dd>
+          <dt>Created</dt>
+          <dd>
+            <DateTime value={app.createdAt} />
+          </dd>
+          <dt>Client secret created</dt>
+          <dd>
+            <DateTime value={app.secretCreatedAt} />
+          </dd>
+        </dl>
+      </section>
+      <section class="card" aria-labelledby="scopes-heading">
+        <h2 id="scopes-heading">Authorized scopes</h2>
+        <ScopeList scopes={app.scopes} />
+      </section>
+      <section class="card" aria-labelledby="manage-heading">
+        <h2 id="manage-heading">Manage</h2>
+        <p>A new client secret replaces the current one at once: update the app before its next token request.</p>
+        <p class="actions">
+          <a class="button secondary" href={appPath(app.id, 'rotate-secret')}>
+            Rotate secret
+          </a>
+          <a class="button danger" href={appPath(app.id, 'remove')}>
+            Remove app
+          </a>
+        </p>
+      </section>
+    </Layout>
+  );
+}

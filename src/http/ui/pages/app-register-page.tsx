@@ -1,0 +1,63 @@
+import { CsrfField, ErrorMessage, TextAreaField, TextField } from '../forms.js';
+import { Layout } from '../layout.js';
+import { AppsNav } from './apps-nav.js';
+import { ScopeCheckboxes } from './scope-checkboxes.js';
+
+export interface NewAppValues {
+  name: string;
+  company: string;
+  website: string;
+  description: string;
+  /** One callback URL per line, as typed. */
+  callbacks: string;
+  scopes: string[];
+}
+
+export const emptyNewApp: NewAppValues = { name: '', company: '', website: '', description: '', callbacks: '', scopes: [] };
+
+export function AppRegisterPage({ values, error }: { values: NewAppValues; error?: string | undefined }) {
+  return (
+    <Layout title="Register an app">
+      <h1>Register an app</h1>
+      <AppsNav current="Register an app" />
+      <ErrorMessage message={error} />
+      <form method="post" action="/app/register" class="card">
+        <CsrfField />
+        <TextField
+          label="Application name"
+          name="name"
+          value={values.name}
+          required
+          autocomplete="off"
+          hint="Shown to users on the consent page."
+        />
+        <TextField label="Company name" name="company" value={values.company} autocomplete="organization" hint="Optional." />
+        <TextField
+          label="Application website"
+          name="website"
+          value={values.website}
+          autocomplete="url"
+          hint="Optional: an http or https URL."
+        />
+        <TextAreaField
+          label="Description"
+          name="description"
+          value={values.description}
+          hint="Optional: what the app does with the access it asks for."
+        />
+        <TextAreaField
+          label="Authorization callback URLs"
+          name="callbacks"
+          value={values.callbacks}
+          required
+          rows={3}
+          hint="One per line, compared exactly. https, or http only on 127.0.0.1, ::1 and localhost; no fragment."
+        />
+        <ScopeCheckboxes legend="Authorized scopes" selected={values.scopes} />
+        <button type="submit" class="button primary">
+          Create application
+        </button>
+      </form>
+    </Layout>
+  );
+}
