@@ -2,7 +2,11 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
+import { KyselyBuildDefinitionRepository } from './build-definitions.js';
+import { KyselyBuildRepository } from './builds.js';
+import { KyselyCounterRepository } from './counters.js';
 import { KyselyMetaRepository } from './meta.js';
+import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
@@ -36,6 +40,10 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     projects: guard(new KyselyProjectRepository(db), translate),
     meta: guard(new KyselyMetaRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
+    counters: guard(new KyselyCounterRepository(db), translate),
+    operations: guard(new KyselyOperationRepository(db), translate),
+    definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
+    builds: guard(new KyselyBuildRepository(db), translate),
   };
 }
 
