@@ -3,12 +3,17 @@ import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import { registerApi } from './http/api/router.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { createServer } from './http/server.js';
+import { BuildDefinitionService } from './services/build-definitions.js';
+import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
+import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
+import { OperationService } from './services/operations.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
@@ -41,6 +46,10 @@ export interface Services {
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  operations: OperationService;
+  definitions: BuildDefinitionService;
+  builds: BuildService;
+  deployment: DeploymentService;
   tokens: TokenService;
   hasher: TokenHasher;
 }
@@ -53,6 +62,10 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
+    operations: new OperationService(context),
+    definitions: new BuildDefinitionService(context),
+    builds: new BuildService(context),
+    deployment: new DeploymentService(context),
     tokens: new TokenService(context, hasher, {
       maxLifetimeDays: config.patMaxLifetimeDays,
       defaultLifetimeDays: config.patDefaultLifetimeDays,
@@ -89,6 +102,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
   const authChain = new AuthChain([new BasicPatAuthenticator(verifier, throttle)]);
   registerHealth(app, store);
+  await registerApi(app, { services, authChain, config });
   await app.ready();
   return { app, services, store, authChain };
 }
