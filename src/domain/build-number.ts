@@ -110,5 +110,5 @@ export function expandBuildNumber(format: string, values: BuildNumberValues): Ex
     const filled = pattern.replace(/r+/, pad(revision, width));
     return expanded.replace(revMarker, filled).slice(0, maxLength);
   };
-  return { revisionKey: revPattern === null ? null : expanded, render };
+  return { revisionKey: revPattern === null ? null : expanded.replace(revMarker, '$(Rev)'), render };
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { baseScope } from '../../domain/scopes.js';
 import { setAdoResponseHeaders } from '../ado-headers.js';
-import { type ApiOptions, authenticate, contentType, resolveOrganization } from './pipeline.js';
+import { type ApiOptions, authenticate, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import type { ApiHost, ApiLocation, ApiRegistry } from './registry.js';
 
 /** The ApiResourceLocation shape clients index by id. */
@@ -25,6 +25,7 @@ export function describeLocation(location: ApiLocation) {
 export function registerDiscovery(api: FastifyInstance, registry: ApiRegistry, options: ApiOptions): void {
   const handler = (host: ApiHost) => async (request: FastifyRequest, reply: FastifyReply) => {
     setAdoResponseHeaders(request, reply);
+    rejectNulCharacters(request);
     const organization = await resolveOrganization(options.services, request, host);
     const { area, resource } = request.params as { area?: string; resource?: string };
     const authenticated = await authenticate(request, reply, options, organization, {

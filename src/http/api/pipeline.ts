@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Organization } from '../../domain/entities.js';
+import { DomainError } from '../../domain/errors.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope, scopesAllow } from '../../domain/scopes.js';
 import { setUserDataHeader } from '../ado-headers.js';
@@ -33,6 +34,14 @@ function credentialName(principal: Principal): string {
 
 export function contentType(version: ApiVersion | undefined): string {
   return `application/json; charset=utf-8${version ? `; api-version=${formatApiVersion(version)}` : ''}`;
+}
+
+/** PostgreSQL text cannot hold NUL and no Azure DevOps value needs it: refused before any lookup. */
+export function rejectNulCharacters(request: FastifyRequest): void {
+  const values = [...Object.values(request.params as object), ...Object.values(request.query as object)];
+  if (values.some((value) => typeof value === 'string' && value.includes('\u0000'))) {
+    throw new DomainError('invalidInput', 'The URL contains a NUL character.');
+  }
 }
 
 export async function resolveOrganization(

@@ -8,7 +8,7 @@ import { baseUrl } from '../base-url.js';
 import { type ApiVersion, negotiateApiVersion } from './api-version.js';
 import { apiLocations } from './areas/index.js';
 import { registerDiscovery } from './discovery.js';
-import { type ApiOptions, authenticate, contentType, resolveOrganization } from './pipeline.js';
+import { type ApiOptions, authenticate, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
 
 type Validator = ReturnType<typeof Compile>;
@@ -59,6 +59,9 @@ function readBody(operation: ApiOperation, raw: unknown): unknown {
   } catch {
     throw new DomainError('invalidInput', 'The request body is not valid JSON.');
   }
+  // PostgreSQL text cannot hold NUL, and no Azure DevOps field needs it.
+  if (JSON.stringify(parsed).includes('\\u0000'))
+    throw new DomainError('invalidInput', 'The request body contains a NUL character.');
   check(operation.body, parsed, 'request body');
   return parsed;
 }
@@ -74,6 +77,7 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
   const { location } = route;
   return async (request: FastifyRequest, reply: FastifyReply) => {
     setAdoResponseHeaders(request, reply);
+    rejectNulCharacters(request);
     const verb = effectiveVerb(request);
     const organization = await resolveOrganization(options.services, request, route.host);
     const operation = location.operations[verb];
@@ -126,10 +130,8 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
     api.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     registerDiscovery(api, registry, options);
     for (const route of registry.routes) {
-      const methods = new Set<string>(Object.keys(route.location.operations));
-      // POST is always routed so X-HTTP-Method-Override can reach the other verbs.
-      methods.add('POST');
-      api.route({ method: [...methods], url: route.path, handler: handlerFor(route, registry, options) });
+      // Every verb is routed: the ones a location lacks get 405, and POST can carry X-HTTP-Method-Override.
+      api.route({ method: [...apiVerbs], url: route.path, handler: handlerFor(route, registry, options) });
     }
   });
   return registry;
