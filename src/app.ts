@@ -11,6 +11,7 @@ import { createServer } from './http/server.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
+import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { OperationService } from './services/operations.js';
@@ -50,6 +51,7 @@ export interface Services {
   definitions: BuildDefinitionService;
   builds: BuildService;
   deployment: DeploymentService;
+  demo: DemoSeeder;
   tokens: TokenService;
   hasher: TokenHasher;
 }
@@ -66,6 +68,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     definitions: new BuildDefinitionService(context),
     builds: new BuildService(context),
     deployment: new DeploymentService(context),
+    demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {
       maxLifetimeDays: config.patMaxLifetimeDays,
       defaultLifetimeDays: config.patDefaultLifetimeDays,

@@ -6,6 +6,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
 import { registerPat } from './commands/pat.js';
 import { registerProject } from './commands/project.js';
+import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
 
@@ -18,7 +19,15 @@ function buildProgram(): Command {
     .option('--database-url <url>', 'database URL (LAPIS_DATABASE_URL)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerServe, registerMigrate, registerUser, registerOrg, registerProject, registerPat]) {
+  for (const register of [
+    registerServe,
+    registerMigrate,
+    registerUser,
+    registerOrg,
+    registerProject,
+    registerPat,
+    registerSeed,
+  ]) {
     register(program);
   }
   return program;
