@@ -1,0 +1,176 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OAuthApp } from '../../src/domain/oauth.js';
+import { testApp } from '../support/app.js';
+import { backends } from '../support/backends.js';
+import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from '../support/browser.js';
+
+const [sqlite] = backends();
+
+describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
+  let lapis: Awaited<ReturnType<typeof testApp>>;
+  let baseUrl: string;
+  let callbackServer: Server;
+  let callback: string;
+  let oauthApp: OAuthApp;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let cspViolations: string[];
+
+  beforeAll(async () => {
+    // The app's own server: the consent form's redirect must really arrive here.
+    callbackServer = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Callback</title>');
+    });
+    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
+    callback = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/oauth-callback`;
+
+    lapis = await testApp(await sqlite!.open());
+    const alice = await lapis.services.users.add({ username: 'alice', displayName: 'Alice Example', password: 'alice-password' });
+    ({ app: oauthApp } = await lapis.services.oauthApps.register({
+      owner: alice,
+      name: 'Build Radiator',
+      company: 'Example Ltd',
+      website: 'https://radiator.example.test',
+      description: 'Shows the state of your builds on the office screen.\nRefreshes every minute.',
+      callbackUrls: [callback],
+      scope: 'vso.build vso.project vso.code_write',
+    }));
+    baseUrl = await lapis.app.listen({ port: 0, host: '127.0.0.1' });
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await lapis?.app.close();
+    await new Promise((resolve) => callbackServer?.close(resolve));
+    await sqlite!.cleanup();
+  });
+
+  beforeEach(async () => {
+    context = await browser.newContext({ baseURL: baseUrl });
+    page = await context.newPage();
+    cspViolations = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    return async () => {
+      expect(cspViolations).toEqual([]);
+      await context.close();
+    };
+  });
+
+  async function expectAccessible(name: string) {
+    await screenshot(page, name);
+    expect(await seriousAxeViolations(page), name).toEqual([]);
+  }
+
+  async function signIn() {
+    await page.getByLabel('Username').fill('alice');
+    await page.getByLabel('Password').fill('alice-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  function authorizeUrl(state: string): string {
+    const query = new URLSearchParams({
+      client_id: oauthApp.id,
+      response_type: 'Assertion',
+      state,
+      scope: 'vso.build vso.code_write',
+      redirect_uri: callback,
+    });
+    return `/oauth2/authorize?${query}`;
+  }
+
+  it('signs in from the authorize link, shows the consent page and lands on the callback with a code', async () => {
+    await page.goto(authorizeUrl('first'));
+    await expect(page.title()).resolves.toBe('Sign in · Lapis');
+    await signIn();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Authorize Build Radiator');
+    await expect(page.getByRole('list', { name: 'Requested scopes' }).textContent()).resolves.toContain('Code (read and write)');
+    await expectAccessible('oauth-consent');
+
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+    const landing = new URL(page.url());
+    expect(landing.searchParams.get('state')).toBe('first');
+    expect(landing.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    await page.goto(authorizeUrl('second'));
+    await page.getByRole('button', { name: 'Deny' }).click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+    expect(new URL(page.url()).searchParams.get('error')).toBe('access_denied');
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(authorizeUrl('phone'));
+    await expectAccessible('oauth-consent-phone');
+
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(`/oauth2/authorize?client_id=${oauthApp.id}&response_type=Assertion&redirect_uri=https://evil.example/`);
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Authorization request refused');
+    await expectAccessible('oauth-refused');
+  });
+
+  it('lists the authorized app and revokes it through the confirmation page', async () => {
+    await page.goto('/');
+    await signIn();
+    await page.goto(authorizeUrl('list'));
+    await page.getByRole('button', { name: 'Accept' }).click();
+    await page.waitForURL((url) => url.href.startsWith(callback));
+
+    await page.goto('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Authorized apps' }).click();
+    await expect(page.getByRole('cell', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBeGreaterThan(0);
+    await expectAccessible('oauth-authorizations');
+    await page
+      .getByRole('link', { name: /^Revoke Build Radiator/ })
+      .first()
+      .click();
+    await expectAccessible('oauth-revoke-confirm');
+    await page.getByRole('button', { name: 'Revoke access' }).click();
+    await expect(page.title()).resolves.toBe('Authorized apps · Lapis');
+  });
+
+  it('registers an app, shows its secret once, and manages it', async () => {
+    await page.goto('/app/register');
+    await signIn();
+    await expect(page.title()).resolves.toBe('Register an app · Lapis');
+    await page.getByLabel('Application name').fill('Release Notes');
+    await page.getByLabel('Company name').fill('Example Ltd');
+    await page.getByLabel('Application website').fill('https://notes.example.test');
+    await page.getByLabel('Description').fill('Writes release notes from builds.');
+    await page.getByLabel('Authorization callback URLs').fill('http://notes.example.test/cb');
+    await page.getByLabel('Build (read)', { exact: true }).check();
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await expect(page.getByRole('alert').textContent()).resolves.toContain('must use https');
+    await expectAccessible('app-register-error');
+
+    await page.getByLabel('Authorization callback URLs').fill('https://notes.example.test/cb\nhttp://localhost:3000/cb');
+    await page.getByRole('button', { name: 'Create application' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Application registered');
+    await expect(page.getByRole('status').textContent()).resolves.toContain('It will not be shown again.');
+    await expectAccessible('app-registered');
+
+    await page.getByRole('link', { name: "Go to the app's page" }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Release Notes');
+    await expectAccessible('app-details');
+    await page.getByRole('link', { name: 'Rotate secret' }).click();
+    await expectAccessible('app-rotate-confirm');
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('New client secret');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My apps' }).click();
+    await expect(page.getByRole('link', { name: 'Build Radiator' }).count()).resolves.toBe(1);
+    await expectAccessible('apps');
+    await page.getByRole('link', { name: 'Release Notes' }).click();
+    await page.getByRole('link', { name: 'Remove app' }).click();
+    await page.getByRole('button', { name: 'Remove application' }).click();
+    await expect(page.getByRole('link', { name: 'Release Notes' }).count()).resolves.toBe(0);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto('/app/register');
+    await expectAccessible('app-register-phone');
+  });
+});
