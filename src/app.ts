@@ -106,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     users: services.users,
     organizations: services.organizations,
     signIn: services.signIn,
+    tokens: services.tokens,
   });
   await app.ready();
   return { app, services, store, authChain };
