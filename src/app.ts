@@ -5,21 +5,31 @@ import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
+import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
+import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
+import { AccessTokens } from './services/access-tokens.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { FailureThrottle } from './services/failure-throttle.js';
+import { OAuthAppService } from './services/oauth-apps.js';
+import { OAuthAuthorizationService } from './services/oauth-authorization.js';
+import { OAuthGrantService } from './services/oauth-grants.js';
+import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
+import { OAuthTokenService } from './services/oauth-tokens.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
 import { SignInService } from './services/sign-in.js';
+import { SigningKeys } from './services/signing-keys.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import type { Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
+import { SigningKeyFile } from './storage/signing-key-file.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 
 /** The composition root: the only file that picks concrete implementations. */
@@ -47,12 +57,26 @@ export interface Services {
   tokens: TokenService;
   hasher: TokenHasher;
   signIn: SignInService;
+  signingKeys: SigningKeys;
+  accessTokens: AccessTokens;
+  oauthApps: OAuthAppService;
+  oauthGrants: OAuthGrantService;
+  /** The authorize step: what the consent page calls. */
+  oauth: OAuthAuthorizationService;
+  oauthTokens: OAuthTokenService;
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
   const context = serviceContext(store, clock);
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const signInThrottle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const keysFile = config.oauthKeysFile
+    ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
+    : resolveDataPath(config, 'oauth-keys.json');
+  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock);
+  const accessTokens = new AccessTokens(signingKeys, clock);
+  const oauthApps = new OAuthAppService(context, hasher);
+  const oauthGrants = new OAuthGrantService(context);
   return {
     context,
     users: new UserService(context),
@@ -64,6 +88,14 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     }),
     hasher,
     signIn: new SignInService(context, signInThrottle),
+    signingKeys,
+    accessTokens,
+    oauthApps,
+    oauthGrants,
+    oauth: new OAuthAuthorizationService(context, oauthApps, hasher, { codeLifetimeSeconds: config.oauthCodeLifetimeSeconds }),
+    oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
+      refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
+    }),
   };
 }
 
@@ -97,7 +129,12 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn)
     : new BasicPatAuthenticator(verifier, throttle);
-  const authChain = new AuthChain([basic]);
+  const bearer = new BearerOAuthAuthenticator(
+    new OAuthTokenVerifier(services.context, services.accessTokens, { cacheMs: config.authCacheMs }),
+    throttle,
+    config.publicUrl,
+  );
+  const authChain = new AuthChain([basic, bearer]);
   registerHealth(app, store);
   await app.register(uiPlugin, {
     config,
@@ -107,6 +144,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     organizations: services.organizations,
     signIn: services.signIn,
     tokens: services.tokens,
+  });
+  await app.register(oauthRoutes, {
+    tokens: services.oauthTokens,
+    signingKeys: services.signingKeys,
+    publicUrl: config.publicUrl,
   });
   await app.ready();
   return { app, services, store, authChain };

@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { StorageUnavailableError } from '../storage/ports.js';
+import { registerApp } from './commands/app.js';
+import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
 import { registerPat } from './commands/pat.js';
@@ -18,7 +20,16 @@ function buildProgram(): Command {
     .option('--database-url <url>', 'database URL (LAPIS_DATABASE_URL)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const register of [registerServe, registerMigrate, registerUser, registerOrg, registerProject, registerPat]) {
+  for (const register of [
+    registerServe,
+    registerMigrate,
+    registerUser,
+    registerOrg,
+    registerProject,
+    registerPat,
+    registerApp,
+    registerKeys,
+  ]) {
     register(program);
   }
   return program;

@@ -192,6 +192,28 @@ export const configSchema = {
     default: 500,
     parse: integer(0, 1000),
   }),
+  oauthCodeLifetimeSeconds: key({
+    env: 'LAPIS_OAUTH_CODE_LIFETIME_SECONDS',
+    description:
+      'How long an OAuth authorization code can be exchanged for tokens, in seconds. Codes are single-use; presenting one twice revokes everything issued from it.',
+    default: 300,
+    parse: integer(10, 3600),
+  }),
+  oauthRefreshTokenLifetimeDays: key({
+    env: 'LAPIS_OAUTH_REFRESH_TOKEN_LIFETIME_DAYS',
+    description:
+      'How long an unused OAuth refresh token stays valid, in days. Every refresh returns a new refresh token with a fresh lifetime and ends the old one.',
+    default: 90,
+    parse: integer(1, 3650),
+  }),
+  oauthKeysFile: key({
+    env: 'LAPIS_OAUTH_KEYS_FILE',
+    description:
+      'File holding the ES256 keys that sign OAuth access tokens (created with mode 0600 on first use; `lapis keys rotate` adds a new one). Empty: `oauth-keys.json` in the data directory. Every instance sharing a database needs the same file.',
+    default: '',
+    defaultText: '(`oauth-keys.json` in the data directory)',
+    parse: text,
+  }),
   clockOffset: key({
     env: 'LAPIS_CLOCK_OFFSET',
     description:

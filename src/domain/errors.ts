@@ -16,6 +16,8 @@ export const errorCodes = {
   projectNotFound: 'No project in the organization has that name or id.',
   projectExists: 'A project with that name already exists in the organization.',
   tokenNotFound: 'No personal access token has that authorization id (for this user).',
+  appNotFound: 'No OAuth application has that App ID.',
+  grantNotFound: 'No OAuth authorization has that id (for this user).',
   storageUnavailable: 'The database cannot be reached.',
 } as const;
 

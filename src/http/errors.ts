@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { OAuthError, type OAuthErrorCode } from '../domain/oauth.js';
 import { StorageUnavailableError } from '../storage/ports.js';
 
 interface AdoException {
@@ -28,6 +29,8 @@ const exceptions: Record<ErrorCode, AdoException> = {
   projectNotFound: { status: 404, typeKey: 'ProjectDoesNotExistWithNameException', assembly: core },
   projectExists: { status: 409, typeKey: 'ProjectAlreadyExistsException', assembly: core },
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
+  appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
+  grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
 };
 
@@ -123,5 +126,53 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
     .header('x-tfs-serviceerror', encodeURIComponent(body.message))
+    .send(body);
+}
+
+export interface OAuthErrorBody {
+  error: OAuthErrorCode;
+  error_description: string;
+}
+
+/**
+ * The OAuth shape (RFC 6749 §5.2): 401 when the client failed to authenticate, 400 for every other
+ * refusal, including bodies that are not forms. Unknown errors stay a generic 500 naming the request id.
+ */
+export function oauthErrorResponse(error: unknown, requestId: string): { status: number; body: OAuthErrorBody } {
+  if (error instanceof OAuthError) {
+    const status = error.code === 'invalid_client' ? 401 : error.code === 'server_error' ? 500 : 400;
+    return { status, body: { error: error.code, error_description: error.description } };
+  }
+  if (error instanceof StorageUnavailableError) {
+    return {
+      status: 503,
+      body: { error: 'server_error', error_description: `The service is temporarily unavailable (request ${requestId}).` },
+    };
+  }
+  const fastifyError = error as Partial<FastifyError>;
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    const description =
+      fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'The request body must be application/x-www-form-urlencoded.'
+        : clientErrorMessage(fastifyError);
+    return { status: 400, body: { error: 'invalid_request', error_description: description } };
+  }
+  return {
+    status: 500,
+    body: { error: 'server_error', error_description: `An unexpected error occurred (request ${requestId}).` },
+  };
+}
+
+export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const { status, body } = oauthErrorResponse(error, request.id);
+  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (status === 401 && /^\s*basic\b/i.test(request.headers.authorization ?? '')) {
+    reply.header('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
+  }
+  return reply
+    .code(status)
+    .header('content-type', 'application/json; charset=utf-8')
+    .header('Cache-Control', 'no-store')
     .send(body);
 }

@@ -1,4 +1,6 @@
 import type { Organization, PersonalAccessToken, Project, ProjectState, ProjectVisibility, User } from '../domain/entities.js';
+import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
+import type { SigningKeySet } from '../domain/signing-keys.js';
 
 /** Thrown by a repository when an insert or update would break a uniqueness rule. */
 export class DuplicateKeyError extends Error {
@@ -90,12 +92,43 @@ export interface TokenRepository {
   setLastUsed(id: string, lastUsedAt: string): Promise<void>;
 }
 
+export interface OAuthAppRepository {
+  insert(app: OAuthApp): Promise<void>;
+  findById(id: string): Promise<OAuthApp | undefined>;
+  /** Oldest first; every app, or those of one owner. */
+  list(ownerId?: string): Promise<OAuthApp[]>;
+  setSecretHash(id: string, secretHash: string, secretCreatedAt: string): Promise<void>;
+  /** Deletes the app with its grants, codes and refresh tokens; returns whether it existed. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** Grants and the credentials issued from them: authorization codes and refresh tokens. */
+export interface OAuthGrantRepository {
+  insert(grant: OAuthGrant): Promise<void>;
+  findById(id: string): Promise<OAuthGrant | undefined>;
+  /** Newest first. */
+  listForUser(userId: string): Promise<OAuthGrant[]>;
+  /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
+  revoke(id: string, revokedAt: string): Promise<boolean>;
+  insertCode(code: OAuthCode): Promise<void>;
+  findCode(codeHash: string): Promise<OAuthCode | undefined>;
+  /** Marks the code used if it is not yet; returns whether this call did (false: it was used before). */
+  useCode(codeHash: string, usedAt: string): Promise<boolean>;
+  deleteCodesExpiredBefore(time: string): Promise<void>;
+  insertRefreshToken(token: OAuthRefreshToken): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<OAuthRefreshToken | undefined>;
+  /** Marks the token used if it is not yet; returns whether this call did (false: it was used before). */
+  useRefreshToken(tokenHash: string, usedAt: string): Promise<boolean>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
   projects: ProjectRepository;
   meta: MetaRepository;
   tokens: TokenRepository;
+  oauthApps: OAuthAppRepository;
+  oauthGrants: OAuthGrantRepository;
 }
 
 export interface Store extends Repositories {
@@ -107,4 +140,18 @@ export interface Store extends Repositories {
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * Where the access-token signing keys live (a file in the data directory, not the database: a copy of
+ * the database must not be enough to mint tokens).
+ */
+export interface SigningKeyRepository {
+  /** Changes whenever the stored set changes; undefined while none exists. Cheap enough to call often. */
+  version(): Promise<string | undefined>;
+  read(): Promise<SigningKeySet | undefined>;
+  /** Stores the first set; returns false when another process created one first. */
+  create(set: SigningKeySet): Promise<boolean>;
+  /** Replaces the set atomically: a reader sees the old or the new set, never a mix. */
+  replace(set: SigningKeySet): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { PatVerification, PatVerifier } from '../../services/pat-verifier.js';
 import { parseAuthorization } from './authorization-header.js';
+import { throttledFailure } from './throttled-failure.js';
 import type { Authenticator, AuthFailure, AuthOutcome, AuthTarget } from './types.js';
 
 const anonymous: AuthFailure = {
@@ -50,13 +51,13 @@ export class BasicPatAuthenticator implements Authenticator {
   async authenticate(request: FastifyRequest, target: AuthTarget): Promise<AuthOutcome> {
     const parsed = parseAuthorization(request);
     if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
-      return this.fail(request, { reason: 'malformed', message: parsed.reason });
+      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason });
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };
     // Azure DevOps Server reads the user half first when it has the shape of a token.
     const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
     const result = await this.verifier.verify(candidate, target.organization?.id);
-    if (result.status !== 'active') return this.fail(request, failureFor(result, target));
+    if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result, target));
     const principal: Principal = {
       user: result.user,
       credential: 'pat',
@@ -65,22 +66,5 @@ export class BasicPatAuthenticator implements Authenticator {
       organizationId: result.token.organizationId,
     };
     return { kind: 'principal', principal };
-  }
-
-  /** Valid tokens are never throttled; refusals from an address past the limit become 429. */
-  private fail(request: FastifyRequest, failure: AuthFailure): AuthOutcome {
-    const verdict = this.throttle.check(request.ip);
-    this.throttle.recordFailure(request.ip);
-    if (verdict.blocked) {
-      return {
-        kind: 'failure',
-        failure: {
-          reason: 'throttled',
-          message: 'Too many failed authentication attempts from this address. Try again later.',
-          retryAfterSeconds: verdict.retryAfterSeconds,
-        },
-      };
-    }
-    return { kind: 'failure', failure };
   }
 }

@@ -57,6 +57,49 @@ export interface PersonalAccessTokensTable {
   token_hash: string;
 }
 
+export interface OAuthAppsTable {
+  id: string;
+  owner_id: string;
+  name: string;
+  company: string;
+  website: string;
+  description: string;
+  /** Space-separated: a URL cannot hold a raw space. */
+  callback_urls: string;
+  scopes: string;
+  secret_hash: string;
+  secret_created_at: string;
+  created_at: string;
+}
+
+export interface OAuthGrantsTable {
+  id: string;
+  app_id: string;
+  user_id: string;
+  scopes: string;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface OAuthCodesTable {
+  code_hash: string;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface OAuthRefreshTokensTable {
+  token_hash: string;
+  grant_id: string;
+  client_authenticated: number;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -64,4 +107,8 @@ export interface Database {
   projects: ProjectsTable;
   lapis_meta: MetaTable;
   personal_access_tokens: PersonalAccessTokensTable;
+  oauth_apps: OAuthAppsTable;
+  oauth_grants: OAuthGrantsTable;
+  oauth_codes: OAuthCodesTable;
+  oauth_refresh_tokens: OAuthRefreshTokensTable;
 }

@@ -3,6 +3,8 @@ import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
 import { KyselyMetaRepository } from './meta.js';
+import { KyselyOAuthAppRepository } from './oauth-apps.js';
+import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
@@ -36,6 +38,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     projects: guard(new KyselyProjectRepository(db), translate),
     meta: guard(new KyselyMetaRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
+    oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
+    oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
   };
 }
 

@@ -1,6 +1,7 @@
 import { foundation } from './001-foundation.js';
 import { personalAccessTokens } from './002-personal-access-tokens.js';
+import { oauth } from './004-oauth.js';
 import type { LapisMigration } from './dialect.js';
 
 /** Every migration, in order. Append only: a released migration never changes. */
-export const migrations: readonly LapisMigration[] = [foundation, personalAccessTokens];
+export const migrations: readonly LapisMigration[] = [foundation, personalAccessTokens, oauth];

@@ -1,0 +1,38 @@
+import type { Command } from 'commander';
+import { withServices } from '../context.js';
+import { printJson, printRows } from '../output.js';
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('Manage the keys that sign OAuth access tokens.');
+
+  keys
+    .command('list')
+    .description('List the signing keys (never their private halves).')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const rows = await withServices(command, async (services) =>
+        (await services.signingKeys.list()).map((key) => ({ ...key })),
+      );
+      printRows(rows, options.json, 'No keys.');
+    });
+
+  keys
+    .command('rotate')
+    .description(
+      'Make a new active signing key. The previous key keeps verifying until its tokens have expired; running servers pick up the change within a second.',
+    )
+    .option('--drop-retired', 'drop every previous key at once (after a leak): their access tokens stop working')
+    .option('--json', 'print JSON')
+    .action(async (options: { dropRetired?: boolean; json?: boolean }, command: Command) => {
+      const rotation = await withServices(command, async (services) =>
+        services.signingKeys.rotate({ dropRetired: options.dropRetired ?? false }),
+      );
+      if (options.json) {
+        printJson(rotation);
+        return;
+      }
+      console.log(`Active key: ${rotation.active}`);
+      if (rotation.retired.length > 0) console.log(`Retired (still verifying): ${rotation.retired.join(', ')}`);
+      if (rotation.dropped.length > 0) console.log(`Dropped: ${rotation.dropped.join(', ')}`);
+    });
+}

@@ -1,0 +1,54 @@
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../../domain/principal.js';
+import { effectiveScopes } from '../../domain/scopes.js';
+import type { FailureThrottle } from '../../services/failure-throttle.js';
+import type { OAuthTokenVerifier, OAuthVerification } from '../../services/oauth-token-verifier.js';
+import { baseUrl } from '../base-url.js';
+import { parseAuthorization } from './authorization-header.js';
+import { throttledFailure } from './throttled-failure.js';
+import type { Authenticator, AuthFailure, AuthOutcome } from './types.js';
+
+function failureFor(result: Exclude<OAuthVerification, { status: 'active' }>): AuthFailure {
+  switch (result.status) {
+    case 'expired':
+      return { reason: 'expired', message: 'Access Denied: The OAuth access token used has expired.' };
+    case 'revoked':
+      return { reason: 'revoked', message: 'Access Denied: The authorization behind the OAuth access token has been revoked.' };
+    case 'disabledUser':
+      return { reason: 'disabledUser', message: `TF400813: The user '${result.user.username}' is disabled.` };
+    default:
+      return {
+        reason: 'invalid',
+        message: 'TF400813: The user is not authorized to access this resource: the access token is not valid.',
+      };
+  }
+}
+
+/** OAuth access tokens (signed JWTs from /oauth2/token) in `Authorization: Bearer`. */
+export class BearerOAuthAuthenticator implements Authenticator {
+  readonly name = 'bearer-oauth';
+
+  constructor(
+    private readonly verifier: OAuthTokenVerifier,
+    private readonly throttle: FailureThrottle,
+    private readonly publicUrl: string,
+  ) {}
+
+  async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
+    const parsed = parseAuthorization(request);
+    if (parsed.scheme === 'malformed' && /^\s*bearer\b/i.test(request.headers.authorization ?? '')) {
+      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason });
+    }
+    if (parsed.scheme !== 'bearer') return { kind: 'none' };
+    const result = await this.verifier.verify(parsed.token, baseUrl(request, this.publicUrl));
+    if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
+    const principal: Principal = {
+      user: result.user,
+      credential: 'oauth',
+      scopes: effectiveScopes(result.claims.scopes),
+      authorizationId: result.grant.id,
+      organizationId: null,
+    };
+    return { kind: 'principal', principal };
+  }
+}

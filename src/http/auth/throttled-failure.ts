@@ -1,0 +1,20 @@
+import type { FastifyRequest } from 'fastify';
+import type { FailureThrottle } from '../../services/failure-throttle.js';
+import type { AuthFailure, AuthOutcome } from './types.js';
+
+/** Counts a refused token against the client address; past the limit the refusal becomes a 429. Valid tokens never count. */
+export function throttledFailure(throttle: FailureThrottle, request: FastifyRequest, failure: AuthFailure): AuthOutcome {
+  const verdict = throttle.check(request.ip);
+  throttle.recordFailure(request.ip);
+  if (verdict.blocked) {
+    return {
+      kind: 'failure',
+      failure: {
+        reason: 'throttled',
+        message: 'Too many failed authentication attempts from this address. Try again later.',
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      },
+    };
+  }
+  return { kind: 'failure', failure };
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { User } from '../domain/entities.js';
+import { DomainError } from '../domain/errors.js';
+import { type OAuthApp, validateAppText, validateCallbackUrl, validateWebsite } from '../domain/oauth.js';
+import { parseScopes } from '../domain/scopes.js';
+import type { ServiceContext } from './context.js';
+import type { TokenHasher } from './token-hasher.js';
+
+export interface NewOAuthApp {
+  owner: User;
+  name: string;
+  company?: string | undefined;
+  website?: string | undefined;
+  description?: string | undefined;
+  callbackUrls: readonly string[];
+  /** Space-separated scope ids the app may ask for. */
+  scope: string;
+}
+
+export interface AppWithSecret {
+  app: OAuthApp;
+  /** The client secret. Returned once; only its keyed hash is stored. */
+  secret: string;
+}
+
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Registered OAuth applications: their details, callback URLs, scopes and client secret. */
+export class OAuthAppService {
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly hasher: TokenHasher,
+    private readonly random: (size: number) => Uint8Array = randomBytes,
+  ) {}
+
+  async register(input: NewOAuthApp): Promise<AppWithSecret> {
+    if (input.owner.disabledAt) throw new DomainError('userDisabled', `User "${input.owner.username}" is disabled.`);
+    if (input.callbackUrls.length === 0) throw new DomainError('invalidInput', 'An app needs at least one callback URL.');
+    const now = this.context.clock.now().toISOString();
+    const secret = this.newSecret();
+    const app: OAuthApp = {
+      id: this.context.newId(),
+      ownerId: input.owner.id,
+      name: validateAppText('App name', input.name, { max: 100, required: true }),
+      company: validateAppText('Company name', input.company ?? '', { max: 100 }),
+      website: validateWebsite((input.website ?? '').trim()),
+      description: validateAppText('Description', input.description ?? '', { max: 1000, multiline: true }),
+      callbackUrls: [...new Set(input.callbackUrls.map((url) => validateCallbackUrl(url.trim())))],
+      scopes: parseScopes(input.scope),
+      secretHash: this.hasher.hash(secret),
+      secretCreatedAt: now,
+      createdAt: now,
+    };
+    await this.context.store.oauthApps.insert(app);
+    return { app, secret };
+  }
+
+  /** The app with that App ID, or undefined (also for text that is not a GUID). */
+  async find(id: string): Promise<OAuthApp | undefined> {
+    if (!guid.test(id)) return undefined;
+    return this.context.store.oauthApps.findById(id);
+  }
+
+  async get(id: string): Promise<OAuthApp> {
+    const app = await this.find(id);
+    if (!app) throw new DomainError('appNotFound', `No OAuth application has the App ID "${id}".`);
+    return app;
+  }
+
+  list(owner?: User): Promise<OAuthApp[]> {
+    return this.context.store.oauthApps.list(owner?.id);
+  }
+
+  /** A new client secret; the old one stops working at once. */
+  async rotateSecret(app: OAuthApp): Promise<AppWithSecret> {
+    const secret = this.newSecret();
+    const secretHash = this.hasher.hash(secret);
+    const secretCreatedAt = this.context.clock.now().toISOString();
+    await this.context.store.oauthApps.setSecretHash(app.id, secretHash, secretCreatedAt);
+    return { app: { ...app, secretHash, secretCreatedAt }, secret };
+  }
+
+  /** Removes the app and every grant, code and refresh token issued to it; its access tokens stop at once. */
+  async remove(app: OAuthApp): Promise<void> {
+    await this.context.store.oauthApps.delete(app.id);
+    this.context.credentials.changed();
+  }
+
+  secretMatches(app: OAuthApp, secret: string): boolean {
+    return this.hasher.matches(app.secretHash, this.hasher.hash(secret));
+  }
+
+  private newSecret(): string {
+    return Buffer.from(this.random(32)).toString('base64url');
+  }
+}

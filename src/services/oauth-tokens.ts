@@ -1,0 +1,219 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../domain/errors.js';
+import { type OAuthApp, OAuthError, type OAuthGrant, scopesBeyond } from '../domain/oauth.js';
+import { parseScopes } from '../domain/scopes.js';
+import type { AccessTokens } from './access-tokens.js';
+import type { ServiceContext } from './context.js';
+import type { OAuthAppService } from './oauth-apps.js';
+import type { OAuthGrantService } from './oauth-grants.js';
+import type { TokenHasher } from './token-hasher.js';
+
+/** What the client presented to prove who it is; the HTTP layer collects it from wherever the form put it. */
+export interface ClientCredentials {
+  clientId?: string | undefined;
+  /** `client_secret`, the HTTP Basic password, or the Azure DevOps `client_assertion`. */
+  secret?: string | undefined;
+}
+
+export interface CodeExchange {
+  client: ClientCredentials;
+  code: string;
+  redirectUri: string;
+  codeVerifier?: string | undefined;
+  /** The server's base URL, written into the access token. */
+  issuer: string;
+}
+
+export interface RefreshExchange {
+  client: ClientCredentials;
+  refreshToken: string;
+  /** A subset of the grant's scopes for the new access token; all of them when absent. */
+  scope?: string | undefined;
+  issuer: string;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  scopes: readonly string[];
+  authorizationId: string;
+}
+
+export interface RefreshTokenPolicy {
+  refreshTokenLifetimeDays: number;
+}
+
+interface AuthenticatedClient {
+  app: OAuthApp;
+  /** False for a public client that proved possession with PKCE instead of a secret. */
+  withSecret: boolean;
+}
+
+const dayMs = 86_400_000;
+const codeVerifierShape = /^[A-Za-z0-9._~-]{43,128}$/;
+
+function s256(verifier: string): Buffer {
+  return createHash('sha256').update(verifier, 'ascii').digest();
+}
+
+/**
+ * The token endpoint's rules. Each exchange is a short list of named steps, in the order they run:
+ * load what was presented, authenticate the client against it, check it, use it up, issue tokens.
+ * Refusals are thrown as OAuthError; a replayed code or refresh token revokes the whole grant first.
+ */
+export class OAuthTokenService {
+  constructor(
+    private readonly context: ServiceContext,
+    private readonly apps: OAuthAppService,
+    private readonly grants: OAuthGrantService,
+    private readonly hasher: TokenHasher,
+    private readonly accessTokens: AccessTokens,
+    private readonly policy: RefreshTokenPolicy,
+    private readonly random: (size: number) => Uint8Array = randomBytes,
+  ) {}
+
+  async exchangeCode(request: CodeExchange): Promise<IssuedTokens> {
+    const code = await this.loadCode(request.code);
+    const grant = await this.loadGrant(code.grantId);
+    const client = await this.authenticateClient(request.client, grant, code.codeChallenge !== null);
+    this.checkRedirectUri(code.redirectUri, request.redirectUri);
+    this.checkCodeVerifier(code.codeChallenge, request.codeVerifier);
+    await this.rejectReplay(code.usedAt, grant, 'code');
+    await this.checkUsable(grant, code.expiresAt, 'code');
+    await this.useUp(grant, 'code', (usedAt) => this.context.store.oauthGrants.useCode(code.codeHash, usedAt));
+    return this.issue(grant, client.app, grant.scopes, client.withSecret, request.issuer);
+  }
+
+  async refresh(request: RefreshExchange): Promise<IssuedTokens> {
+    const token = await this.loadRefreshToken(request.refreshToken);
+    const grant = await this.loadGrant(token.grantId);
+    const client = await this.authenticateClient(request.client, grant, !token.clientAuthenticated);
+    await this.rejectReplay(token.usedAt, grant, 'refresh token');
+    await this.checkUsable(grant, token.expiresAt, 'refresh token');
+    const scopes = this.narrowScopes(grant, request.scope);
+    await this.useUp(grant, 'refresh token', (usedAt) => this.context.store.oauthGrants.useRefreshToken(token.tokenHash, usedAt));
+    return this.issue(grant, client.app, scopes, token.clientAuthenticated, request.issuer);
+  }
+
+  private async loadCode(text: string) {
+    const hash = this.hasher.hash(text);
+    const code = await this.context.store.oauthGrants.findCode(hash);
+    if (!code || !this.hasher.matches(code.codeHash, hash)) throw new OAuthError('invalid_grant', 'The code is not valid.');
+    return code;
+  }
+
+  private async loadRefreshToken(text: string) {
+    const hash = this.hasher.hash(text);
+    const token = await this.context.store.oauthGrants.findRefreshToken(hash);
+    if (!token || !this.hasher.matches(token.tokenHash, hash)) {
+      throw new OAuthError('invalid_grant', 'The refresh token is not valid.');
+    }
+    return token;
+  }
+
+  private async loadGrant(id: string): Promise<OAuthGrant> {
+    const grant = await this.context.store.oauthGrants.findById(id);
+    if (!grant) throw new OAuthError('invalid_grant', 'The authorization no longer exists.');
+    return grant;
+  }
+
+  /** A secret, when given, must be right; without one only a client_id backed by PKCE is accepted. */
+  private async authenticateClient(
+    credentials: ClientCredentials,
+    grant: OAuthGrant,
+    publicClientAllowed: boolean,
+  ): Promise<AuthenticatedClient> {
+    const app = await this.apps.find(grant.appId);
+    if (!app) throw new OAuthError('invalid_grant', 'The app has been removed.');
+    if (credentials.clientId !== undefined && credentials.clientId.toLowerCase() !== app.id) {
+      throw new OAuthError('invalid_grant', 'The grant was issued to another client.');
+    }
+    if (credentials.secret !== undefined) {
+      if (!this.apps.secretMatches(app, credentials.secret))
+        throw new OAuthError('invalid_client', 'Client authentication failed.');
+      return { app, withSecret: true };
+    }
+    if (publicClientAllowed && credentials.clientId !== undefined) return { app, withSecret: false };
+    throw new OAuthError('invalid_client', 'Client authentication failed: the client secret is required.');
+  }
+
+  private checkRedirectUri(issuedFor: string, presented: string): void {
+    if (issuedFor !== presented) {
+      throw new OAuthError('invalid_grant', 'The redirect_uri does not match the one the code was issued for.');
+    }
+  }
+
+  private checkCodeVerifier(challenge: string | null, verifier: string | undefined): void {
+    if (challenge === null) {
+      if (verifier !== undefined) throw new OAuthError('invalid_grant', 'The code was issued without a code_challenge.');
+      return;
+    }
+    if (verifier === undefined) throw new OAuthError('invalid_grant', 'The code_verifier is required for this code.');
+    const expected = Buffer.from(challenge, 'base64url');
+    const valid = codeVerifierShape.test(verifier) && expected.length === 32 && timingSafeEqual(s256(verifier), expected);
+    if (!valid) throw new OAuthError('invalid_grant', 'The code_verifier does not match the code_challenge.');
+  }
+
+  /** A used code or refresh token presented again means one copy was stolen: end everything issued from the grant. */
+  private async rejectReplay(usedAt: string | null, grant: OAuthGrant, what: string): Promise<void> {
+    if (usedAt === null) return;
+    await this.grants.revoke(grant);
+    throw new OAuthError('invalid_grant', `The ${what} was already used; the authorization has been revoked.`);
+  }
+
+  private async checkUsable(grant: OAuthGrant, expiresAt: string, what: string): Promise<void> {
+    if (Date.parse(expiresAt) <= this.context.clock.now().getTime())
+      throw new OAuthError('invalid_grant', `The ${what} has expired.`);
+    if (grant.revokedAt) throw new OAuthError('invalid_grant', 'The authorization has been revoked.');
+    const user = await this.context.store.users.findById(grant.userId);
+    if (!user || user.disabledAt) throw new OAuthError('invalid_grant', 'The user who authorized the app is disabled.');
+  }
+
+  private narrowScopes(grant: OAuthGrant, requested: string | undefined): readonly string[] {
+    if (requested === undefined || requested.trim() === '') return grant.scopes;
+    let scopes: string[];
+    try {
+      scopes = parseScopes(requested);
+    } catch (error) {
+      if (error instanceof DomainError) throw new OAuthError('invalid_scope', error.message);
+      throw error;
+    }
+    const beyond = scopesBeyond(scopes, grant.scopes);
+    if (beyond.length > 0) throw new OAuthError('invalid_scope', `The authorization does not include: ${beyond.join(', ')}.`);
+    return scopes;
+  }
+
+  /** The atomic "first use wins": losing the race to a concurrent use is a replay too. */
+  private async useUp(grant: OAuthGrant, what: string, use: (usedAt: string) => Promise<boolean>): Promise<void> {
+    if (await use(this.context.clock.now().toISOString())) return;
+    await this.rejectReplay(this.context.clock.now().toISOString(), grant, what);
+  }
+
+  private async issue(
+    grant: OAuthGrant,
+    app: OAuthApp,
+    scopes: readonly string[],
+    clientAuthenticated: boolean,
+    issuer: string,
+  ): Promise<IssuedTokens> {
+    const now = this.context.clock.now();
+    const access = await this.accessTokens.sign({
+      issuer,
+      userId: grant.userId,
+      appId: app.id,
+      authorizationId: grant.id,
+      scopes,
+    });
+    const refreshToken = Buffer.from(this.random(32)).toString('base64url');
+    await this.context.store.oauthGrants.insertRefreshToken({
+      tokenHash: this.hasher.hash(refreshToken),
+      grantId: grant.id,
+      clientAuthenticated,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.policy.refreshTokenLifetimeDays * dayMs).toISOString(),
+      usedAt: null,
+    });
+    return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken, scopes, authorizationId: grant.id };
+  }
+}

@@ -1,0 +1,106 @@
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildServices } from '../../src/app.js';
+import { loadConfig } from '../../src/config/load.js';
+import { openSqliteStore } from '../../src/storage/sqlite/open.js';
+import { runCli } from '../support/cli.js';
+import { authorizeCode } from '../support/oauth.js';
+
+describe('lapis app and keys', () => {
+  it('registers, lists, rotates the secret of, revokes grants of and removes an app', async () => {
+    const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-oauth-')) };
+    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
+    const add = runCli(
+      [
+        'app',
+        'add',
+        '--owner',
+        'alice',
+        '--name',
+        'Dashboard',
+        '--callback',
+        'https://example.test/cb',
+        '--callback',
+        'http://localhost:3000/cb',
+        '--scope',
+        'vso.build vso.profile',
+        '--company',
+        'Example',
+        '--json',
+      ],
+      env,
+    );
+    expect(add.status).toBe(0);
+    const { appId, clientSecret } = JSON.parse(add.stdout) as { appId: string; clientSecret: string };
+    expect(appId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const list = JSON.parse(runCli(['app', 'list', '--owner', 'alice', '--json'], env).stdout);
+    expect(list).toEqual([
+      expect.objectContaining({
+        appId,
+        name: 'Dashboard',
+        owner: 'alice',
+        callbacks: 'https://example.test/cb http://localhost:3000/cb',
+        scope: 'vso.build vso.profile',
+      }),
+    ]);
+    expect(JSON.stringify(list)).not.toContain(clientSecret);
+
+    const rotated = runCli(['app', 'rotate-secret', appId], env);
+    expect(rotated.status).toBe(0);
+    expect(rotated.stdout).toMatch(/Client secret: \S{43}/);
+    expect(rotated.stdout).not.toContain(clientSecret);
+
+    // The consent page does not exist yet: alice's consent is given through the service, on the same database.
+    const store = openSqliteStore(join(env.LAPIS_DATA_DIR, 'lapis.db'));
+    try {
+      const services = buildServices(store, { now: () => new Date() }, loadConfig({ env }));
+      const alice = await services.users.get('alice');
+      await authorizeCode(services, alice, { clientId: appId, redirectUri: 'https://example.test/cb' });
+      const revoke = runCli(['app', 'revoke-grant', '--user', 'alice', '--app', appId], env);
+      expect(revoke.status).toBe(0);
+      expect(revoke.stdout).toMatch(/Revoked 1 authorization of app/);
+      expect((await services.oauthGrants.listForUser(alice)).map((g) => g.grant.revokedAt)).toEqual([expect.any(String)]);
+    } finally {
+      await store.close();
+    }
+
+    expect(runCli(['app', 'remove', appId], env).status).toBe(0);
+    expect(runCli(['app', 'list'], env).stdout).toMatch(/No apps/);
+    const missing = runCli(['app', 'remove', appId], env);
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/No OAuth application has the App ID/);
+  });
+
+  it('refuses an insecure callback and an unknown scope with one line', () => {
+    const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-oauth-')) };
+    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
+    const base = ['app', 'add', '--owner', 'alice', '--name', 'x'];
+    const insecure = runCli([...base, '--callback', 'http://example.test/cb', '--scope', 'vso.build'], env);
+    expect(insecure.status).not.toBe(0);
+    expect(insecure.stderr.trim().split('\n')).toHaveLength(1);
+    expect(insecure.stderr).toMatch(/must use https/);
+    const unknown = runCli([...base, '--callback', 'https://example.test/cb', '--scope', 'vso.nope'], env);
+    expect(unknown.stderr).toMatch(/Unknown scope: vso.nope/);
+  });
+
+  it('rotates the signing key, keeping the old one until asked to drop it', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'lapis-cli-keys-'));
+    const env = { LAPIS_DATA_DIR: dataDir };
+    const first = JSON.parse(runCli(['keys', 'rotate', '--json'], env).stdout);
+    expect(statSync(join(dataDir, 'oauth-keys.json')).mode & 0o777).toBe(0o600);
+    expect(first.retired).toHaveLength(1);
+    const keys = JSON.parse(runCli(['keys', 'list', '--json'], env).stdout) as { kid: string; status: string }[];
+    expect(keys.map((k) => [k.kid, k.status])).toEqual([
+      [first.active, 'active'],
+      [first.retired[0], 'retired'],
+    ]);
+    const dropped = runCli(['keys', 'rotate', '--drop-retired'], env);
+    expect(dropped.status).toBe(0);
+    expect(dropped.stdout).toMatch(/Dropped: /);
+    expect(JSON.parse(runCli(['keys', 'list', '--json'], env).stdout)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,365 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildServices } from '../../src/app.js';
+import type { OAuthApp } from '../../src/domain/oauth.js';
+import { OAuthError } from '../../src/domain/oauth.js';
+import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
+import type { KyselyStore } from '../../src/storage/kysely/store.js';
+import { openPostgresStore } from '../../src/storage/postgres/open.js';
+import { openSqliteStore } from '../../src/storage/sqlite/open.js';
+import { testConfig } from '../support/app.js';
+import { backends } from '../support/backends.js';
+import { movableClock } from '../support/clock.js';
+import { authorizeCode, callback, pkcePair, registerTestApp } from '../support/oauth.js';
+import { seedWorld, type World } from '../support/world.js';
+
+const secret = 'ef'.repeat(32);
+const issuer = 'http://lapis.test';
+
+async function refusal(promise: Promise<unknown>): Promise<{ code: string; description: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return { code: error.code, description: error.description };
+    throw error;
+  }
+  throw new Error('expected an OAuth refusal');
+}
+
+for (const backend of backends()) {
+  describe.skipIf(!backend.available)(`OAuth services on ${backend.name}`, () => {
+    let store: KyselyStore;
+    let world: World;
+    let app: OAuthApp;
+    let clientSecret: string;
+    let keysFile: string;
+    const clock = movableClock();
+    beforeEach(async () => {
+      clock.set('2026-06-01T12:00:00.000Z');
+      store = await backend.open();
+      keysFile = `${testConfig().dataDir}/oauth-keys.json`;
+      world = await seedWorld(store, clock, { LAPIS_TOKEN_SECRET: secret, LAPIS_OAUTH_KEYS_FILE: keysFile });
+      ({ app, secret: clientSecret } = await registerTestApp(world.services, world.alice));
+    });
+    afterAll(() => backend.cleanup());
+
+    describe('app registration', () => {
+      it('stores only a keyed hash of the secret, and a rotated secret replaces the old one at once', async () => {
+        expect(app.secretHash).toBe(world.services.hasher.hash(clientSecret));
+        expect(JSON.stringify(await store.oauthApps.findById(app.id))).not.toContain(clientSecret);
+        expect(world.services.oauthApps.secretMatches(app, clientSecret)).toBe(true);
+        const rotated = await world.services.oauthApps.rotateSecret(app);
+        const stored = await world.services.oauthApps.get(app.id);
+        expect(world.services.oauthApps.secretMatches(stored, clientSecret)).toBe(false);
+        expect(world.services.oauthApps.secretMatches(stored, rotated.secret)).toBe(true);
+      });
+
+      it.each([
+        ['plain http on a public host', ['http://example.test/cb'], 'vso.build', /https/],
+        ['a fragment', ['https://example.test/cb#x'], 'vso.build', /fragment/],
+        ['credentials in the URL', ['https://u:p@example.test/cb'], 'vso.build', /credentials/],
+        ['a relative URL', ['/cb'], 'vso.build', /absolute/],
+        ['no callback', [], 'vso.build', /at least one/],
+        ['an unknown scope', ['https://example.test/cb'], 'vso.build vso.nonsense', /Unknown scope: vso.nonsense/],
+      ])('refuses %s', async (_case, callbackUrls, scope, message) => {
+        await expect(world.services.oauthApps.register({ owner: world.alice, name: 'x', callbackUrls, scope })).rejects.toThrow(
+          message,
+        );
+      });
+
+      it('accepts http on loopback hosts', async () => {
+        const { app: local } = await world.services.oauthApps.register({
+          owner: world.bob,
+          name: 'CLI',
+          callbackUrls: ['http://localhost:8000/cb', 'http://[::1]:9/cb', 'http://127.0.0.1/cb'],
+          scope: 'vso.profile',
+        });
+        expect(local.callbackUrls).toHaveLength(3);
+        expect((await world.services.oauthApps.list(world.bob)).map((a) => a.id)).toEqual([local.id]);
+      });
+    });
+
+    describe('authorize step', () => {
+      it('describes the app and the requested scopes in words', async () => {
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: callback,
+          responseType: 'Assertion',
+          scope: 'vso.build vso.profile',
+          state: 's1',
+        });
+        expect(validation).toMatchObject({
+          ok: true,
+          app: { id: app.id, name: 'Build Dashboard', company: 'Example Ltd' },
+          scopes: [
+            { id: 'vso.build', title: 'Build (read)' },
+            { id: 'vso.profile', title: 'User profile (read)' },
+          ],
+        });
+      });
+
+      it('never redirects for an unknown client or a redirect_uri that is not registered exactly', async () => {
+        for (const params of [
+          { clientId: '00000000-0000-0000-0000-000000000000', redirectUri: callback },
+          { clientId: 'not-a-guid', redirectUri: callback },
+          { clientId: app.id, redirectUri: `${callback}/` },
+          { clientId: app.id, redirectUri: 'https://evil.example/callback' },
+          { clientId: app.id },
+        ]) {
+          const validation = await world.services.oauth.validateAuthorizeRequest({ responseType: 'code', ...params });
+          expect(validation).toMatchObject({ ok: false, redirect: false, error: 'invalid_request' });
+        }
+      });
+
+      it.each([
+        ['a scope the app is not registered for', { scope: 'vso.build vso.code' }, 'invalid_scope'],
+        ['an unknown scope', { scope: 'vso.whatever' }, 'invalid_scope'],
+        ['another response_type', { responseType: 'token' }, 'unsupported_response_type'],
+        ['the plain PKCE method', { codeChallenge: 'a'.repeat(43), codeChallengeMethod: 'plain' }, 'invalid_request'],
+        ['a PKCE challenge without a method', { codeChallenge: 'a'.repeat(43) }, 'invalid_request'],
+        ['a malformed S256 challenge', { codeChallenge: 'short', codeChallengeMethod: 'S256' }, 'invalid_request'],
+      ])('sends the user back with an error for %s', async (_case, params, error) => {
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: callback,
+          responseType: 'Assertion',
+          state: 'xyz',
+          ...params,
+        });
+        expect(validation).toMatchObject({ ok: false, redirect: true, error });
+        if (validation.ok || !validation.redirect) throw new Error('expected a redirect');
+        const url = new URL(validation.redirectTo);
+        expect(`${url.origin}${url.pathname}`).toBe(callback);
+        expect(url.searchParams.get('error')).toBe(error);
+        expect(url.searchParams.get('state')).toBe('xyz');
+      });
+
+      it('redirects with a code and the state on approval, and with access_denied on denial', async () => {
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: 'http://127.0.0.1:7777/cb',
+          responseType: 'code',
+          state: 'a b&c',
+        });
+        if (!validation.ok) throw new Error(validation.description);
+        expect(validation.request.scopes).toEqual(app.scopes);
+        const approved = await world.services.oauth.approve(world.alice, validation.request);
+        const url = new URL(approved.redirectTo);
+        expect(url.searchParams.get('state')).toBe('a b&c');
+        const code = url.searchParams.get('code') ?? '';
+        expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        expect(await store.oauthGrants.findCode(code)).toBeUndefined();
+        expect(await store.oauthGrants.findCode(world.services.hasher.hash(code))).toMatchObject({
+          grantId: approved.grant.id,
+          expiresAt: '2026-06-01T12:05:00.000Z',
+        });
+        const denied = new URL(world.services.oauth.deny(validation.request).redirectTo);
+        expect(denied.searchParams.get('error')).toBe('access_denied');
+        expect(denied.searchParams.get('state')).toBe('a b&c');
+        expect(denied.searchParams.has('code')).toBe(false);
+      });
+    });
+
+    describe('token exchange', () => {
+      const exchange = (code: string, overrides: Record<string, unknown> = {}) =>
+        world.services.oauthTokens.exchangeCode({
+          client: { secret: clientSecret },
+          code,
+          redirectUri: callback,
+          issuer,
+          ...overrides,
+        });
+
+      it('exchanges a code once, rotates refresh tokens, and a replayed refresh token ends the grant', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id, scope: 'vso.build' });
+        const first = await exchange(code);
+        expect(first).toMatchObject({ expiresIn: 3600, scopes: ['vso.build'] });
+        const second = await world.services.oauthTokens.refresh({
+          client: { secret: clientSecret },
+          refreshToken: first.refreshToken,
+          issuer,
+        });
+        expect(second.refreshToken).not.toBe(first.refreshToken);
+        const third = await world.services.oauthTokens.refresh({
+          client: { clientId: app.id, secret: clientSecret },
+          refreshToken: second.refreshToken,
+          issuer,
+        });
+        expect(
+          (
+            await refusal(
+              world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken: first.refreshToken, issuer }),
+            )
+          ).code,
+        ).toBe('invalid_grant');
+        expect((await store.oauthGrants.findById(first.authorizationId))?.revokedAt).not.toBeNull();
+        expect(
+          (
+            await refusal(
+              world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken: third.refreshToken, issuer }),
+            )
+          ).description,
+        ).toMatch(/revoked/);
+      });
+
+      it('revokes the grant when a code is exchanged twice', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        const issued = await exchange(code);
+        expect(await refusal(exchange(code))).toMatchObject({
+          code: 'invalid_grant',
+          description: expect.stringMatching(/already used/),
+        });
+        expect(
+          (
+            await refusal(
+              world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken: issued.refreshToken, issuer }),
+            )
+          ).code,
+        ).toBe('invalid_grant');
+      });
+
+      it('refuses an expired code without touching the grant', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        clock.advance(300_000);
+        expect(await refusal(exchange(code))).toMatchObject({
+          code: 'invalid_grant',
+          description: expect.stringMatching(/expired/),
+        });
+      });
+
+      it('requires the right secret, the same redirect_uri and the right client', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        expect((await refusal(exchange(code, { client: { secret: 'wrong' } }))).code).toBe('invalid_client');
+        expect((await refusal(exchange(code, { client: {} }))).code).toBe('invalid_client');
+        expect((await refusal(exchange(code, { client: { clientId: app.id } }))).code).toBe('invalid_client');
+        expect((await refusal(exchange(code, { redirectUri: 'http://127.0.0.1:7777/cb' }))).code).toBe('invalid_grant');
+        const { app: other, secret: otherSecret } = await registerTestApp(world.services, world.bob);
+        expect((await refusal(exchange(code, { client: { clientId: other.id, secret: otherSecret } }))).code).toBe(
+          'invalid_grant',
+        );
+        expect((await exchange(code)).scopes).toEqual(app.scopes);
+      });
+
+      it('lets a public client exchange and refresh with PKCE instead of a secret', async () => {
+        const { verifier, challenge } = pkcePair();
+        const code = await authorizeCode(world.services, world.alice, {
+          clientId: app.id,
+          codeChallenge: challenge,
+          codeChallengeMethod: 'S256',
+        });
+        const publicClient = { client: { clientId: app.id } };
+        expect((await refusal(exchange(code, publicClient))).description).toMatch(/code_verifier is required/);
+        expect((await refusal(exchange(code, { ...publicClient, codeVerifier: pkcePair().verifier }))).description).toMatch(
+          /does not match/,
+        );
+        const issued = await exchange(code, { ...publicClient, codeVerifier: verifier });
+        const refreshed = await world.services.oauthTokens.refresh({
+          client: { clientId: app.id },
+          refreshToken: issued.refreshToken,
+          issuer,
+        });
+        expect(refreshed.authorizationId).toBe(issued.authorizationId);
+      });
+
+      it('narrows the scopes of a refreshed access token, never widens them', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id, scope: 'vso.build vso.profile' });
+        const issued = await exchange(code);
+        const refresh = (refreshToken: string, scope: string) =>
+          world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken, issuer, scope });
+        expect(await refusal(refresh(issued.refreshToken, 'vso.build vso.project'))).toMatchObject({ code: 'invalid_scope' });
+        expect(await refusal(refresh(issued.refreshToken, 'vso.bogus'))).toMatchObject({ code: 'invalid_scope' });
+        expect((await refresh(issued.refreshToken, 'vso.profile')).scopes).toEqual(['vso.profile']);
+      });
+
+      it('refuses codes of a disabled user and of a removed app', async () => {
+        const code = await authorizeCode(world.services, world.bob, { clientId: app.id });
+        await world.services.users.disable('bob');
+        expect((await refusal(exchange(code))).description).toMatch(/disabled/);
+        const aliceCode = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        await world.services.oauthApps.remove(app);
+        expect((await refusal(exchange(aliceCode))).code).toBe('invalid_grant');
+      });
+    });
+
+    describe('Bearer verification', () => {
+      let verifier: OAuthTokenVerifier;
+      beforeEach(() => {
+        verifier = new OAuthTokenVerifier(world.services.context, world.services.accessTokens, { cacheMs: 500 });
+      });
+
+      const issue = async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id, scope: 'vso.build' });
+        return world.services.oauthTokens.exchangeCode({ client: { secret: clientSecret }, code, redirectUri: callback, issuer });
+      };
+
+      it('accepts a token until its grant is revoked, its user disabled or its app removed', async () => {
+        const issued = await issue();
+        expect(await verifier.verify(issued.accessToken, issuer)).toMatchObject({
+          status: 'active',
+          claims: { scopes: ['vso.build'], authorizationId: issued.authorizationId, userId: world.alice.id },
+        });
+        expect((await verifier.verify(issued.accessToken, 'http://other.test')).status).toBe('invalid');
+        await world.services.oauthGrants.revoke(await world.services.oauthGrants.getOwned(world.alice, issued.authorizationId));
+        expect((await verifier.verify(issued.accessToken, issuer)).status).toBe('revoked');
+
+        const second = await issue();
+        expect((await verifier.verify(second.accessToken, issuer)).status).toBe('active');
+        await world.services.oauthApps.remove(app);
+        expect((await verifier.verify(second.accessToken, issuer)).status).toBe('revoked');
+      });
+
+      it('refuses tokens of a disabled user and expired tokens', async () => {
+        const issued = await issue();
+        clock.advance(3_599_000);
+        expect((await verifier.verify(issued.accessToken, issuer)).status).toBe('active');
+        clock.advance(1000);
+        expect((await verifier.verify(issued.accessToken, issuer)).status).toBe('expired');
+        const fresh = await issue();
+        await world.services.users.disable('alice');
+        expect((await verifier.verify(fresh.accessToken, issuer)).status).toBe('disabledUser');
+      });
+
+      it('does not let one user revoke or see another user’s grant', async () => {
+        const issued = await issue();
+        await expect(world.services.oauthGrants.getOwned(world.bob, issued.authorizationId)).rejects.toThrow(
+          /No OAuth authorization/,
+        );
+        expect((await world.services.oauthGrants.listForUser(world.alice)).map((g) => g.app?.name)).toEqual(['Build Dashboard']);
+        expect(await world.services.oauthGrants.revokeForApp(world.alice, app)).toBe(1);
+        expect(await world.services.oauthGrants.revokeForApp(world.alice, app)).toBe(0);
+      });
+
+      it('honours a revocation made by another process on the same database within one second', async () => {
+        const issued = await issue();
+        const other =
+          store.kind === 'sqlite'
+            ? openSqliteStore(store.location)
+            : openPostgresStore({
+                url: (await import('../support/postgres.js')).postgresUrl,
+                schema: /schema (\w+)/.exec(store.location)?.[1] ?? '',
+              });
+        try {
+          const otherServices = buildServices(
+            other,
+            clock,
+            testConfig({ LAPIS_TOKEN_SECRET: secret, LAPIS_OAUTH_KEYS_FILE: keysFile }),
+          );
+          const otherVerifier = new OAuthTokenVerifier(otherServices.context, otherServices.accessTokens, { cacheMs: 500 });
+          expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
+          const revokedAt = Date.now();
+          await world.services.oauthGrants.revokeForApp(world.alice, app);
+          let refusedAfter = Number.POSITIVE_INFINITY;
+          while (Date.now() - revokedAt < 2000) {
+            if ((await otherVerifier.verify(issued.accessToken, issuer)).status === 'revoked') {
+              refusedAfter = Date.now() - revokedAt;
+              break;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 20));
+          }
+          expect(refusedAfter).toBeLessThanOrEqual(1000);
+        } finally {
+          await other.close();
+        }
+      });
+    });
+  });
+}

@@ -1,0 +1,36 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Services } from '../../src/app.js';
+import type { User } from '../../src/domain/entities.js';
+import type { AuthorizeParams } from '../../src/services/oauth-authorization.js';
+
+export const callback = 'https://app.example.test/callback';
+
+export function pkcePair(): { verifier: string; challenge: string } {
+  const verifier = randomBytes(32).toString('base64url');
+  return { verifier, challenge: createHash('sha256').update(verifier).digest('base64url') };
+}
+
+export async function registerTestApp(services: Services, owner: User, scope = 'vso.build vso.project vso.profile') {
+  return services.oauthApps.register({
+    owner,
+    name: 'Build Dashboard',
+    company: 'Example Ltd',
+    website: 'https://example.test',
+    callbackUrls: [callback, 'http://127.0.0.1:7777/cb'],
+    scope,
+  });
+}
+
+/** Runs the authorize step as the consent page will, and returns the code from the redirect. */
+export async function authorizeCode(services: Services, user: User, params: AuthorizeParams): Promise<string> {
+  const validation = await services.oauth.validateAuthorizeRequest({
+    redirectUri: callback,
+    responseType: 'Assertion',
+    ...params,
+  });
+  if (!validation.ok) throw new Error(`authorize refused: ${validation.error} ${validation.description}`);
+  const { redirectTo } = await services.oauth.approve(user, validation.request);
+  const code = new URL(redirectTo).searchParams.get('code');
+  if (!code) throw new Error('no code in the redirect');
+  return code;
+}
