@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import { registerApi } from './http/api/router.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
@@ -12,13 +13,18 @@ import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
 import { AccessTokens } from './services/access-tokens.js';
+import { BuildDefinitionService } from './services/build-definitions.js';
+import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
+import { DemoSeeder } from './services/demo-seed.js';
+import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
 import { OAuthGrantService } from './services/oauth-grants.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { OAuthTokenService } from './services/oauth-tokens.js';
+import { OperationService } from './services/operations.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
@@ -54,6 +60,11 @@ export interface Services {
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  operations: OperationService;
+  definitions: BuildDefinitionService;
+  builds: BuildService;
+  deployment: DeploymentService;
+  demo: DemoSeeder;
   tokens: TokenService;
   hasher: TokenHasher;
   signIn: SignInService;
@@ -82,6 +93,11 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
+    operations: new OperationService(context),
+    definitions: new BuildDefinitionService(context),
+    builds: new BuildService(context),
+    deployment: new DeploymentService(context),
+    demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {
       maxLifetimeDays: config.patMaxLifetimeDays,
       defaultLifetimeDays: config.patDefaultLifetimeDays,
@@ -150,6 +166,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
   });
+  await registerApi(app, { services, authChain, config });
   await app.ready();
   return { app, services, store, authChain };
 }

@@ -8,6 +8,7 @@ import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
 import { registerPat } from './commands/pat.js';
 import { registerProject } from './commands/project.js';
+import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
 
@@ -29,6 +30,7 @@ function buildProgram(): Command {
     registerPat,
     registerApp,
     registerKeys,
+    registerSeed,
   ]) {
     register(program);
   }

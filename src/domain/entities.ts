@@ -24,6 +24,9 @@ export const projectVisibilities: readonly ProjectVisibility[] = ['private', 'pu
 
 export type ProjectState = 'new' | 'wellFormed' | 'deleting' | 'createPending' | 'deleted';
 
+export type SourceControlType = 'Git' | 'Tfvc';
+export const sourceControlTypes: readonly SourceControlType[] = ['Git', 'Tfvc'];
+
 export interface Project {
   id: string;
   organizationId: string;
@@ -33,6 +36,18 @@ export interface Project {
   state: ProjectState;
   revision: number;
   lastUpdateTime: Timestamp;
+  sourceControlType: SourceControlType;
+  /** The process template (Agile, Scrum, Basic, CMMI) by its Azure DevOps id. */
+  processTemplateId: string;
+}
+
+/** A long-running change as Azure DevOps reports it; Lapis acts synchronously, so operations are born finished. */
+export interface Operation {
+  id: string;
+  organizationId: string;
+  status: 'succeeded' | 'failed';
+  resultMessage: string | null;
+  createdAt: Timestamp;
 }
 
 export interface PersonalAccessToken {

@@ -28,6 +28,13 @@ const rules = {
     pattern: /^(?![. ])(?!_)[^\\/:*?"<>|;#$%+,@'=&{}[\]\p{Cc}]+(?<![. ])$/u,
     explain: 'no \\ / : * ? " < > | ; # $ % + , @ \' = & { } [ ] or control characters, not starting with _ . or a space',
   },
+  // Build definition names and folder segments: Azure DevOps reserves the path and wildcard characters.
+  definition: {
+    what: 'Build pipeline name',
+    max: 260,
+    pattern: /^(?! )[^\\/:*?"<>|\p{Cc}]+(?<![ .])$/u,
+    explain: 'no \\ / : * ? " < > | or control characters, not starting with a space or ending with a space or a dot',
+  },
 } satisfies Record<string, NameRule>;
 
 export type NameKind = keyof typeof rules;

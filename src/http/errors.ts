@@ -13,6 +13,7 @@ interface AdoException {
 const framework = 'Microsoft.TeamFoundation.Framework.Server, Microsoft.TeamFoundation.Framework.Server';
 const webApi = 'Microsoft.VisualStudio.Services.WebApi, Microsoft.VisualStudio.Services.WebApi';
 const core = 'Microsoft.TeamFoundation.Core.WebApi, Microsoft.TeamFoundation.Core.WebApi';
+const build = 'Microsoft.TeamFoundation.Build.WebApi, Microsoft.TeamFoundation.Build2.WebApi';
 
 /** The one mapping from domain error codes to what an Azure DevOps client sees. */
 const exceptions: Record<ErrorCode, AdoException> = {
@@ -31,6 +32,20 @@ const exceptions: Record<ErrorCode, AdoException> = {
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
   grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
+  apiVersionMissing: { status: 400, typeKey: 'VssVersionNotSpecifiedException', assembly: webApi },
+  apiVersionInvalid: { status: 400, typeKey: 'VssInvalidApiResourceVersionException', assembly: webApi },
+  apiVersionOutOfRange: { status: 400, typeKey: 'VssVersionOutOfRangeException', assembly: webApi },
+  apiVersionPreviewRequired: { status: 400, typeKey: 'VssInvalidPreviewVersionException', assembly: webApi },
+  methodNotAllowed: { status: 405, typeKey: 'MethodNotAllowedException', assembly: 'System.Web.Http, System.Web.Http' },
+  resourceAreaNotFound: { status: 404, typeKey: 'ResourceAreaNotFoundException', assembly: webApi },
+  operationNotFound: { status: 404, typeKey: 'OperationNotFoundException', assembly: webApi },
+  invalidBuildQuery: { status: 400, typeKey: 'InvalidBuildQueryException', assembly: build },
+  buildRequestInvalid: { status: 400, typeKey: 'BuildRequestValidationFailedException', assembly: build },
+  buildNotFound: { status: 404, typeKey: 'BuildNotFoundException', assembly: build },
+  invalidBuildUpdate: { status: 400, typeKey: 'InvalidBuildException', assembly: build },
+  definitionNotFound: { status: 404, typeKey: 'DefinitionNotFoundException', assembly: build },
+  definitionExists: { status: 409, typeKey: 'DefinitionExistsException', assembly: build },
+  definitionRevisionConflict: { status: 409, typeKey: 'DefinitionNotMatchedException', assembly: build },
   storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
 };
 

@@ -60,6 +60,16 @@ export class UserService {
     return this.context.store.users.findById(id);
   }
 
+  /** Users by id, for rendering who requested or changed something; unknown ids are left out. */
+  async byIds(ids: Iterable<string>): Promise<Map<string, User>> {
+    const found = new Map<string, User>();
+    for (const id of new Set(ids)) {
+      const user = await this.context.store.users.findById(id);
+      if (user) found.set(id, user);
+    }
+    return found;
+  }
+
   list(): Promise<User[]> {
     return this.context.store.users.list();
   }

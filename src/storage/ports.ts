@@ -1,4 +1,15 @@
-import type { Organization, PersonalAccessToken, Project, ProjectState, ProjectVisibility, User } from '../domain/entities.js';
+import type { BuildQuery } from '../domain/build-query.js';
+import type { Build, BuildDefinition, DefinitionQueryOrder } from '../domain/builds.js';
+import type {
+  Operation,
+  Organization,
+  PersonalAccessToken,
+  Project,
+  ProjectState,
+  ProjectVisibility,
+  SourceControlType,
+  User,
+} from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 
@@ -45,6 +56,8 @@ export interface ProjectListQuery {
   states?: readonly ProjectState[];
   /** Keyset cursor: list names strictly after this lower-cased name. */
   afterNameKey?: string;
+  /** Keyset cursor: list names from this lower-cased name on, inclusive. */
+  fromNameKey?: string;
   limit: number;
 }
 
@@ -53,6 +66,8 @@ export interface ProjectChanges {
   description?: string;
   visibility?: ProjectVisibility;
   state?: ProjectState;
+  sourceControlType?: SourceControlType;
+  processTemplateId?: string;
   revision: number;
   lastUpdateTime: string;
 }
@@ -121,6 +136,63 @@ export interface OAuthGrantRepository {
   useRefreshToken(tokenHash: string, usedAt: string): Promise<boolean>;
 }
 
+export interface CounterRepository {
+  /** Atomically increments the named counter (created at 1) and returns the new value. */
+  next(scope: string, name: string): Promise<number>;
+}
+
+export interface OperationRepository {
+  insert(operation: Operation): Promise<void>;
+  find(organizationId: string, id: string): Promise<Operation | undefined>;
+}
+
+export interface DefinitionListQuery {
+  organizationId: string;
+  projectId: string;
+  /** Lower-cased name pattern where `*` matches any run of characters. */
+  namePattern?: string;
+  ids?: readonly number[];
+  /** Lower-cased folder, `\`-separated. */
+  path?: string;
+  order: DefinitionQueryOrder;
+  /** Keyset cursor: the ordering key (lower-cased name, modified date, or empty for id order) and id of the first row to return. */
+  from?: { key: string; id: number };
+  limit: number;
+}
+
+export interface BuildDefinitionRepository {
+  insert(definition: BuildDefinition): Promise<void>;
+  /** Replaces the row only if its revision is still `expectedRevision`; returns whether it did. */
+  update(definition: BuildDefinition, expectedRevision: number): Promise<boolean>;
+  /** Deleted definitions included; `projectId` undefined = any project of the organization. */
+  find(organizationId: string, id: number, projectId?: string): Promise<BuildDefinition | undefined>;
+  findRevision(organizationId: string, id: number, revision: number): Promise<BuildDefinition | undefined>;
+  findByIds(organizationId: string, ids: readonly number[]): Promise<BuildDefinition[]>;
+  /** A live definition with this name in this folder, case-insensitively. */
+  findByName(organizationId: string, projectId: string, path: string, name: string): Promise<BuildDefinition | undefined>;
+  /** Live definitions only. */
+  list(query: DefinitionListQuery): Promise<BuildDefinition[]>;
+}
+
+export interface BuildListFilter {
+  organizationId: string;
+  /** Undefined = every project of the organization. */
+  projectId?: string;
+  /** Resolved from `requestedFor`; a filter naming nobody matches nothing and never reaches storage. */
+  requestedForId?: string;
+  query: BuildQuery;
+  /** Rows to return, usually `top + 1` so the caller learns whether there is a next page. */
+  limit: number;
+}
+
+export interface BuildRepository {
+  insert(build: Build): Promise<void>;
+  update(build: Build): Promise<void>;
+  find(organizationId: string, id: number): Promise<Build | undefined>;
+  /** In the query's order, ties broken by id in the same direction, starting at its cursor. */
+  list(filter: BuildListFilter): Promise<Build[]>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
@@ -129,6 +201,10 @@ export interface Repositories {
   tokens: TokenRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
+  counters: CounterRepository;
+  operations: OperationRepository;
+  definitions: BuildDefinitionRepository;
+  builds: BuildRepository;
 }
 
 export interface Store extends Repositories {

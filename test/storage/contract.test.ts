@@ -29,6 +29,8 @@ function project(organizationId: string, name: string): Project {
     state: 'wellFormed',
     revision: 1,
     lastUpdateTime: '2026-01-01T00:00:00.000Z',
+    sourceControlType: 'Git',
+    processTemplateId: 'adcc42ab-9882-485e-a3ed-7678f01f66bc',
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Project, ProjectState, ProjectVisibility } from '../../domain/entities.js';
+import type { Project, ProjectState, ProjectVisibility, SourceControlType } from '../../domain/entities.js';
 import type { ProjectChanges, ProjectListQuery, ProjectRepository } from '../ports.js';
 import type { Database, ProjectsTable } from './schema.js';
 
@@ -13,6 +13,8 @@ function toProject(row: Selectable<ProjectsTable>): Project {
     state: row.state as ProjectState,
     revision: Number(row.revision),
     lastUpdateTime: row.last_update_time,
+    sourceControlType: row.source_control_type as SourceControlType,
+    processTemplateId: row.process_template_id,
   };
 }
 
@@ -32,6 +34,8 @@ export class KyselyProjectRepository implements ProjectRepository {
         state: project.state,
         revision: project.revision,
         last_update_time: project.lastUpdateTime,
+        source_control_type: project.sourceControlType,
+        process_template_id: project.processTemplateId,
       })
       .execute();
   }
@@ -60,6 +64,7 @@ export class KyselyProjectRepository implements ProjectRepository {
     let select = this.db.selectFrom('projects').selectAll().where('organization_id', '=', query.organizationId);
     if (query.states) select = select.where('state', 'in', [...query.states]);
     if (query.afterNameKey !== undefined) select = select.where('name_key', '>', query.afterNameKey);
+    if (query.fromNameKey !== undefined) select = select.where('name_key', '>=', query.fromNameKey);
     const rows = await select.orderBy('name_key').limit(query.limit).execute();
     return rows.map(toProject);
   }
@@ -72,6 +77,8 @@ export class KyselyProjectRepository implements ProjectRepository {
         ...(changes.description !== undefined && { description: changes.description }),
         ...(changes.visibility !== undefined && { visibility: changes.visibility }),
         ...(changes.state !== undefined && { state: changes.state }),
+        ...(changes.sourceControlType !== undefined && { source_control_type: changes.sourceControlType }),
+        ...(changes.processTemplateId !== undefined && { process_template_id: changes.processTemplateId }),
         revision: changes.revision,
         last_update_time: changes.lastUpdateTime,
       })

@@ -35,6 +35,8 @@ export interface ProjectsTable {
   state: string;
   revision: number;
   last_update_time: string;
+  source_control_type: string;
+  process_template_id: string;
 }
 
 export interface MetaTable {
@@ -100,6 +102,82 @@ export interface OAuthRefreshTokensTable {
   used_at: string | null;
 }
 
+export interface CountersTable {
+  scope: string;
+  name: string;
+  value: number;
+}
+
+export interface OperationsTable {
+  id: string;
+  organization_id: string;
+  status: string;
+  result_message: string | null;
+  created_at: string;
+}
+
+export interface BuildDefinitionsTable {
+  organization_id: string;
+  id: number;
+  project_id: string;
+  name: string;
+  name_key: string;
+  path: string;
+  path_key: string;
+  revision: number;
+  queue_status: string;
+  build_number_format: string;
+  created_date: string;
+  modified_date: string;
+  authored_by: string;
+  deleted: number;
+  /** JSON of DefinitionSettings. */
+  settings: string;
+}
+
+export interface BuildDefinitionRevisionsTable {
+  organization_id: string;
+  definition_id: number;
+  revision: number;
+  /** JSON of the whole BuildDefinition as it was at that revision. */
+  snapshot: string;
+}
+
+export interface BuildsTable {
+  organization_id: string;
+  id: number;
+  project_id: string;
+  definition_id: number;
+  definition_revision: number;
+  build_number: string;
+  build_number_revision: number | null;
+  status: string;
+  result: string | null;
+  reason: string;
+  priority: string;
+  queue_time: string;
+  /** `notYet` (a far-future sentinel) until the build starts. */
+  start_time: string;
+  /** `notYet` until the build finishes. */
+  finish_time: string;
+  source_branch: string;
+  source_version: string;
+  requested_for: string;
+  requested_by: string;
+  last_changed_by: string;
+  last_changed_date: string;
+  /** JSON array. */
+  tags: string;
+  parameters: string | null;
+  template_parameters: string;
+  trigger_info: string;
+  retained_by_release: number;
+  keep_forever: number;
+  deleted: number;
+  deleted_date: string | null;
+  deleted_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -111,4 +189,9 @@ export interface Database {
   oauth_grants: OAuthGrantsTable;
   oauth_codes: OAuthCodesTable;
   oauth_refresh_tokens: OAuthRefreshTokensTable;
+  counters: CountersTable;
+  operations: OperationsTable;
+  build_definitions: BuildDefinitionsTable;
+  build_definition_revisions: BuildDefinitionRevisionsTable;
+  builds: BuildsTable;
 }

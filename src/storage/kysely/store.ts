@@ -2,9 +2,13 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
+import { KyselyBuildDefinitionRepository } from './build-definitions.js';
+import { KyselyBuildRepository } from './builds.js';
+import { KyselyCounterRepository } from './counters.js';
 import { KyselyMetaRepository } from './meta.js';
 import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
+import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
@@ -40,6 +44,10 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     tokens: guard(new KyselyTokenRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
+    counters: guard(new KyselyCounterRepository(db), translate),
+    operations: guard(new KyselyOperationRepository(db), translate),
+    definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
+    builds: guard(new KyselyBuildRepository(db), translate),
   };
 }
 

@@ -1,0 +1,199 @@
+import type { Timestamp } from './entities.js';
+import { DomainError } from './errors.js';
+
+/** An Azure DevOps enum: JSON names (camelCase) with their wire numbers. */
+export type EnumTable<Name extends string> = Readonly<Record<Name, number>>;
+
+export const buildStatuses = {
+  none: 0,
+  inProgress: 1,
+  completed: 2,
+  cancelling: 4,
+  postponed: 8,
+  notStarted: 32,
+  all: 47,
+} as const satisfies EnumTable<string>;
+export type BuildStatus = Exclude<keyof typeof buildStatuses, 'all' | 'none'>;
+
+export const buildResults = {
+  none: 0,
+  succeeded: 2,
+  partiallySucceeded: 4,
+  failed: 8,
+  canceled: 32,
+} as const satisfies EnumTable<string>;
+export type BuildResult = Exclude<keyof typeof buildResults, 'none'>;
+
+export const buildReasons = {
+  none: 0,
+  manual: 1,
+  individualCI: 2,
+  batchedCI: 4,
+  schedule: 8,
+  scheduleForced: 16,
+  userCreated: 32,
+  validateShelveset: 64,
+  checkInShelveset: 128,
+  pullRequest: 256,
+  buildCompletion: 512,
+  resourceTrigger: 1024,
+  triggered: 1967,
+  all: 2031,
+} as const satisfies EnumTable<string>;
+export type BuildReason = Exclude<keyof typeof buildReasons, 'none' | 'triggered' | 'all'>;
+/** The reasons a single build can carry (the others are filter masks). */
+export const singleBuildReasons = Object.keys(buildReasons).filter(
+  (name) => !['none', 'triggered', 'all'].includes(name),
+) as BuildReason[];
+
+export const buildPriorities = {
+  low: 5,
+  belowNormal: 4,
+  normal: 3,
+  aboveNormal: 2,
+  high: 1,
+} as const satisfies EnumTable<string>;
+export type BuildPriority = keyof typeof buildPriorities;
+
+export const buildQueryOrders = {
+  finishTimeAscending: 2,
+  finishTimeDescending: 3,
+  queueTimeDescending: 4,
+  queueTimeAscending: 5,
+  startTimeDescending: 6,
+  startTimeAscending: 7,
+} as const satisfies EnumTable<string>;
+export type BuildQueryOrder = keyof typeof buildQueryOrders;
+
+export const definitionQueueStatuses = { enabled: 0, paused: 1, disabled: 2 } as const satisfies EnumTable<string>;
+export type DefinitionQueueStatus = keyof typeof definitionQueueStatuses;
+
+export const definitionQueryOrders = {
+  none: 0,
+  lastModifiedAscending: 1,
+  lastModifiedDescending: 2,
+  definitionNameAscending: 3,
+  definitionNameDescending: 4,
+} as const satisfies EnumTable<string>;
+export type DefinitionQueryOrder = keyof typeof definitionQueryOrders;
+
+export const deletedFilters = { excludeDeleted: 0, includeDeleted: 1, onlyDeleted: 2 } as const satisfies EnumTable<string>;
+export type DeletedFilter = keyof typeof deletedFilters;
+
+/**
+ * Reads an enum value as clients send it: a name in any case or its number, in a query string or a body.
+ * `what` names the parameter in the error message.
+ */
+export function parseEnum<Name extends string>(table: EnumTable<Name>, value: unknown, what: string): Name {
+  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value.trim()))) {
+    const number = Number(value);
+    const found = (Object.keys(table) as Name[]).find((name) => table[name] === number);
+    if (found) return found;
+  } else if (typeof value === 'string') {
+    const wanted = value.trim().toLowerCase();
+    const found = (Object.keys(table) as Name[]).find((name) => name.toLowerCase() === wanted);
+    if (found) return found;
+  }
+  throw new DomainError(
+    'invalidInput',
+    `The value "${String(value)}" is not valid for ${what}. Valid values: ${Object.keys(table).join(', ')}.`,
+  );
+}
+
+/** Flag enums: comma-separated names or a number, OR-ed together. */
+export function parseFlags<Name extends string>(table: EnumTable<Name>, value: string, what: string): number {
+  let mask = 0;
+  for (const part of value.split(',')) {
+    const trimmed = part.trim();
+    if (trimmed === '') continue;
+    mask |= /^\d+$/.test(trimmed) ? Number(trimmed) : table[parseEnum(table, trimmed, what)];
+  }
+  return mask;
+}
+
+export interface Build {
+  organizationId: string;
+  /** Per organization, increasing. */
+  id: number;
+  projectId: string;
+  definitionId: number;
+  definitionRevision: number;
+  buildNumber: string;
+  /** The `$(Rev)` counter used in the number, when the format has one. */
+  buildNumberRevision: number | null;
+  status: BuildStatus;
+  result: BuildResult | null;
+  reason: BuildReason;
+  priority: BuildPriority;
+  queueTime: Timestamp;
+  startTime: Timestamp | null;
+  finishTime: Timestamp | null;
+  sourceBranch: string;
+  sourceVersion: string;
+  requestedForId: string;
+  requestedById: string;
+  lastChangedById: string;
+  lastChangedDate: Timestamp;
+  tags: readonly string[];
+  /** The JSON string of queue-time variables, as Azure DevOps carries it. */
+  parameters: string | null;
+  templateParameters: Readonly<Record<string, string>>;
+  triggerInfo: Readonly<Record<string, string>>;
+  retainedByRelease: boolean;
+  keepForever: boolean;
+  deleted: boolean;
+  deletedDate: Timestamp | null;
+  deletedById: string | null;
+}
+
+/** The free-form parts of a definition: stored and returned as given, never interpreted beyond their shape. */
+export interface DefinitionSettings {
+  description: string;
+  repository: Record<string, unknown>;
+  process: Record<string, unknown>;
+  queue: Record<string, unknown>;
+  variables: Record<string, unknown>;
+  triggers: unknown[];
+  options: unknown[];
+  demands: unknown[];
+  retentionRules: unknown[];
+  properties: Record<string, unknown>;
+  tags: string[];
+  jobTimeoutInMinutes: number;
+  jobCancelTimeoutInMinutes: number;
+  jobAuthorizationScope: string;
+  badgeEnabled: boolean;
+}
+
+export interface BuildDefinition {
+  organizationId: string;
+  /** Per organization, increasing. */
+  id: number;
+  projectId: string;
+  name: string;
+  /** Folder, `\`-separated, always starting with `\`. */
+  path: string;
+  revision: number;
+  queueStatus: DefinitionQueueStatus;
+  buildNumberFormat: string;
+  createdDate: Timestamp;
+  modifiedDate: Timestamp;
+  authoredById: string;
+  deleted: boolean;
+  settings: DefinitionSettings;
+}
+
+export const defaultBuildNumberFormat = '$(Date:yyyyMMdd)$(Rev:.r)';
+
+/** Statuses a build moves through; a finished build does not move again. */
+const transitions: Readonly<Record<BuildStatus, readonly BuildStatus[]>> = {
+  notStarted: ['inProgress', 'cancelling', 'completed', 'postponed'],
+  postponed: ['notStarted', 'inProgress', 'cancelling', 'completed'],
+  inProgress: ['cancelling', 'completed'],
+  cancelling: ['completed'],
+  completed: [],
+};
+
+export function canMove(from: BuildStatus, to: BuildStatus): boolean {
+  return from === to || transitions[from].includes(to);
+}

@@ -1,0 +1,58 @@
+import type { Project, User } from '../../domain/entities.js';
+import { processTemplateName } from '../../domain/process-templates.js';
+
+/** Azure DevOps subject descriptors are `{type}.{base64url(id)}`; Lapis users are presented as MSA-backed accounts. */
+export function descriptorOf(user: User): string {
+  return `msa.${Buffer.from(user.id, 'utf8').toString('base64url')}`;
+}
+
+/** The IdentityRef shape used for requesters, authors and the like. */
+export function identityRef(user: User, baseUrl: string, collectionUrl: string) {
+  const descriptor = descriptorOf(user);
+  const avatar = `${collectionUrl}/_apis/GraphProfile/MemberAvatars/${descriptor}`;
+  return {
+    displayName: user.displayName,
+    url: `${baseUrl}/_apis/Identities/${user.id}`,
+    _links: { avatar: { href: avatar } },
+    id: user.id,
+    uniqueName: user.email ?? user.username,
+    imageUrl: avatar,
+    descriptor,
+  };
+}
+
+/** TeamProjectReference. */
+export function projectReference(project: Project, collectionUrl: string) {
+  return {
+    id: project.id,
+    name: project.name,
+    description: project.description,
+    url: `${collectionUrl}/_apis/projects/${project.id}`,
+    state: project.state,
+    revision: project.revision,
+    visibility: project.visibility,
+    lastUpdateTime: project.lastUpdateTime,
+  };
+}
+
+/** TeamProject: the reference plus links and, when asked for, capabilities. */
+export function teamProject(project: Project, collectionUrl: string, includeCapabilities: boolean) {
+  const reference = projectReference(project, collectionUrl);
+  return {
+    ...reference,
+    _links: {
+      self: { href: reference.url },
+      collection: { href: `${collectionUrl}/_apis/projectCollections` },
+      web: { href: `${collectionUrl}/${encodeURIComponent(project.name)}` },
+    },
+    ...(includeCapabilities && {
+      capabilities: {
+        versioncontrol: { sourceControlType: project.sourceControlType },
+        processTemplate: {
+          templateName: processTemplateName(project.processTemplateId),
+          templateTypeId: project.processTemplateId,
+        },
+      },
+    }),
+  };
+}

@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import type { Project } from '../../domain/entities.js';
+import { DomainError } from '../../domain/errors.js';
+import { setAdoResponseHeaders } from '../ado-headers.js';
+import { baseUrl } from '../base-url.js';
+import { type ApiVersion, negotiateApiVersion } from './api-version.js';
+import { apiLocations } from './areas/index.js';
+import { registerDiscovery } from './discovery.js';
+import { type ApiOptions, authenticate, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
+import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
+
+type Validator = ReturnType<typeof Compile>;
+
+const validators = new WeakMap<TSchema, Validator>();
+
+function validatorFor(schema: TSchema): Validator {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+function check(schema: TSchema, value: unknown, what: string): void {
+  const validator = validatorFor(schema);
+  if (validator.Check(value)) return;
+  const [first] = validator.Errors(value);
+  const where = first?.instancePath ? ` at ${first.instancePath}` : '';
+  throw new DomainError('invalidInput', `The ${what} is not valid${where}: ${first?.message ?? 'unexpected value'}.`);
+}
+
+/** The verb a request means: POST may carry `X-HTTP-Method-Override`, HEAD is a GET without a body. */
+function effectiveVerb(request: FastifyRequest): ApiVerb {
+  if (request.method === 'HEAD') return 'GET';
+  const override = request.headers['x-http-method-override'];
+  if (request.method === 'POST' && typeof override === 'string' && override !== '') {
+    const verb = override.trim().toUpperCase();
+    if (!(apiVerbs as readonly string[]).includes(verb)) {
+      throw new DomainError('invalidInput', `X-HTTP-Method-Override names an unsupported method "${override}".`);
+    }
+    return verb as ApiVerb;
+  }
+  return request.method as ApiVerb;
+}
+
+function readBody(operation: ApiOperation, raw: unknown): unknown {
+  const text = typeof raw === 'string' ? raw : '';
+  if (!operation.body) return undefined;
+  if (text.trim() === '') {
+    if (operation.bodyOptional) return undefined;
+    throw new DomainError('invalidInput', 'The request body is required.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new DomainError('invalidInput', 'The request body is not valid JSON.');
+  }
+  // PostgreSQL text cannot hold NUL, and no Azure DevOps field needs it.
+  if (JSON.stringify(parsed).includes('\\u0000'))
+    throw new DomainError('invalidInput', 'The request body contains a NUL character.');
+  check(operation.body, parsed, 'request body');
+  return parsed;
+}
+
+function send(reply: FastifyReply, version: ApiVersion, result: ApiResult): FastifyReply {
+  if (result.continuationToken) reply.header('x-ms-continuationtoken', result.continuationToken);
+  const status = result.status ?? (result.body === undefined ? 204 : 200);
+  if (result.body === undefined) return reply.code(status).send();
+  return reply.code(status).header('content-type', contentType(version)).send(JSON.stringify(result.body));
+}
+
+function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions) {
+  const { location } = route;
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    setAdoResponseHeaders(request, reply);
+    rejectNulCharacters(request);
+    const verb = effectiveVerb(request);
+    const organization = await resolveOrganization(options.services, request, route.host);
+    const operation = location.operations[verb];
+    if (!operation) {
+      reply.header('Allow', Object.keys(location.operations).join(', '));
+      throw new DomainError('methodNotAllowed', `The requested resource does not support http method '${verb}'.`);
+    }
+    const version = negotiateApiVersion(request, verb, location, registry.serverMaxVersion);
+    const authenticated = await authenticate(request, reply, options, organization, {
+      scopes: operation.scopes,
+      ...(operation.accepts && { accepts: operation.accepts }),
+      ...(operation.anonymous && { anonymous: true }),
+      label: `${verb} ${location.area}/${location.resourceName}`,
+    });
+    if ('answered' in authenticated) return authenticated.answered;
+    const params = request.params as Record<string, string | undefined>;
+    // Only after authentication: who may not read the organization learns nothing about its projects.
+    let project: Project | undefined;
+    if (route.hasProject && organization) project = await options.services.projects.get(organization.id, params.project ?? '');
+    const query = request.query as Record<string, string | undefined>;
+    if (operation.query) check(operation.query, query, 'query string');
+    const body = readBody(operation, request.body);
+    const base = baseUrl(request, options.config.publicUrl);
+    const routeValues = Object.fromEntries(route.valueNames.map((name) => [name, params[name]]));
+    const result = await operation.handler({
+      request,
+      services: options.services,
+      organization,
+      project,
+      principal: authenticated.principal,
+      routeValues,
+      query,
+      body,
+      apiVersion: version,
+      baseUrl: base,
+      collectionUrl: organization ? `${base}/${encodeURIComponent(organization.name)}` : base,
+    });
+    return send(reply, version, result);
+  };
+}
+
+/**
+ * Serves the registry as Fastify routes in one encapsulated plugin: its own body parsing (so authentication
+ * runs before a malformed body is judged), discovery, and one handler per concrete path.
+ */
+export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<ApiRegistry> {
+  const registry = new ApiRegistry(options.locations ?? apiLocations);
+  await app.register(async (api) => {
+    api.removeAllContentTypeParsers();
+    api.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    registerDiscovery(api, registry, options);
+    for (const route of registry.routes) {
+      // Every verb is routed: the ones a location lacks get 405, and POST can carry X-HTTP-Method-Override.
+      api.route({ method: [...apiVerbs], url: route.path, handler: handlerFor(route, registry, options) });
+    }
+  });
+  return registry;
+}

@@ -1,0 +1,282 @@
+import { parseIdList } from '../domain/build-query.js';
+import {
+  type BuildDefinition,
+  type DefinitionQueryOrder,
+  type DefinitionSettings,
+  defaultBuildNumberFormat,
+  definitionQueryOrders,
+  definitionQueueStatuses,
+  parseEnum,
+} from '../domain/builds.js';
+import type { Project, User } from '../domain/entities.js';
+import { DomainError } from '../domain/errors.js';
+import { validateName } from '../domain/names.js';
+import type { ServiceContext } from './context.js';
+
+/** A definition as a client sends it: every field optional, shapes already checked by the HTTP schema. */
+export interface DefinitionInput {
+  name?: string | undefined;
+  path?: string | undefined;
+  revision?: number | undefined;
+  queueStatus?: string | number | undefined;
+  buildNumberFormat?: string | undefined;
+  description?: string | undefined;
+  repository?: Record<string, unknown> | undefined;
+  process?: Record<string, unknown> | undefined;
+  queue?: Record<string, unknown> | undefined;
+  variables?: Record<string, unknown> | undefined;
+  triggers?: unknown[] | undefined;
+  options?: unknown[] | undefined;
+  demands?: unknown[] | undefined;
+  retentionRules?: unknown[] | undefined;
+  properties?: Record<string, unknown> | undefined;
+  tags?: string[] | undefined;
+  jobTimeoutInMinutes?: number | undefined;
+  jobCancelTimeoutInMinutes?: number | undefined;
+  jobAuthorizationScope?: string | number | undefined;
+  badgeEnabled?: boolean | undefined;
+}
+
+export interface DefinitionListOptions {
+  name?: string | undefined;
+  queryOrder?: string | undefined;
+  top?: number | undefined;
+  continuationToken?: string | undefined;
+  definitionIds?: string | undefined;
+  path?: string | undefined;
+}
+
+export interface DefinitionPage {
+  definitions: BuildDefinition[];
+  continuationToken?: string;
+}
+
+const defaultTop = 1000;
+const jobAuthorizationScopes = { projectCollection: 1, project: 2 } as const;
+
+function notFound(id: number | string): DomainError {
+  return new DomainError('definitionNotFound', `Build pipeline ${id} was not found.`);
+}
+
+/** Folders are `\`-separated and rooted; clients also send `/`. */
+export function normalizePath(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return '\\';
+  const segments = value
+    .replaceAll('/', '\\')
+    .split('\\')
+    .filter((segment) => segment !== '');
+  for (const segment of segments) validateName('definition', segment);
+  return `\\${segments.join('\\')}`;
+}
+
+function defaultSettings(project: Project): DefinitionSettings {
+  return {
+    description: '',
+    repository: {
+      id: project.id,
+      type: project.sourceControlType === 'Git' ? 'TfsGit' : 'TfsVersionControl',
+      name: project.name,
+      defaultBranch: 'refs/heads/main',
+      clean: null,
+      checkoutSubmodules: false,
+    },
+    process: { type: 2, yamlFilename: 'azure-pipelines.yml' },
+    queue: { id: 1, name: 'Azure Pipelines', pool: { id: 1, name: 'Azure Pipelines', isHosted: true } },
+    variables: {},
+    triggers: [],
+    options: [],
+    demands: [],
+    retentionRules: [],
+    properties: {},
+    tags: [],
+    jobTimeoutInMinutes: 60,
+    jobCancelTimeoutInMinutes: 5,
+    jobAuthorizationScope: 'projectCollection',
+    badgeEnabled: false,
+  };
+}
+
+function positiveMinutes(value: number | undefined, what: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0 || value > 1_000_000) {
+    throw new DomainError('invalidInput', `${what} must be a whole number of minutes.`);
+  }
+  return value;
+}
+
+function mergeSettings(base: DefinitionSettings, input: DefinitionInput): DefinitionSettings {
+  const description = input.description ?? base.description;
+  if (description.length > 4000) throw new DomainError('invalidInput', 'Description must be at most 4000 characters.');
+  return {
+    description,
+    repository: input.repository ? { ...base.repository, ...input.repository } : base.repository,
+    process: input.process ?? base.process,
+    queue: input.queue ?? base.queue,
+    variables: input.variables ?? base.variables,
+    triggers: input.triggers ?? base.triggers,
+    options: input.options ?? base.options,
+    demands: input.demands ?? base.demands,
+    retentionRules: input.retentionRules ?? base.retentionRules,
+    properties: input.properties ?? base.properties,
+    tags: input.tags ?? base.tags,
+    jobTimeoutInMinutes: positiveMinutes(input.jobTimeoutInMinutes, 'jobTimeoutInMinutes', base.jobTimeoutInMinutes),
+    jobCancelTimeoutInMinutes: positiveMinutes(
+      input.jobCancelTimeoutInMinutes,
+      'jobCancelTimeoutInMinutes',
+      base.jobCancelTimeoutInMinutes,
+    ),
+    jobAuthorizationScope:
+      input.jobAuthorizationScope === undefined
+        ? base.jobAuthorizationScope
+        : parseEnum(jobAuthorizationScopes, input.jobAuthorizationScope, 'jobAuthorizationScope'),
+    badgeEnabled: input.badgeEnabled ?? base.badgeEnabled,
+  };
+}
+
+function validFormat(value: string | undefined, fallback: string): string {
+  if (value === undefined || value === '') return fallback;
+  if (value.length > 255) throw new DomainError('invalidInput', 'buildNumberFormat must be at most 255 characters.');
+  return value;
+}
+
+/** Opaque to clients: the ordering key and id of the first definition of the next page. */
+function encodeToken(key: string, id: number): string {
+  return Buffer.from(JSON.stringify([key, id]), 'utf8').toString('base64url');
+}
+
+function decodeToken(token: string): { key: string; id: number } {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as unknown[];
+    if (typeof key === 'string' && Number.isInteger(id)) return { key, id: id as number };
+  } catch {
+    // Falls through to the refusal below.
+  }
+  throw new DomainError('invalidInput', `The continuation token "${token}" is not valid.`);
+}
+
+function orderKey(definition: BuildDefinition, order: DefinitionQueryOrder): string {
+  if (order.startsWith('definitionName')) return definition.name.toLowerCase();
+  if (order.startsWith('lastModified')) return definition.modifiedDate;
+  return '';
+}
+
+export class BuildDefinitionService {
+  constructor(private readonly context: ServiceContext) {}
+
+  async create(project: Project, author: User, input: DefinitionInput): Promise<BuildDefinition> {
+    if (input.name === undefined) throw new DomainError('invalidInput', 'A build pipeline needs a name.');
+    const name = validateName('definition', input.name);
+    const path = normalizePath(input.path);
+    const now = this.context.clock.now().toISOString();
+    const settings = mergeSettings(defaultSettings(project), input);
+    const queueStatus =
+      input.queueStatus === undefined ? 'enabled' : parseEnum(definitionQueueStatuses, input.queueStatus, 'queueStatus');
+    const buildNumberFormat = validFormat(input.buildNumberFormat, defaultBuildNumberFormat);
+    return this.context.store.transaction(async (repositories) => {
+      if (await repositories.definitions.findByName(project.organizationId, project.id, path, name)) {
+        throw new DomainError('definitionExists', `A build pipeline named "${name}" already exists in folder ${path}.`);
+      }
+      const definition: BuildDefinition = {
+        organizationId: project.organizationId,
+        id: await repositories.counters.next(project.organizationId, 'definition'),
+        projectId: project.id,
+        name,
+        path,
+        revision: 1,
+        queueStatus,
+        buildNumberFormat,
+        createdDate: now,
+        modifiedDate: now,
+        authoredById: author.id,
+        deleted: false,
+        settings,
+      };
+      await repositories.definitions.insert(definition);
+      return definition;
+    });
+  }
+
+  /** A live definition of the project, or the given revision of it. */
+  async get(project: Project, id: number, revision?: number): Promise<BuildDefinition> {
+    const definition = await this.context.store.definitions.find(project.organizationId, id, project.id);
+    if (!definition || definition.deleted) throw notFound(id);
+    if (revision === undefined || revision === definition.revision) return definition;
+    const old = await this.context.store.definitions.findRevision(project.organizationId, id, revision);
+    if (!old) throw new DomainError('definitionNotFound', `Build pipeline ${id} has no revision ${revision}.`);
+    return old;
+  }
+
+  async list(project: Project, options: DefinitionListOptions): Promise<DefinitionPage> {
+    const order: DefinitionQueryOrder =
+      options.queryOrder === undefined || options.queryOrder === ''
+        ? 'none'
+        : parseEnum(definitionQueryOrders, options.queryOrder, 'queryOrder');
+    const top = options.top ?? defaultTop;
+    if (top === 0) return { definitions: [] };
+    const rows = await this.context.store.definitions.list({
+      organizationId: project.organizationId,
+      projectId: project.id,
+      ...(options.name && { namePattern: options.name.toLowerCase() }),
+      ...(options.definitionIds && { ids: parseIdList(options.definitionIds, 'definitionIds') }),
+      ...(options.path && { path: normalizePath(options.path).toLowerCase() }),
+      order,
+      ...(options.continuationToken && { from: decodeToken(options.continuationToken) }),
+      limit: top + 1,
+    });
+    const next = rows[top];
+    return {
+      definitions: rows.slice(0, top),
+      ...(next && { continuationToken: encodeToken(orderKey(next, order), next.id) }),
+    };
+  }
+
+  /** Replaces the definition; the body's revision must be the current one, as Azure DevOps requires. */
+  async update(project: Project, id: number, author: User, input: DefinitionInput): Promise<BuildDefinition> {
+    const current = await this.get(project, id);
+    if (input.revision === undefined || input.revision !== current.revision) {
+      throw new DomainError(
+        'definitionRevisionConflict',
+        `The pipeline ${id} was updated by another client: its revision is ${current.revision}, the request is based on revision ${input.revision ?? '(none)'}. Get the pipeline again and reapply the change.`,
+      );
+    }
+    const name = input.name === undefined ? current.name : validateName('definition', input.name);
+    const path = input.path === undefined ? current.path : normalizePath(input.path);
+    const updated: BuildDefinition = {
+      ...current,
+      name,
+      path,
+      revision: current.revision + 1,
+      queueStatus:
+        input.queueStatus === undefined
+          ? current.queueStatus
+          : parseEnum(definitionQueueStatuses, input.queueStatus, 'queueStatus'),
+      buildNumberFormat: validFormat(input.buildNumberFormat, current.buildNumberFormat),
+      modifiedDate: this.context.clock.now().toISOString(),
+      authoredById: author.id,
+      settings: mergeSettings(current.settings, input),
+    };
+    return this.context.store.transaction(async (repositories) => {
+      const clash = await repositories.definitions.findByName(project.organizationId, project.id, path, name);
+      if (clash && clash.id !== id) {
+        throw new DomainError('definitionExists', `A build pipeline named "${name}" already exists in folder ${path}.`);
+      }
+      if (!(await repositories.definitions.update(updated, current.revision))) {
+        throw new DomainError('definitionRevisionConflict', `The pipeline ${id} was updated by another client; get it again.`);
+      }
+      return updated;
+    });
+  }
+
+  /** Marks the definition deleted; its builds stay readable. */
+  async remove(project: Project, id: number): Promise<void> {
+    const current = await this.get(project, id);
+    const deleted: BuildDefinition = { ...current, deleted: true, modifiedDate: this.context.clock.now().toISOString() };
+    await this.context.store.definitions.update(deleted, current.revision);
+  }
+
+  /** Definitions by id, deleted ones included (builds keep naming their pipeline). */
+  async byIds(organizationId: string, ids: readonly number[]): Promise<Map<number, BuildDefinition>> {
+    const definitions = await this.context.store.definitions.findByIds(organizationId, [...new Set(ids)]);
+    return new Map(definitions.map((definition) => [definition.id, definition]));
+  }
+}

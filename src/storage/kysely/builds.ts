@@ -1,0 +1,150 @@
+import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { notYetTime } from '../../domain/build-query.js';
+import type { Build, BuildPriority, BuildReason, BuildResult, BuildStatus } from '../../domain/builds.js';
+import type { BuildListFilter, BuildRepository } from '../ports.js';
+import { likePattern } from './like.js';
+import type { BuildsTable, Database } from './schema.js';
+
+/** Stored for a time that has not happened yet, so ordering columns are never null (see migration 003). */
+const notYet = notYetTime;
+
+const timeColumns = { queueTime: 'queue_time', startTime: 'start_time', finishTime: 'finish_time' } as const;
+
+function toBuild(row: Selectable<BuildsTable>): Build {
+  return {
+    organizationId: row.organization_id,
+    id: Number(row.id),
+    projectId: row.project_id,
+    definitionId: Number(row.definition_id),
+    definitionRevision: Number(row.definition_revision),
+    buildNumber: row.build_number,
+    buildNumberRevision: row.build_number_revision === null ? null : Number(row.build_number_revision),
+    status: row.status as BuildStatus,
+    result: row.result as BuildResult | null,
+    reason: row.reason as BuildReason,
+    priority: row.priority as BuildPriority,
+    queueTime: row.queue_time,
+    startTime: row.start_time === notYet ? null : row.start_time,
+    finishTime: row.finish_time === notYet ? null : row.finish_time,
+    sourceBranch: row.source_branch,
+    sourceVersion: row.source_version,
+    requestedForId: row.requested_for,
+    requestedById: row.requested_by,
+    lastChangedById: row.last_changed_by,
+    lastChangedDate: row.last_changed_date,
+    tags: JSON.parse(row.tags) as string[],
+    parameters: row.parameters,
+    templateParameters: JSON.parse(row.template_parameters) as Record<string, string>,
+    triggerInfo: JSON.parse(row.trigger_info) as Record<string, string>,
+    retainedByRelease: Number(row.retained_by_release) === 1,
+    keepForever: Number(row.keep_forever) === 1,
+    deleted: Number(row.deleted) === 1,
+    deletedDate: row.deleted_date,
+    deletedById: row.deleted_by,
+  };
+}
+
+/** The row for a build; exported for bulk loaders (benchmarks) that write many rows per statement. */
+export function buildRow(build: Build): BuildsTable {
+  return {
+    organization_id: build.organizationId,
+    id: build.id,
+    project_id: build.projectId,
+    definition_id: build.definitionId,
+    definition_revision: build.definitionRevision,
+    build_number: build.buildNumber,
+    build_number_revision: build.buildNumberRevision,
+    status: build.status,
+    result: build.result,
+    reason: build.reason,
+    priority: build.priority,
+    queue_time: build.queueTime,
+    start_time: build.startTime ?? notYet,
+    finish_time: build.finishTime ?? notYet,
+    source_branch: build.sourceBranch,
+    source_version: build.sourceVersion,
+    requested_for: build.requestedForId,
+    requested_by: build.requestedById,
+    last_changed_by: build.lastChangedById,
+    last_changed_date: build.lastChangedDate,
+    tags: JSON.stringify(build.tags),
+    parameters: build.parameters,
+    template_parameters: JSON.stringify(build.templateParameters),
+    trigger_info: JSON.stringify(build.triggerInfo),
+    retained_by_release: build.retainedByRelease ? 1 : 0,
+    keep_forever: build.keepForever ? 1 : 0,
+    deleted: build.deleted ? 1 : 0,
+    deleted_date: build.deletedDate,
+    deleted_by: build.deletedById,
+  };
+}
+
+export class KyselyBuildRepository implements BuildRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async insert(build: Build): Promise<void> {
+    await this.db.insertInto('builds').values(buildRow(build)).execute();
+  }
+
+  async update(build: Build): Promise<void> {
+    const { organization_id, id, ...changes } = buildRow(build);
+    await this.db
+      .updateTable('builds')
+      .set(changes)
+      .where('organization_id', '=', organization_id)
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async find(organizationId: string, id: number): Promise<Build | undefined> {
+    const row = await this.db
+      .selectFrom('builds')
+      .selectAll()
+      .where('organization_id', '=', organizationId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && toBuild(row);
+  }
+
+  async list(filter: BuildListFilter): Promise<Build[]> {
+    const { query } = filter;
+    let select = this.db.selectFrom('builds').selectAll().where('organization_id', '=', filter.organizationId);
+    if (filter.projectId !== undefined) select = select.where('project_id', '=', filter.projectId);
+    if (query.buildIds) select = select.where('id', 'in', query.buildIds.length > 0 ? query.buildIds : [-1]);
+    if (query.definitionIds)
+      select = select.where('definition_id', 'in', query.definitionIds.length > 0 ? query.definitionIds : [-1]);
+    if (query.buildNumber !== undefined) {
+      select = query.buildNumber.includes('*')
+        ? select.where(sql<SqlBool>`lower(build_number) like ${likePattern(query.buildNumber.toLowerCase())} escape '!'`)
+        : select.where('build_number', '=', query.buildNumber);
+    }
+    if (query.statuses) select = select.where('status', 'in', query.statuses);
+    if (query.results) select = select.where('result', 'in', query.results);
+    if (query.reasons) select = select.where('reason', 'in', query.reasons);
+    if (query.branchName !== undefined) select = select.where('source_branch', '=', query.branchName);
+    if (filter.requestedForId !== undefined) select = select.where('requested_for', '=', filter.requestedForId);
+    for (const tag of query.tags ?? []) {
+      const quoted = `%${likePattern(JSON.stringify(tag.toLowerCase()))}%`;
+      select = select.where(sql<SqlBool>`lower(tags) like ${quoted} escape '!'`);
+    }
+    if (query.deleted === 'excludeDeleted') select = select.where('deleted', '=', 0);
+    if (query.deleted === 'onlyDeleted') select = select.where('deleted', '=', 1);
+
+    const column = timeColumns[query.timeField];
+    if (query.minTime !== undefined) select = select.where(column, '>=', query.minTime);
+    if (query.maxTime !== undefined) select = select.where(column, '<=', query.maxTime);
+    const direction = query.descending ? 'desc' : 'asc';
+    const cursor = query.cursor;
+    if (cursor) {
+      const atOrBeyond = query.descending ? '<=' : '>=';
+      const beyond = query.descending ? '<' : '>';
+      select = select.where(column, atOrBeyond, cursor.time);
+      if (cursor.id !== undefined) {
+        const id = cursor.id;
+        select = select.where((eb) => eb.or([eb(column, beyond, cursor.time), eb('id', atOrBeyond, id)]));
+      }
+    }
+    const rows = await select.orderBy(column, direction).orderBy('id', direction).limit(filter.limit).execute();
+    return rows.map(toBuild);
+  }
+}
