@@ -160,6 +160,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     users: services.users,
     organizations: services.organizations,
     signIn: services.signIn,
+    tokens: services.tokens,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

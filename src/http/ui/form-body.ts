@@ -15,3 +15,11 @@ export function formOptional(body: unknown, name: string): string | undefined {
 export function formFlag(body: unknown, name: string): boolean {
   return formText(body, name) === 'on';
 }
+
+/** Every value of a repeated field (checkboxes sharing a name), in order. */
+export function formList(body: unknown, name: string): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const value = (body as Record<string, unknown>)[name];
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((item): item is string => typeof item === 'string');
+}

@@ -1,6 +1,6 @@
 /** What other page modules build on. */
 
-export { formFlag, formOptional, formText } from './form-body.js';
+export { formFlag, formList, formOptional, formText } from './form-body.js';
 export { formFailure } from './form-failure.js';
 export { CheckboxField, CsrfField, ErrorMessage, PostButton, TextField } from './forms.js';
 export { requireAdmin, requireSignedIn } from './guards.js';
