@@ -19,6 +19,7 @@ import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
+import { MembershipCache } from './services/membership-cache.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
 import { OAuthGrantService } from './services/oauth-grants.js';
@@ -150,7 +151,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     throttle,
     config.publicUrl,
   );
-  const authChain = new AuthChain([basic, bearer]);
+  const authChain = new AuthChain([basic, bearer], new MembershipCache(services.context, config.authCacheMs));
   registerHealth(app, store);
   await app.register(uiPlugin, {
     config,
@@ -162,6 +163,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauth: services.oauth,
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
+    tokens: services.tokens,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

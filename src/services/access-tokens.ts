@@ -55,15 +55,16 @@ export class AccessTokens {
   }
 
   /**
-   * Only ES256 under a key of our own set, with our issuer and audience, inside its lifetime. `alg: none`,
-   * HMAC algorithms (the public-key-as-secret confusion), unknown `kid`s and altered bytes are all `invalid`.
+   * Only ES256 under a key of our own set, with our audience (and issuer, when one is required), inside its
+   * lifetime. `alg: none`, HMAC algorithms (the public-key-as-secret confusion), unknown `kid`s and altered
+   * bytes are all `invalid`.
    */
-  async verify(token: string, issuer: string): Promise<AccessTokenCheck> {
+  async verify(token: string, issuer: string | undefined): Promise<AccessTokenCheck> {
     if (!jwtShape.test(token)) return { status: 'invalid' };
     try {
       const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.keyFor(header), {
         algorithms: ['ES256'],
-        issuer,
+        ...(issuer && { issuer }),
         audience: accessTokenAudience,
         currentDate: this.clock.now(),
         requiredClaims: ['sub', 'exp', 'jti', 'scp', 'aid'],

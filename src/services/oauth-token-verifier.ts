@@ -38,7 +38,7 @@ export class OAuthTokenVerifier {
     context.credentials.subscribe(() => this.cache.clear());
   }
 
-  async verify(token: string, issuer: string): Promise<OAuthVerification> {
+  async verify(token: string, issuer: string | undefined): Promise<OAuthVerification> {
     const check = await this.accessTokens.verify(token, issuer);
     if (check.status !== 'valid') return check;
     const { grant, user } = await this.lookup(check.claims.authorizationId);

@@ -58,6 +58,8 @@ export class OrganizationService {
       }
       throw error;
     }
+    // A new member's tokens work at once, not after the verification caches expire.
+    this.context.credentials.changed();
   }
 
   async removeMember(organizationName: string, username: string): Promise<void> {

@@ -174,5 +174,23 @@ describe('authentication chain over HTTP', () => {
       expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(401);
       expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(429);
     });
+
+    it('accepts any credential under an organization only while its user is a member', async () => {
+      const iis = await authProbe(store, { LAPIS_TOKEN_SECRET: secret, LAPIS_IIS_BASIC_AUTH: 'true' }, clock);
+      await iis.lapis.services.users.add({ username: 'carol', password: 'carol password 1' });
+      const call = (org: string) =>
+        iis.server.inject({
+          method: 'GET',
+          url: `/${org}/_apis/probe`,
+          headers: { authorization: basic('carol', 'carol password 1'), ...suppress },
+        });
+      const refused = await call('contoso');
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().message).toBe("TF400813: The user 'carol' is not authorized to access the organization 'contoso'.");
+      await iis.lapis.services.organizations.addMember('contoso', 'carol');
+      expect((await call('contoso')).statusCode).toBe(200);
+      await iis.lapis.services.organizations.removeMember('contoso', 'carol');
+      expect((await call('contoso')).statusCode).toBe(401);
+    });
   });
 });

@@ -7,6 +7,17 @@ export function csrfToken(html: string): string {
   return match[1];
 }
 
+/** Form fields; an array repeats the field, as checkboxes sharing a name do. */
+export type FormFields = Record<string, string | readonly string[]>;
+
+function urlencoded(fields: FormFields): string {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    for (const each of typeof value === 'string' ? [value] : value) body.append(name, each);
+  }
+  return body.toString();
+}
+
 /** A browser-like client over inject(): keeps the session cookie and can submit forms with their token. */
 export function uiClient(app: FastifyInstance, remoteAddress = '127.0.0.1') {
   let session: string | undefined;
@@ -23,20 +34,20 @@ export function uiClient(app: FastifyInstance, remoteAddress = '127.0.0.1') {
     async get(url: string) {
       return remember(await app.inject({ method: 'GET', url, headers: headers(), remoteAddress }));
     },
-    /** Posts urlencoded fields as given (pairs for repeated names): no token is added. */
-    async postRaw(url: string, fields: Record<string, string> | [string, string][]) {
+    /** Posts urlencoded fields as given: no token is added. */
+    async postRaw(url: string, fields: FormFields) {
       return remember(
         await app.inject({
           method: 'POST',
           url,
           headers: { ...headers(), 'content-type': 'application/x-www-form-urlencoded' },
-          payload: new URLSearchParams(fields).toString(),
+          payload: urlencoded(fields),
           remoteAddress,
         }),
       );
     },
     /** Loads `formPage` for its CSRF token, then posts the fields with it, as a browser would. */
-    async submit(formPage: string, action: string, fields: Record<string, string>) {
+    async submit(formPage: string, action: string, fields: FormFields) {
       const page = await client.get(formPage);
       return client.postRaw(action, { _csrf: csrfToken(page.body), ...fields });
     },

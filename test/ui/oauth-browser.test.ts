@@ -142,7 +142,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     await page.getByLabel('Application website').fill('https://notes.example.test');
     await page.getByLabel('Description').fill('Writes release notes from builds.');
     await page.getByLabel('Authorization callback URLs').fill('http://notes.example.test/cb');
-    await page.getByLabel('Build (read)', { exact: true }).check();
+    await page.getByRole('group', { name: 'Build', exact: true }).getByLabel('Read', { exact: true }).check();
     await page.getByRole('button', { name: 'Create application' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('must use https');
     await expectAccessible('app-register-error');

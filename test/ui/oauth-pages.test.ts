@@ -316,10 +316,7 @@ describe('OAuth pages', () => {
     };
     const post = async (extra: Record<string, string | string[]>) => {
       const page = await browser.get('/app/register');
-      const pairs = Object.entries({ ...fields, ...extra }).flatMap(([name, value]) =>
-        (Array.isArray(value) ? value : [value]).map((item): [string, string] => [name, item]),
-      );
-      return browser.postRaw('/app/register', [['_csrf', csrfToken(page.body)], ...pairs]);
+      return browser.postRaw('/app/register', { _csrf: csrfToken(page.body), ...fields, ...extra });
     };
 
     const badUrl = await post({ callbacks: 'not a url', scope: 'vso.build' });

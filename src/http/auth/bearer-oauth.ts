@@ -3,7 +3,6 @@ import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { OAuthTokenVerifier, OAuthVerification } from '../../services/oauth-token-verifier.js';
-import { baseUrl } from '../base-url.js';
 import { parseAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
 import type { Authenticator, AuthFailure, AuthOutcome } from './types.js';
@@ -40,7 +39,9 @@ export class BearerOAuthAuthenticator implements Authenticator {
       return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason });
     }
     if (parsed.scheme !== 'bearer') return { kind: 'none' };
-    const result = await this.verifier.verify(parsed.token, baseUrl(request, this.publicUrl));
+    // Without LAPIS_PUBLIC_URL the issuer is whatever host name issued the token; a token issued through
+    // localhost must still work through 127.0.0.1, so only a configured public URL is required as issuer.
+    const result = await this.verifier.verify(parsed.token, this.publicUrl || undefined);
     if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
     const principal: Principal = {
       user: result.user,

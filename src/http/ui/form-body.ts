@@ -16,7 +16,7 @@ export function formFlag(body: unknown, name: string): boolean {
   return formText(body, name) === 'on';
 }
 
-/** Every value of a repeated field (checkbox groups), in order; non-strings are dropped. */
+/** Every value of a repeated field (checkboxes sharing a name), in order. */
 export function formList(body: unknown, name: string): string[] {
   if (typeof body !== 'object' || body === null) return [];
   const value = (body as Record<string, unknown>)[name];

@@ -4,8 +4,15 @@ import { usePage } from './render.js';
 
 const productName = 'Lapis';
 
+interface LayoutProps {
+  title: string;
+  /** Files under /_static/ that enhance this page; it must work without them. */
+  scripts?: readonly string[];
+  children: ComponentChildren;
+}
+
 /** The frame of every page: header with the signed-in user, one main landmark, footer. */
-export function Layout({ title, children }: { title: string; children: ComponentChildren }) {
+export function Layout({ title, scripts = [], children }: LayoutProps) {
   const { user } = usePage();
   return (
     <html lang="en">
@@ -14,6 +21,9 @@ export function Layout({ title, children }: { title: string; children: Component
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${title} · ${productName}`}</title>
         <link rel="stylesheet" href="/_static/lapis.css" />
+        {scripts.map((script) => (
+          <script key={script} src={`/_static/${script}`} defer />
+        ))}
       </head>
       <body>
         <a class="skip-link" href="#main">

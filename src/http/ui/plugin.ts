@@ -11,6 +11,7 @@ import type { OAuthAuthorizationService } from '../../services/oauth-authorizati
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
+import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
 import { sendErrorPage } from './error-pages.js';
 import { adminArea } from './routes/admin.js';
@@ -19,18 +20,20 @@ import { authorizationRoutes } from './routes/authorizations.js';
 import { homeRoutes } from './routes/home.js';
 import { oauthAuthorizeRoutes } from './routes/oauth-authorize.js';
 import { signInRoutes } from './routes/sign-in.js';
+import { userSettingsArea } from './routes/user-settings.js';
 import { helmetOptions } from './security-headers.js';
 import { currentUser } from './session.js';
 import { staticFiles } from './static-files.js';
 
 export interface UiOptions {
-  config: Pick<Config, 'sessionMaxAgeHours'>;
+  config: Pick<Config, 'sessionMaxAgeHours' | 'patMaxLifetimeDays' | 'patDefaultLifetimeDays'>;
   /** 32 bytes that encrypt the session cookie. */
   sessionKey: Buffer;
   clock: Clock;
   users: UserService;
   organizations: OrganizationService;
   signIn: SignInService;
+  tokens: TokenService;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
   oauthGrants: OAuthGrantService;
@@ -78,6 +81,13 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   signInRoutes(app, options.signIn);
   homeRoutes(app, options.organizations);
   await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
+  await app.register(userSettingsArea, {
+    prefix: '/:organization/_usersSettings',
+    tokens: options.tokens,
+    organizations: options.organizations,
+    clock: options.clock,
+    policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },
+  });
   oauthAuthorizeRoutes(app, options.oauth);
   authorizationRoutes(app, options.oauthGrants, options.oauthApps);
   await app.register(appsArea, { prefix: '/app', apps: options.oauthApps });

@@ -14,7 +14,3 @@ export function AdminNav({ current }: { current: (typeof sections)[number]['labe
     </nav>
   );
 }
-
-export function DateTime({ value }: { value: string }) {
-  return <time dateTime={value}>{value.slice(0, 10)}</time>;
-}

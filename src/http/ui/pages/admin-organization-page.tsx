@@ -2,8 +2,9 @@ import type { Organization } from '../../../domain/entities.js';
 import type { OrganizationMember } from '../../../storage/ports.js';
 import { CsrfField, ErrorMessage, PostButton, TextField } from '../forms.js';
 import { Layout } from '../layout.js';
-import { AdminNav, DateTime } from './admin-nav.js';
+import { AdminNav } from './admin-nav.js';
 import { organizationPath } from './admin-organizations-page.js';
+import { DateTime } from './date-time.js';
 
 export interface AdminOrganizationPageProps {
   organization: Organization;

@@ -1,7 +1,8 @@
 import type { Organization, User } from '../../../domain/entities.js';
 import { CsrfField, ErrorMessage, TextField } from '../forms.js';
 import { Layout } from '../layout.js';
-import { AdminNav, DateTime } from './admin-nav.js';
+import { AdminNav } from './admin-nav.js';
+import { DateTime } from './date-time.js';
 
 export interface NewOrganizationValues {
   name: string;

@@ -1,7 +1,8 @@
 import type { User } from '../../../domain/entities.js';
 import { CheckboxField, CsrfField, ErrorMessage, PostButton, TextField } from '../forms.js';
 import { Layout } from '../layout.js';
-import { AdminNav, DateTime } from './admin-nav.js';
+import { AdminNav } from './admin-nav.js';
+import { DateTime } from './date-time.js';
 
 export interface NewUserValues {
   username: string;

@@ -1,7 +1,7 @@
 import type { OAuthApp } from '../../../domain/oauth.js';
 import { Layout } from '../layout.js';
-import { DateTime } from './admin-nav.js';
 import { AppsNav, appPath } from './apps-nav.js';
+import { DateTime } from './date-time.js';
 import { ScopeList } from './scope-list.js';
 
 /** One app's registration: everything but its secret, which only its hash remembers. */
@@ -58,7 +58,7 @@ export function AppPage({ app }: { app: OAuthApp }) {
       <section class="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
         <p>A new client secret replaces the current one at once: update the app before its next token request.</p>
-        <p class="actions">
+        <p class="form-actions">
           <a class="button secondary" href={appPath(app.id, 'rotate-secret')}>
             Rotate secret
           </a>

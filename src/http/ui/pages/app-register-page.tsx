@@ -21,7 +21,7 @@ export function AppRegisterPage({ values, error }: { values: NewAppValues; error
       <h1>Register an app</h1>
       <AppsNav current="Register an app" />
       <ErrorMessage message={error} />
-      <form method="post" action="/app/register" class="card">
+      <form method="post" action="/app/register" class="card app-form">
         <CsrfField />
         <TextField
           label="Application name"

@@ -25,7 +25,7 @@ export function AppSecretPage({ title, app, secret }: AppSecretPageProps) {
             <code class="secret">{secret}</code>
           </dd>
         </dl>
-        <div class="notice" role="status">
+        <div class="notice warning" role="status">
           <p>Copy the client secret now and keep it somewhere safe. It will not be shown again.</p>
         </div>
         <p>

@@ -1,7 +1,7 @@
 import type { OAuthApp } from '../../../domain/oauth.js';
 import { Layout } from '../layout.js';
-import { DateTime } from './admin-nav.js';
 import { AppsNav, appPath } from './apps-nav.js';
+import { DateTime } from './date-time.js';
 
 export function AppsPage({ apps }: { apps: OAuthApp[] }) {
   return (

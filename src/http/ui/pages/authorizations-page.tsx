@@ -1,6 +1,6 @@
 import type { GrantWithApp } from '../../../services/oauth-grants.js';
 import { Layout } from '../layout.js';
-import { DateTime } from './admin-nav.js';
+import { DateTime } from './date-time.js';
 import { ScopeList } from './scope-list.js';
 
 export function revokeAuthorizationPath(grantId: string): string {
@@ -42,8 +42,8 @@ export function AuthorizationsPage({ grants }: { grants: GrantWithApp[] }) {
                   <td>
                     <DateTime value={grant.createdAt} />
                   </td>
-                  <td>
-                    <a class="button danger" href={revokeAuthorizationPath(grant.id)}>
+                  <td class="actions">
+                    <a class="danger-link" href={revokeAuthorizationPath(grant.id)}>
                       Revoke<span class="visually-hidden"> {app?.name ?? 'removed application'}</span>
                     </a>
                   </td>

@@ -14,10 +14,10 @@ export interface ConfirmPageProps {
 export function ConfirmPage({ title, action, confirmLabel, cancelHref, children }: ConfirmPageProps) {
   return (
     <Layout title={title}>
-      <section class="card narrow-wide">
+      <section class="card confirm">
         <h1>{title}</h1>
         {children}
-        <form method="post" action={action} class="actions">
+        <form method="post" action={action} class="form-actions">
           <CsrfField />
           <button type="submit" class="button danger">
             {confirmLabel}

@@ -37,7 +37,7 @@ export function ConsentPage({ user, app, scopes, redirectUri, fields }: ConsentP
           Afterwards you are sent to <code>{redirectUri}</code>. You can revoke this access at any time under{' '}
           <a href="/_usersSettings/authorizations">Authorized apps</a>.
         </p>
-        <form method="post" action="/oauth2/authorize" class="actions">
+        <form method="post" action="/oauth2/authorize" class="form-actions">
           <CsrfField />
           {fields.map(([name, value]) => (
             <input key={name} type="hidden" name={name} value={value} />

@@ -1,9 +1,6 @@
 import type { Organization, User } from '../../../domain/entities.js';
 import { Layout } from '../layout.js';
-
-export function tokensUrl(organization: Organization): string {
-  return `/${encodeURIComponent(organization.name)}/_usersSettings/tokens`;
-}
+import { tokensPath } from './token-paths.js';
 
 export function HomePage({ user, organizations }: { user: User; organizations: Organization[] }) {
   return (
@@ -18,7 +15,7 @@ export function HomePage({ user, organizations }: { user: User; organizations: O
             {organizations.map((organization) => (
               <li key={organization.id}>
                 <span class="name">{organization.name}</span>
-                <a href={tokensUrl(organization)}>
+                <a href={tokensPath(organization)}>
                   Personal access tokens<span class="visually-hidden"> for {organization.name}</span>
                 </a>
               </li>

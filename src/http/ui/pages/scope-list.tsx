@@ -9,7 +9,12 @@ export function ScopeList({ scopes, label }: { scopes: readonly string[]; label?
         return (
           <li key={id}>
             <span>{scope?.title ?? id}</span> <code class="muted">{id}</code>
-            {scope?.highPrivilege && <span class="badge warning">High privilege</span>}
+            {scope?.highPrivilege && (
+              <>
+                {' '}
+                <span class="badge warn">High privilege</span>
+              </>
+            )}
           </li>
         );
       })}

@@ -1,0 +1,53 @@
+import type { Organization } from '../../../domain/entities.js';
+import { CsrfField } from '../forms.js';
+import { Layout } from '../layout.js';
+import { TokenBreadcrumb } from './token-breadcrumb.js';
+import { tokenPath, tokensPath } from './token-paths.js';
+import { TokenSummary } from './token-summary.js';
+import type { TokenView } from './token-view.js';
+
+export type ConfirmedAction = 'regenerate' | 'revoke';
+
+const texts: Record<ConfirmedAction, { title: string; explain: string; button: string }> = {
+  regenerate: {
+    title: 'Regenerate token',
+    explain:
+      'A new secret replaces this token, keeping its name, organization, scopes and lifetime. The current secret stops working at once, so update the tools that use it.',
+    button: 'Regenerate token',
+  },
+  revoke: {
+    title: 'Revoke token',
+    explain: 'Tools that use this token are refused at once. This cannot be undone.',
+    button: 'Revoke token',
+  },
+};
+
+/** The explicit step before regenerating or revoking: a page with one POST form, so it needs no script. */
+export function TokenConfirmPage({
+  organization,
+  view,
+  action,
+}: {
+  organization: Organization;
+  view: TokenView;
+  action: ConfirmedAction;
+}) {
+  const text = texts[action];
+  return (
+    <Layout title={`${text.title} ${view.token.displayName}`}>
+      <TokenBreadcrumb organization={organization} current={text.title} />
+      <h1>
+        {text.title} “{view.token.displayName}”?
+      </h1>
+      <p>{text.explain}</p>
+      <TokenSummary view={view} />
+      <form method="post" action={tokenPath(organization, view.token.id, action)} class="form-actions">
+        <CsrfField />
+        <button type="submit" class={`button ${action === 'revoke' ? 'danger' : 'primary'}`}>
+          {text.button}
+        </button>
+        <a href={tokensPath(organization)}>Cancel</a>
+      </form>
+    </Layout>
+  );
+}

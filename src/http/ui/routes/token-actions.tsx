@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PersonalAccessToken } from '../../../domain/entities.js';
+import type { TokenChangesInput } from '../../../services/tokens.js';
+import { formFailure } from '../form-failure.js';
+import { EditTokenPage } from '../pages/edit-token-page.js';
+import { ErrorPage } from '../pages/error-page.js';
+import { type ConfirmedAction, TokenConfirmPage } from '../pages/token-confirm-page.js';
+import { TokenCreatedPage } from '../pages/token-created-page.js';
+import type { TokenFormValues } from '../pages/token-form.js';
+import { tokensPath } from '../pages/token-paths.js';
+import { tokenView } from '../pages/token-view.js';
+import { sendPage } from '../render.js';
+import { expiryDate, expiryOptions } from '../token-expiry.js';
+import { currentTokenValues, readTokenForm, tokenSettings } from './token-form-input.js';
+import { membership, type UserSettingsOptions } from './user-settings.js';
+
+interface TokenParams {
+  id: string;
+}
+
+type TokenRequest = FastifyRequest<{ Params: TokenParams }>;
+
+/** …/tokens/{authorizationId}/edit|regenerate|revoke, for the owner only: anyone else's token is "not found". */
+export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOptions): void {
+  const { tokens, clock, policy } = options;
+
+  async function ownedToken(request: TokenRequest): Promise<PersonalAccessToken> {
+    return tokens.getOwned(membership(request).user, request.params.id);
+  }
+
+  function revokedPage(reply: FastifyReply) {
+    return sendPage(
+      reply,
+      409,
+      <ErrorPage
+        title="Token revoked"
+        message="This token has been revoked; it cannot be changed or regenerated. Create a new one."
+      />,
+    );
+  }
+
+  async function editPage(request: TokenRequest, reply: FastifyReply, status: number, values?: TokenFormValues, error?: string) {
+    const { organization, organizations } = membership(request);
+    const token = await ownedToken(request);
+    if (token.revokedAt) return revokedPage(reply);
+    const known = await options.organizations.list();
+    // A token may still name an organization its owner has since left; it stays selectable until changed.
+    const former = known.find((each) => each.id === token.organizationId && !organizations.some((mine) => mine.id === each.id));
+    return sendPage(
+      reply,
+      status,
+      <EditTokenPage
+        organization={organization}
+        organizations={former ? [...organizations, former] : organizations}
+        expiry={expiryOptions(clock.now(), policy)}
+        view={tokenView(token, clock.now(), known)}
+        values={values ?? currentTokenValues(token)}
+        error={error}
+      />,
+    );
+  }
+
+  app.get<{ Params: TokenParams }>('/tokens/:id/edit', (request, reply) => editPage(request, reply, 200));
+
+  app.post<{ Params: TokenParams }>('/tokens/:id/edit', async (request, reply) => {
+    const { user, organization } = membership(request);
+    const token = await ownedToken(request);
+    const values = readTokenForm(request.body);
+    try {
+      const expiry = expiryOptions(clock.now(), policy);
+      const settings = tokenSettings(values, expiry, true);
+      const changes: TokenChangesInput = {
+        displayName: settings.displayName,
+        scope: settings.scope,
+        ...(settings.organizationId !== token.organizationId && { organizationId: settings.organizationId }),
+        ...(settings.expiry !== 'keep' && { validTo: expiryDate(expiry, settings.expiry) }),
+      };
+      await tokens.update(token, user, changes);
+    } catch (error) {
+      const failure = formFailure(error);
+      return editPage(request, reply, failure.status, values, failure.message);
+    }
+    return reply.redirect(`${tokensPath(organization)}?notice=updated`, 303);
+  });
+
+  async function confirmPage(request: TokenRequest, reply: FastifyReply, action: ConfirmedAction) {
+    const token = await ownedToken(request);
+    if (token.revokedAt) return revokedPage(reply);
+    const view = tokenView(token, clock.now(), await options.organizations.list());
+    return sendPage(reply, 200, <TokenConfirmPage organization={membership(request).organization} view={view} action={action} />);
+  }
+
+  app.get<{ Params: TokenParams }>('/tokens/:id/regenerate', (request, reply) => confirmPage(request, reply, 'regenerate'));
+  app.get<{ Params: TokenParams }>('/tokens/:id/revoke', (request, reply) => confirmPage(request, reply, 'revoke'));
+
+  app.post<{ Params: TokenParams }>('/tokens/:id/regenerate', async (request, reply) => {
+    const { user, organization } = membership(request);
+    const token = await ownedToken(request);
+    if (token.revokedAt) return revokedPage(reply);
+    const created = await tokens.regenerate(token, user);
+    request.log.info({ authorizationId: created.token.id, replaces: token.id }, 'personal access token regenerated');
+    const view = tokenView(created.token, clock.now(), await options.organizations.list());
+    return sendPage(reply, 200, <TokenCreatedPage organization={organization} view={view} text={created.text} regenerated />);
+  });
+
+  app.post<{ Params: TokenParams }>('/tokens/:id/revoke', async (request, reply) => {
+    const token = await ownedToken(request);
+    await tokens.revoke(token);
+    request.log.info({ authorizationId: token.id }, 'personal access token revoked');
+    return reply.redirect(`${tokensPath(membership(request).organization)}?notice=revoked`, 303);
+  });
+}
