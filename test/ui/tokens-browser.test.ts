@@ -98,7 +98,8 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     await expectAccessible('token-created');
 
     await page.getByRole('button', { name: 'Copy token' }).click();
-    await expect(page.getByText('Copied to the clipboard.').isVisible()).resolves.toBe(true);
+    // The copy is asynchronous: wait for the message instead of sampling visibility right after the click.
+    await page.getByText('Copied to the clipboard.').waitFor({ state: 'visible' });
     await expect(page.evaluate(() => navigator.clipboard.readText())).resolves.toBe(first);
     expect(await apiStatus(baseUrl, 'contoso', first)).toBe(200);
 

@@ -30,7 +30,7 @@ function coreAttributes(user: User, requested: string): Record<string, unknown> 
     .map((part) => part.trim())
     .filter(Boolean)
     .map((part) => coreAttributeNames.find((known) => known.toLowerCase() === part.toLowerCase()));
-  const unknown = names.findIndex((name) => name === undefined);
+  const unknown = names.indexOf(undefined);
   if (unknown >= 0) {
     throw new DomainError(
       'invalidInput',
