@@ -20,10 +20,15 @@ export function logCapture(): { stream: Writable; lines: () => string[] } {
   return { stream, lines: () => chunks.join('').split('\n').filter(Boolean) };
 }
 
+const dataDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 /** A data directory of its own, removed when the test process exits, so generated keys never land in ./.lapis. */
 export function tempDataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'lapis-data-'));
-  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  dataDirs.push(dir);
   return dir;
 }
 
