@@ -68,3 +68,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: new URL(`${name}.png`, screenshotDir).pathname, fullPage: true });
 }
+
+/** Records the Content-Security-Policy violations a page reports, so a test can require that there are none. */
+export function watchCspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  return violations;
+}

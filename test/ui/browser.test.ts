@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from '../support/browser.js';
+import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
 
 const [sqlite] = backends();
 
@@ -33,10 +33,7 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
   beforeEach(async () => {
     context = await browser.newContext({ baseURL: baseUrl });
     page = await context.newPage();
-    cspViolations = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    cspViolations = watchCspViolations(page);
     return async () => {
       expect(cspViolations).toEqual([]);
       await context.close();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from '../support/browser.js';
+import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
 
 const [sqlite] = backends();
 
@@ -52,10 +52,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
   beforeEach(async () => {
     context = await browser.newContext({ baseURL: baseUrl });
     page = await context.newPage();
-    cspViolations = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    cspViolations = watchCspViolations(page);
     return async () => {
       expect(cspViolations).toEqual([]);
       await context.close();

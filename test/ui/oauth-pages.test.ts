@@ -304,7 +304,7 @@ describe('OAuth pages', () => {
     const browser = await signedIn('bob');
     const form = await browser.get('/app/register');
     expect(form.statusCode).toBe(200);
-    expect(form.body).toContain('name="scope" type="checkbox" value="vso.build"');
+    expect(form.body).toMatch(/<input type="checkbox" id="scope-vso\.build" name="scope" value="vso\.build"/);
     expect(form.body).not.toContain('value="vso.base"');
 
     const fields = {

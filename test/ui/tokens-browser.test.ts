@@ -4,7 +4,7 @@ import type { User } from '../../src/domain/entities.js';
 import { apiStatus } from '../support/api-call.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations } from '../support/browser.js';
+import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
 import { dayMs, movableClock } from '../support/clock.js';
 
 const [sqlite] = backends();
@@ -41,10 +41,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     context = await browser.newContext({ baseURL: baseUrl });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
     page = await context.newPage();
-    cspViolations = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-    });
+    cspViolations = watchCspViolations(page);
     return async () => {
       expect(cspViolations).toEqual([]);
       await context.close();

@@ -3,7 +3,7 @@ import type { Organization } from '../../../domain/entities.js';
 import { TextField } from '../forms.js';
 import { customExpiry, type ExpiryOptions, keepExpiry, presetEnd } from '../token-expiry.js';
 import { DateTime } from './date-time.js';
-import { scopeGroups } from './scope-groups.js';
+import { ScopeGroupList } from './scope-checkboxes.js';
 
 /** The Organization value of a token for all accessible organizations (organization ids are GUIDs, never this). */
 export const allOrganizations = 'all';
@@ -108,7 +108,6 @@ function ExpirationField({ values, expiry, currentValidTo }: Pick<TokenFieldsPro
 }
 
 function ScopesField({ values }: Pick<TokenFieldsProps, 'values'>) {
-  const chosen = new Set(values.scopes);
   return (
     <fieldset class="field-group">
       <legend>Scopes</legend>
@@ -131,34 +130,7 @@ function ScopesField({ values }: Pick<TokenFieldsProps, 'values'>) {
           <input type="search" id="scope-filter" autocomplete="off" aria-describedby="scope-filter-status" />
           <p class="hint" id="scope-filter-status" role="status" />
         </div>
-        <div class="scope-groups">
-          {scopeGroups.map((group) => (
-            <fieldset class="scope-group" key={group.area} data-scope-group>
-              <legend>{group.area}</legend>
-              {group.choices.map((choice) => (
-                <div class="choice" key={choice.id}>
-                  <input
-                    type="checkbox"
-                    id={`scope-${choice.id}`}
-                    name="scope"
-                    value={choice.id}
-                    checked={chosen.has(choice.id)}
-                    data-scope-title={choice.title}
-                  />
-                  <label for={`scope-${choice.id}`}>
-                    {choice.label}
-                    {choice.highPrivilege && (
-                      <>
-                        {' '}
-                        <span class="badge warn">High privilege</span>
-                      </>
-                    )}
-                  </label>
-                </div>
-              ))}
-            </fieldset>
-          ))}
-        </div>
+        <ScopeGroupList selected={values.scopes} />
       </fieldset>
     </fieldset>
   );
