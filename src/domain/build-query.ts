@@ -109,7 +109,8 @@ export function decodeBuildCursor(token: string): BuildCursor {
   return { time: new Date(time).toISOString(), ...(match[2] && { id: Number(match[2]) }) };
 }
 
-const filterParameters = [
+/** The filters `buildIds` excludes. */
+export const buildFilterParameters = [
   'definitions',
   'queues',
   'buildNumber',
@@ -146,7 +147,7 @@ export function parseBuildQuery(raw: RawBuildQuery): BuildQuery {
   if (present('continuationToken')) query.cursor = decodeBuildCursor(raw.continuationToken ?? '');
 
   if (present('buildIds')) {
-    if (filterParameters.some(present)) throw invalid('The buildIds filter may not be used with other filter parameters.');
+    if (buildFilterParameters.some(present)) throw invalid('The buildIds filter may not be used with other filter parameters.');
     query.buildIds = parseIdList(raw.buildIds ?? '', 'buildIds');
     return query;
   }

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { buildFilterParameters } from '../../../../domain/build-query.js';
 import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import type { BuildChanges } from '../../../../services/builds.js';
@@ -7,27 +8,16 @@ import { enumValue, listOf, optionalInteger, queryParameters, requiredInteger } 
 import { caller, requireProject } from './context.js';
 import { buildDocument, loadRelations } from './representation.js';
 
+/** Every query parameter of the builds list: the filters plus paging, ordering and the ones that stand alone. */
 export const buildListParameters = [
-  'definitions',
-  'queues',
-  'buildNumber',
-  'minTime',
-  'maxTime',
-  'requestedFor',
-  'reasonFilter',
-  'statusFilter',
-  'resultFilter',
-  'tagFilters',
+  ...buildFilterParameters,
   'properties',
   '$top',
   'continuationToken',
   'maxBuildsPerDefinition',
   'deletedFilter',
   'queryOrder',
-  'branchName',
   'buildIds',
-  'repositoryId',
-  'repositoryType',
 ];
 
 const queueBody = Type.Object({
