@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -70,10 +71,35 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 /** Records the Content-Security-Policy violations a page reports, so a test can require that there are none. */
-export function watchCspViolations(page: Page): string[] {
+function watchCspViolations(page: Page): string[] {
   const violations: string[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) violations.push(message.text());
   });
   return violations;
+}
+
+/** A fresh context and page for one test; closing it requires that the page reported no CSP violation. */
+export async function openPage(
+  browser: Browser,
+  baseURL: string,
+  permissions: string[] = [],
+): Promise<{ page: Page; close(): Promise<void> }> {
+  const context = await browser.newContext({ baseURL });
+  if (permissions.length > 0) await context.grantPermissions(permissions, { origin: baseURL });
+  const page = await context.newPage();
+  const violations = watchCspViolations(page);
+  return {
+    page,
+    async close() {
+      expect(violations).toEqual([]);
+      await context.close();
+    },
+  };
+}
+
+/** Keeps a screenshot as a test artifact and requires no serious or critical axe finding. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  expect(await seriousAxeViolations(page), name).toEqual([]);
 }

@@ -1,8 +1,8 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage } from '../support/browser.js';
 
 const [sqlite] = backends();
 
@@ -10,9 +10,7 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
   let lapis: Awaited<ReturnType<typeof testApp>>;
   let baseUrl: string;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let cspViolations: string[];
 
   beforeAll(async () => {
     lapis = await testApp(await sqlite!.open());
@@ -31,19 +29,10 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ baseURL: baseUrl });
-    page = await context.newPage();
-    cspViolations = watchCspViolations(page);
-    return async () => {
-      expect(cspViolations).toEqual([]);
-      await context.close();
-    };
+    const opened = await openPage(browser, baseUrl);
+    page = opened.page;
+    return opened.close;
   });
-
-  async function expectAccessible(name: string) {
-    await screenshot(page, name);
-    expect(await seriousAxeViolations(page), name).toEqual([]);
-  }
 
   async function signIn(username: string, password: string) {
     await page.goto('/');
@@ -55,12 +44,12 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
 
   it('signs in through the form, comes back to the home page and signs out', async () => {
     await page.goto('/');
-    await expectAccessible('sign-in');
+    await expectAccessible(page, 'sign-in');
     await page.getByLabel('Username').fill('alice');
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Incorrect username or password.');
-    await expectAccessible('sign-in-refused');
+    await expectAccessible(page, 'sign-in-refused');
 
     await signIn('alice', 'alice-password');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Alice Example');
@@ -68,7 +57,7 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
       .getByRole('link', { name: /Personal access tokens/ })
       .evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
     expect(links).toEqual(['/contoso/_usersSettings/tokens', '/fabrikam/_usersSettings/tokens']);
-    await expectAccessible('home');
+    await expectAccessible(page, 'home');
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await expect(page.title()).resolves.toBe('Sign in · Lapis');
@@ -84,20 +73,20 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
     await page.getByLabel('Password').fill('dave-password');
     await page.getByRole('button', { name: 'Add user' }).click();
     await expect(page.getByRole('cell', { name: 'Dave <b>Bold</b>' }).count()).resolves.toBe(1);
-    await expectAccessible('admin-users');
+    await expectAccessible(page, 'admin-users');
 
     await page.getByLabel('Username').fill('dave');
     await page.getByRole('button', { name: 'Add user' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('User "dave" already exists.');
-    await expectAccessible('admin-users-error');
+    await expectAccessible(page, 'admin-users-error');
 
     await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Organizations' }).click();
-    await expectAccessible('admin-organizations');
+    await expectAccessible(page, 'admin-organizations');
     await page.getByRole('link', { name: 'fabrikam' }).click();
     await page.getByLabel('Username').fill('dave');
     await page.getByRole('button', { name: 'Add member' }).click();
     await expect(page.getByRole('cell', { name: 'dave', exact: true }).count()).resolves.toBe(1);
-    await expectAccessible('admin-organization');
+    await expectAccessible(page, 'admin-organization');
     await page.getByRole('button', { name: 'Remove dave' }).click();
     await expect(page.getByRole('cell', { name: 'dave', exact: true }).count()).resolves.toBe(0);
   });
@@ -106,7 +95,7 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await signIn('root', 'root-password');
     await page.goto('/_admin/users');
-    await expectAccessible('phone-admin-users');
+    await expectAccessible(page, 'phone-admin-users');
   });
 
   it('shows a non-administrator the 403 page', async () => {
@@ -114,10 +103,10 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
     const response = await page.goto('/_admin/users');
     expect(response?.status()).toBe(403);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Access denied');
-    await expectAccessible('forbidden');
+    await expectAccessible(page, 'forbidden');
     const missing = await page.goto('/_static/nothing.js');
     expect(missing?.status()).toBe(404);
-    await expectAccessible('not-found');
+    await expectAccessible(page, 'not-found');
   });
 
   it('refuses a form whose CSRF token was tampered with', async () => {
@@ -133,7 +122,7 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
     ]);
     expect(response.status()).toBe(403);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Form expired');
-    await expectAccessible('csrf-refused');
+    await expectAccessible(page, 'csrf-refused');
     expect((await lapis.services.users.list()).map((u) => u.username)).not.toContain('mallory');
   });
 });

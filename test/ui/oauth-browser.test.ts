@@ -1,11 +1,11 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage } from '../support/browser.js';
 
 const [sqlite] = backends();
 
@@ -16,9 +16,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
   let callback: string;
   let oauthApp: OAuthApp;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let cspViolations: string[];
 
   beforeAll(async () => {
     // The app's own server: the consent form's redirect must really arrive here.
@@ -50,19 +48,10 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ baseURL: baseUrl });
-    page = await context.newPage();
-    cspViolations = watchCspViolations(page);
-    return async () => {
-      expect(cspViolations).toEqual([]);
-      await context.close();
-    };
+    const opened = await openPage(browser, baseUrl);
+    page = opened.page;
+    return opened.close;
   });
-
-  async function expectAccessible(name: string) {
-    await screenshot(page, name);
-    expect(await seriousAxeViolations(page), name).toEqual([]);
-  }
 
   async function signIn() {
     await page.getByLabel('Username').fill('alice');
@@ -87,7 +76,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     await signIn();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Authorize Build Radiator');
     await expect(page.getByRole('list', { name: 'Requested scopes' }).textContent()).resolves.toContain('Code (read and write)');
-    await expectAccessible('oauth-consent');
+    await expectAccessible(page, 'oauth-consent');
 
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL((url) => url.href.startsWith(callback));
@@ -102,12 +91,12 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(authorizeUrl('phone'));
-    await expectAccessible('oauth-consent-phone');
+    await expectAccessible(page, 'oauth-consent-phone');
 
     await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`/oauth2/authorize?client_id=${oauthApp.id}&response_type=Assertion&redirect_uri=https://evil.example/`);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Authorization request refused');
-    await expectAccessible('oauth-refused');
+    await expectAccessible(page, 'oauth-refused');
   });
 
   it('lists the authorized app and revokes it through the confirmation page', async () => {
@@ -120,12 +109,12 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     await page.goto('/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Authorized apps' }).click();
     await expect(page.getByRole('cell', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBeGreaterThan(0);
-    await expectAccessible('oauth-authorizations');
+    await expectAccessible(page, 'oauth-authorizations');
     await page
       .getByRole('link', { name: /^Revoke Build Radiator/ })
       .first()
       .click();
-    await expectAccessible('oauth-revoke-confirm');
+    await expectAccessible(page, 'oauth-revoke-confirm');
     await page.getByRole('button', { name: 'Revoke access' }).click();
     await expect(page.title()).resolves.toBe('Authorized apps · Lapis');
   });
@@ -142,25 +131,25 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     await page.getByRole('group', { name: 'Build', exact: true }).getByLabel('Read', { exact: true }).check();
     await page.getByRole('button', { name: 'Create application' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('must use https');
-    await expectAccessible('app-register-error');
+    await expectAccessible(page, 'app-register-error');
 
     await page.getByLabel('Authorization callback URLs').fill('https://notes.example.test/cb\nhttp://localhost:3000/cb');
     await page.getByRole('button', { name: 'Create application' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Application registered');
     await expect(page.getByRole('status').textContent()).resolves.toContain('It will not be shown again.');
-    await expectAccessible('app-registered');
+    await expectAccessible(page, 'app-registered');
 
     await page.getByRole('link', { name: "Go to the app's page" }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Release Notes');
-    await expectAccessible('app-details');
+    await expectAccessible(page, 'app-details');
     await page.getByRole('link', { name: 'Rotate secret' }).click();
-    await expectAccessible('app-rotate-confirm');
+    await expectAccessible(page, 'app-rotate-confirm');
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('New client secret');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My apps' }).click();
     await expect(page.getByRole('link', { name: 'Build Radiator' }).count()).resolves.toBe(1);
-    await expectAccessible('apps');
+    await expectAccessible(page, 'apps');
     await page.getByRole('link', { name: 'Release Notes' }).click();
     await page.getByRole('link', { name: 'Remove app' }).click();
     await page.getByRole('button', { name: 'Remove application' }).click();
@@ -168,6 +157,6 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
 
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto('/app/register');
-    await expectAccessible('app-register-phone');
+    await expectAccessible(page, 'app-register-phone');
   });
 });

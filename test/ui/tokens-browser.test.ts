@@ -1,10 +1,10 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../src/domain/entities.js';
 import { apiStatus } from '../support/api-call.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, launchChromium, screenshot, seriousAxeViolations, watchCspViolations } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage, screenshot } from '../support/browser.js';
 import { dayMs, movableClock } from '../support/clock.js';
 
 const [sqlite] = backends();
@@ -17,9 +17,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
   let alice: User;
   let baseUrl: string;
   let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
-  let cspViolations: string[];
 
   beforeAll(async () => {
     lapis = await testApp(await sqlite!.open(), { clock });
@@ -38,20 +36,10 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
   });
 
   beforeEach(async () => {
-    context = await browser.newContext({ baseURL: baseUrl });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseUrl });
-    page = await context.newPage();
-    cspViolations = watchCspViolations(page);
-    return async () => {
-      expect(cspViolations).toEqual([]);
-      await context.close();
-    };
+    const opened = await openPage(browser, baseUrl, ['clipboard-read', 'clipboard-write']);
+    page = opened.page;
+    return opened.close;
   });
-
-  async function expectAccessible(name: string) {
-    await screenshot(page, name);
-    expect(await seriousAxeViolations(page), name).toEqual([]);
-  }
 
   async function signIn() {
     await page.goto('/');
@@ -71,13 +59,13 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     await signIn();
     await page.getByRole('link', { name: 'Personal access tokens for contoso' }).click();
     await expect(page.title()).resolves.toBe('Personal access tokens · Lapis');
-    await expectAccessible('tokens-empty');
+    await expectAccessible(page, 'tokens-empty');
 
     await page.getByRole('link', { name: 'New token' }).click();
     await expect(page.getByLabel('Organization').inputValue()).resolves.toBe(
       (await lapis.services.organizations.get('contoso')).id,
     );
-    await expectAccessible('token-new');
+    await expectAccessible(page, 'token-new');
     await page.getByLabel('Search scopes').fill('build');
     await expect(page.getByRole('group', { name: 'Build' }).isVisible()).resolves.toBe(true);
     await expect(page.getByRole('group', { name: 'Code' }).isVisible()).resolves.toBe(false);
@@ -92,7 +80,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     await page.getByRole('button', { name: 'Create' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Token created');
     const first = await shownToken();
-    await expectAccessible('token-created');
+    await expectAccessible(page, 'token-created');
 
     await page.getByRole('button', { name: 'Copy token' }).click();
     // The copy is asynchronous: wait for the message instead of sampling visibility right after the click.
@@ -104,28 +92,28 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     const row = page.getByRole('row', { name: /build bot/ });
     await expect(row.getByRole('cell', { name: 'Build (read and execute), Project and team (read)' }).count()).resolves.toBe(1);
     await expect(page.content()).resolves.not.toContain(first);
-    await expectAccessible('tokens-list');
+    await expectAccessible(page, 'tokens-list');
 
     await page.getByRole('link', { name: 'Edit build bot' }).click();
     await expect(page.getByRole('group', { name: 'Build' }).getByLabel('Read and execute').isChecked()).resolves.toBe(true);
-    await expectAccessible('token-edit');
+    await expectAccessible(page, 'token-edit');
     await page.getByRole('link', { name: 'Regenerate' }).click();
-    await expectAccessible('token-regenerate-confirm');
+    await expectAccessible(page, 'token-regenerate-confirm');
     await page.getByRole('button', { name: 'Regenerate token' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Token regenerated');
     const second = await shownToken();
     expect(second).not.toBe(first);
-    await expectAccessible('token-regenerated');
+    await expectAccessible(page, 'token-regenerated');
     expect(await apiStatus(baseUrl, 'contoso', first)).toBe(401);
     expect(await apiStatus(baseUrl, 'contoso', second)).toBe(200);
 
     await page.getByRole('link', { name: 'Back to personal access tokens' }).click();
     await page.getByRole('link', { name: 'Revoke build bot' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Revoke token “build bot”?');
-    await expectAccessible('token-revoke-confirm');
+    await expectAccessible(page, 'token-revoke-confirm');
     await page.getByRole('button', { name: 'Revoke token' }).click();
     await expect(page.getByRole('status').textContent()).resolves.toContain('The token was revoked.');
-    await expectAccessible('tokens-after-revoke');
+    await expectAccessible(page, 'tokens-after-revoke');
     expect(await apiStatus(baseUrl, 'contoso', second)).toBe(401);
   });
 
@@ -145,7 +133,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     const row = page.getByRole('row', { name: /last month/ });
     await expect(row.getByText('Expired', { exact: true }).count()).resolves.toBe(1);
     await expect(row.getByRole('cell', { name: 'All accessible organizations' }).count()).resolves.toBe(1);
-    await expectAccessible('tokens-expired');
+    await expectAccessible(page, 'tokens-expired');
   });
 
   it('re-renders the form with the message, and refuses a forged CSRF token', async () => {
@@ -158,7 +146,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     await page.getByRole('button', { name: 'Create' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Enter the custom expiry date as a date');
     await expect(page.getByLabel('Name').inputValue()).resolves.toBe('no date');
-    await expectAccessible('token-new-error');
+    await expectAccessible(page, 'token-new-error');
 
     await page.locator('form.token-form input[name="_csrf"]').evaluate((input) => {
       (input as HTMLInputElement).value = 'forged-token';
@@ -178,7 +166,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     const response = await page.goto('/tailspin/_usersSettings/tokens');
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Organization not found');
-    await expectAccessible('tokens-not-member');
+    await expectAccessible(page, 'tokens-not-member');
   });
 
   it('reads well on a phone', async () => {
@@ -191,14 +179,14 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     });
     await signIn();
     await page.goto('/contoso/_usersSettings/tokens');
-    await expectAccessible('phone-tokens');
+    await expectAccessible(page, 'phone-tokens');
     await page.getByRole('link', { name: 'New token' }).click();
-    await expectAccessible('phone-token-new');
+    await expectAccessible(page, 'phone-token-new');
     await page.getByLabel('Name').fill('phone');
     await page.getByLabel('Full access').check();
     await page.getByRole('button', { name: 'Create' }).click();
     await shownToken();
-    await expectAccessible('phone-token-created');
+    await expectAccessible(page, 'phone-token-created');
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
   });
