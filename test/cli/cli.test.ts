@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type CliResult, runCli, startServerProcess } from '../support/cli.js';
-import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
+import { postgresAvailable, postgresUrl, uniqueSchema } from '../support/postgres.js';
 
 function expectOneLineError(result: CliResult, message: RegExp): void {
   expect(result.status).not.toBe(0);
@@ -12,11 +12,6 @@ function expectOneLineError(result: CliResult, message: RegExp): void {
   expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
 }
 
-const schemas: string[] = [];
-afterAll(async () => {
-  for (const schema of schemas) await dropSchema(schema);
-});
-
 const stores = [
   { name: 'sqlite', available: true, env: () => ({ LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-')) }) },
   {
@@ -24,7 +19,6 @@ const stores = [
     available: postgresAvailable,
     env: () => {
       const schema = uniqueSchema();
-      schemas.push(schema);
       return { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-')), LAPIS_DATABASE_URL: `${postgresUrl}?schema=${schema}` };
     },
   },

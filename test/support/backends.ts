@@ -4,14 +4,14 @@ import { join } from 'node:path';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { openPostgresStore } from '../../src/storage/postgres/open.js';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
-import { dropSchema, postgresAvailable, postgresUrl, uniqueSchema } from './postgres.js';
+import { postgresAvailable, postgresUrl, uniqueSchema } from './postgres.js';
 
 export interface Backend {
   name: 'sqlite' | 'postgres';
   available: boolean;
   /** A fresh, migrated, empty store. */
   open(): Promise<KyselyStore>;
-  /** Closes every store this backend opened and removes their data. */
+  /** Closes every store this backend opened; SQLite files are removed now, PostgreSQL schemas after the run. */
   cleanup(): Promise<void>;
 }
 
@@ -37,22 +37,18 @@ function sqliteBackend(): Backend {
 }
 
 function postgresBackend(): Backend {
-  const schemas: string[] = [];
   const stores: KyselyStore[] = [];
   return {
     name: 'postgres',
     available: postgresAvailable,
     async open() {
-      const schema = uniqueSchema();
-      schemas.push(schema);
-      const store = openPostgresStore({ url: postgresUrl, schema, poolSize: 4 });
+      const store = openPostgresStore({ url: postgresUrl, schema: uniqueSchema(), poolSize: 4 });
       stores.push(store);
       await store.migrate();
       return store;
     },
     async cleanup() {
       for (const store of stores.splice(0)) await store.close();
-      for (const schema of schemas.splice(0)) await dropSchema(schema);
     },
   };
 }

@@ -30,16 +30,29 @@ export const postgresAvailable: boolean = await (async () => {
   return ok;
 })();
 
-/** A schema name unique to this run, so parallel and repeated runs never see each other's rows. */
+/** Set by the global setup: every schema this test run creates starts with `lapis_test_{runId}_`. */
+const runId = process.env.LAPIS_TEST_RUN_ID ?? 'adhoc';
+
+/**
+ * A schema name unique to this run, so parallel and repeated runs never see each other's rows. Schemas are
+ * dropped once, after the whole run (global setup's teardown), never while other test files run: Kysely's
+ * migrator lists the tables of every schema, and a schema dropped under it fails that listing.
+ */
 export function uniqueSchema(): string {
-  return `lapis_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  return `lapis_test_${runId}_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: postgresUrl });
+/** Drops every schema the given run created. */
+export async function dropRunSchemas(run: string): Promise<void> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => {});
   await client.connect();
   try {
-    await client.query(`drop schema if exists ${schema} cascade`);
+    const { rows } = await client.query<{ nspname: string }>(
+      "select nspname from pg_namespace where nspname like 'lapis\\_test\\_' || $1 || '\\_%'",
+      [run],
+    );
+    for (const { nspname } of rows) await client.query(`drop schema if exists "${nspname}" cascade`);
   } finally {
     await client.end();
   }
