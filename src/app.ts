@@ -136,7 +136,8 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const clock = options.clock ?? configuredClock(config);
   const services = buildServices(store, clock, config);
   const app = createServer({ config, ...(options.logStream && { logStream: options.logStream }) });
-  const verifier = new PatVerifier(services.context, services.hasher, {
+  const membership = new MembershipCache(services.context, config.authCacheMs);
+  const verifier = new PatVerifier(services.context, services.hasher, membership, {
     acceptLegacy: config.acceptLegacyPats,
     cacheMs: config.authCacheMs,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
@@ -151,7 +152,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     throttle,
     config.publicUrl,
   );
-  const authChain = new AuthChain([basic, bearer], new MembershipCache(services.context, config.authCacheMs));
+  const authChain = new AuthChain([basic, bearer], membership);
   registerHealth(app, store);
   await app.register(uiPlugin, {
     config,

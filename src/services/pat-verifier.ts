@@ -1,6 +1,7 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import type { ServiceContext } from './context.js';
+import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
 
 export type PatVerification =
@@ -15,7 +16,6 @@ export type PatVerification =
 interface CacheEntry {
   token: PersonalAccessToken | undefined;
   user: User | undefined;
-  memberOf: ReadonlySet<string>;
   expiresAt: number;
 }
 
@@ -42,6 +42,8 @@ export class PatVerifier {
   constructor(
     private readonly context: ServiceContext,
     private readonly hasher: TokenHasher,
+    /** The membership cache the authentication chain also asks, so memberships are loaded once. */
+    private readonly membership: MembershipCache,
     private readonly options: VerifierOptions,
   ) {
     this.maxEntries = options.maxCacheEntries ?? 10_000;
@@ -64,7 +66,7 @@ export class PatVerifier {
     if (organizationId !== undefined) {
       if (token.organizationId !== null && token.organizationId !== organizationId)
         return { status: 'wrongOrganization', token, user };
-      if (!entry.memberOf.has(organizationId)) return { status: 'notMember', token, user };
+      if (!(await this.membership.isMember(organizationId, user.id))) return { status: 'notMember', token, user };
     }
     this.recordUse(token, now);
     return { status: 'active', token, user };
@@ -76,10 +78,7 @@ export class PatVerifier {
     if (cached && cached.expiresAt > now) return cached;
     const token = await this.context.store.tokens.findByHash(hash);
     const user = token && (await this.context.store.users.findById(token.userId));
-    const memberOf = user
-      ? new Set((await this.context.store.organizations.listForMember(user.id)).map((o) => o.id))
-      : new Set<string>();
-    const entry: CacheEntry = { token, user, memberOf, expiresAt: now + this.options.cacheMs };
+    const entry: CacheEntry = { token, user, expiresAt: now + this.options.cacheMs };
     if (this.options.cacheMs > 0) {
       this.cache.delete(hash);
       if (this.cache.size >= this.maxEntries) {

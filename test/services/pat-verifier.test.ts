@@ -1,11 +1,10 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/app.js';
+import { MembershipCache } from '../../src/services/membership-cache.js';
 import { PatVerifier } from '../../src/services/pat-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
-import { openPostgresStore } from '../../src/storage/postgres/open.js';
-import { openSqliteStore } from '../../src/storage/sqlite/open.js';
 import { testConfig } from '../support/app.js';
-import { backends } from '../support/backends.js';
+import { backends, openSecondConnection } from '../support/backends.js';
 import { dayMs, movableClock } from '../support/clock.js';
 import { seedWorld, type World } from '../support/world.js';
 
@@ -21,7 +20,12 @@ for (const backend of backends()) {
       clock.set('2026-06-01T12:00:00.000Z');
       store = await backend.open();
       world = await seedWorld(store, clock, { LAPIS_TOKEN_SECRET: secret });
-      verifier = new PatVerifier(world.services.context, world.services.hasher, { acceptLegacy: true, cacheMs: 500 });
+      verifier = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        { acceptLegacy: true, cacheMs: 500 },
+      );
     });
     afterAll(() => backend.cleanup());
 
@@ -112,17 +116,15 @@ for (const backend of backends()) {
     it('honours a revocation made by another process on the same database within one second', async () => {
       const { token, text } = await create();
       const config = testConfig({ LAPIS_TOKEN_SECRET: secret });
-      // A second, independent connection to the same database stands for another process or instance.
-      const other =
-        store.kind === 'sqlite'
-          ? openSqliteStore(store.location)
-          : openPostgresStore({
-              url: (await import('../support/postgres.js')).postgresUrl,
-              schema: /schema (\w+)/.exec(store.location)?.[1] ?? '',
-            });
+      const other = openSecondConnection(store);
       try {
         const otherServices = buildServices(other, clock, config);
-        const otherVerifier = new PatVerifier(otherServices.context, otherServices.hasher, { acceptLegacy: true, cacheMs: 500 });
+        const otherVerifier = new PatVerifier(
+          otherServices.context,
+          otherServices.hasher,
+          new MembershipCache(otherServices.context, 500),
+          { acceptLegacy: true, cacheMs: 500 },
+        );
         expect((await otherVerifier.verify(text, world.contoso.id)).status).toBe('active');
         const revokedAt = Date.now();
         await world.services.tokens.revoke(token);
