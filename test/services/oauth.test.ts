@@ -4,10 +4,8 @@ import type { OAuthApp } from '../../src/domain/oauth.js';
 import { OAuthError } from '../../src/domain/oauth.js';
 import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
-import { openPostgresStore } from '../../src/storage/postgres/open.js';
-import { openSqliteStore } from '../../src/storage/sqlite/open.js';
 import { testConfig } from '../support/app.js';
-import { backends } from '../support/backends.js';
+import { backends, openSecondConnection } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
 import { authorizeCode, callback, pkcePair, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
@@ -330,13 +328,7 @@ for (const backend of backends()) {
 
       it('honours a revocation made by another process on the same database within one second', async () => {
         const issued = await issue();
-        const other =
-          store.kind === 'sqlite'
-            ? openSqliteStore(store.location)
-            : openPostgresStore({
-                url: (await import('../support/postgres.js')).postgresUrl,
-                schema: /schema (\w+)/.exec(store.location)?.[1] ?? '',
-              });
+        const other = openSecondConnection(store);
         try {
           const otherServices = buildServices(
             other,

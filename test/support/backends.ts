@@ -57,3 +57,9 @@ function postgresBackend(): Backend {
 export function backends(): Backend[] {
   return [sqliteBackend(), postgresBackend()];
 }
+
+/** A second, independent connection to the same database: it stands for another process or instance. */
+export function openSecondConnection(store: KyselyStore): KyselyStore {
+  if (store.kind === 'sqlite') return openSqliteStore(store.location);
+  return openPostgresStore({ url: postgresUrl, schema: /schema (\w+)/.exec(store.location)?.[1] ?? '' });
+}
