@@ -75,6 +75,7 @@ function syntheticBuild(id: number, total: number): Build {
     lastChangedById: alice.id,
     lastChangedDate: new Date(queueTime).toISOString(),
     tags: [],
+    demands: [],
     parameters: null,
     templateParameters: {},
     triggerInfo: {},

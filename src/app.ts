@@ -14,6 +14,7 @@ import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
+import { BuildFolderService } from './services/build-folders.js';
 import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
@@ -29,6 +30,7 @@ import { OperationService } from './services/operations.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import { ProjectService } from './services/projects.js';
+import { RetentionLeaseService } from './services/retention-leases.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { TokenHasher } from './services/token-hasher.js';
@@ -64,6 +66,8 @@ export interface Services {
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
+  retentionLeases: RetentionLeaseService;
+  folders: BuildFolderService;
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
@@ -97,6 +101,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     operations: new OperationService(context),
     definitions: new BuildDefinitionService(context),
     builds: new BuildService(context),
+    retentionLeases: new RetentionLeaseService(context),
+    folders: new BuildFolderService(context),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {

@@ -135,6 +135,8 @@ export interface Build {
   lastChangedById: string;
   lastChangedDate: Timestamp;
   tags: readonly string[];
+  /** Agent demands in Azure DevOps' JSON form: `name` (exists) or `name -equals value`. */
+  demands: readonly string[];
   /** The JSON string of queue-time variables, as Azure DevOps carries it. */
   parameters: string | null;
   templateParameters: Readonly<Record<string, string>>;
@@ -149,10 +151,13 @@ export interface Build {
 /** The free-form parts of a definition: stored and returned as given, never interpreted beyond their shape. */
 export interface DefinitionSettings {
   description: string;
+  /** The comment of the revision this is (shown in the revision history). */
+  comment: string;
   repository: Record<string, unknown>;
   process: Record<string, unknown>;
   queue: Record<string, unknown>;
   variables: Record<string, unknown>;
+  variableGroups: unknown[];
   triggers: unknown[];
   options: unknown[];
   demands: unknown[];
@@ -183,6 +188,32 @@ export interface BuildDefinition {
   settings: DefinitionSettings;
 }
 
+/** Keeps a build from deletion until `validUntil`: Azure DevOps' replacement of `keepForever`. */
+export interface RetentionLease {
+  organizationId: string;
+  /** Per organization, increasing. */
+  id: number;
+  projectId: string;
+  definitionId: number;
+  runId: number;
+  ownerId: string;
+  createdOn: Timestamp;
+  validUntil: Timestamp;
+  protectPipeline: boolean;
+}
+
+/** A folder of pipelines; `path` is `\`-separated and rooted like definition paths. */
+export interface BuildFolder {
+  organizationId: string;
+  projectId: string;
+  path: string;
+  description: string;
+  createdById: string;
+  createdOn: Timestamp;
+  lastChangedById: string;
+  lastChangedDate: Timestamp;
+}
+
 export const defaultBuildNumberFormat = '$(Date:yyyyMMdd)$(Rev:.r)';
 
 /** Statuses a build moves through; a finished build does not move again. */
@@ -196,4 +227,31 @@ const transitions: Readonly<Record<BuildStatus, readonly BuildStatus[]>> = {
 
 export function canMove(from: BuildStatus, to: BuildStatus): boolean {
   return from === to || transitions[from].includes(to);
+}
+
+const demandPattern = /^([^\s]+)(?:\s+-equals\s+(.+))?$/;
+
+/**
+ * A demand as clients send it: Azure DevOps' JSON string (`Agent.OS -equals Linux`, or a bare name meaning "exists")
+ * or a `{name, value}` object. Returned in the string form, as Azure DevOps writes demands.
+ */
+export function parseDemand(value: unknown): string {
+  if (typeof value === 'object' && value !== null && typeof (value as { name?: unknown }).name === 'string') {
+    const { name, value: wanted } = value as { name: string; value?: unknown };
+    if (wanted !== undefined && wanted !== null && typeof wanted !== 'string') throw invalidDemand(value);
+    return parseDemand(wanted ? `${name} -equals ${wanted}` : name);
+  }
+  if (typeof value !== 'string') throw invalidDemand(value);
+  const trimmed = value.trim();
+  if (trimmed.length === 0 || trimmed.length > 1000 || /\p{Cc}/u.test(trimmed) || !demandPattern.test(trimmed)) {
+    throw invalidDemand(value);
+  }
+  return trimmed;
+}
+
+function invalidDemand(value: unknown): DomainError {
+  return new DomainError(
+    'invalidInput',
+    `${JSON.stringify(value)} is not a valid demand: use "name" or "name -equals value" (or {"name":..., "value":...}).`,
+  );
 }

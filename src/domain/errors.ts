@@ -32,6 +32,10 @@ export const errorCodes = {
   definitionNotFound: 'No build definition in the project has that id.',
   definitionExists: 'A build definition with that name already exists in the folder.',
   definitionRevisionConflict: 'The definition was changed since the revision the caller read.',
+  buildLogNotFound: 'The build has no log with that id.',
+  retentionLeaseNotFound: 'No retention lease in the project has that id.',
+  folderNotFound: 'No pipeline folder in the project has that path.',
+  folderExists: 'A pipeline folder with that path already exists.',
   storageUnavailable: 'The database cannot be reached.',
 } as const;
 

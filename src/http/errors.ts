@@ -46,6 +46,10 @@ const exceptions: Record<ErrorCode, AdoException> = {
   definitionNotFound: { status: 404, typeKey: 'DefinitionNotFoundException', assembly: build },
   definitionExists: { status: 409, typeKey: 'DefinitionExistsException', assembly: build },
   definitionRevisionConflict: { status: 409, typeKey: 'DefinitionNotMatchedException', assembly: build },
+  buildLogNotFound: { status: 404, typeKey: 'BuildLogNotFoundException', assembly: build },
+  retentionLeaseNotFound: { status: 404, typeKey: 'RetentionLeaseNotFoundException', assembly: build },
+  folderNotFound: { status: 404, typeKey: 'FolderNotFoundException', assembly: build },
+  folderExists: { status: 409, typeKey: 'FolderExistsException', assembly: build },
   storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
 };
 

@@ -1,4 +1,4 @@
-import { parseIdList } from '../domain/build-query.js';
+import { parseIdList, parseTime } from '../domain/build-query.js';
 import {
   type BuildDefinition,
   type DefinitionQueryOrder,
@@ -11,6 +11,7 @@ import {
 import type { Project, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { validateName } from '../domain/names.js';
+import type { Repositories } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 
 /** A definition as a client sends it: every field optional, shapes already checked by the HTTP schema. */
@@ -21,10 +22,12 @@ export interface DefinitionInput {
   queueStatus?: string | number | undefined;
   buildNumberFormat?: string | undefined;
   description?: string | undefined;
+  comment?: string | undefined;
   repository?: Record<string, unknown> | undefined;
   process?: Record<string, unknown> | undefined;
   queue?: Record<string, unknown> | undefined;
   variables?: Record<string, unknown> | undefined;
+  variableGroups?: unknown[] | undefined;
   triggers?: unknown[] | undefined;
   options?: unknown[] | undefined;
   demands?: unknown[] | undefined;
@@ -44,6 +47,26 @@ export interface DefinitionListOptions {
   continuationToken?: string | undefined;
   definitionIds?: string | undefined;
   path?: string | undefined;
+  repositoryId?: string | undefined;
+  repositoryType?: string | undefined;
+  builtAfter?: string | undefined;
+  notBuiltAfter?: string | undefined;
+}
+
+/** `definitionToCloneId` / `definitionToCloneRevision`: the definition (and revision) a new one starts from. */
+export interface CloneSource {
+  id: number;
+  revision?: number | undefined;
+}
+
+/** One entry of a definition's history, as the revisions list shows it. */
+export interface DefinitionRevision {
+  revision: number;
+  name: string;
+  changeType: 'add' | 'update';
+  changedById: string;
+  changedDate: string;
+  comment: string;
 }
 
 export interface DefinitionPage {
@@ -72,6 +95,7 @@ export function normalizePath(value: string | undefined): string {
 function defaultSettings(project: Project): DefinitionSettings {
   return {
     description: '',
+    comment: '',
     repository: {
       id: project.id,
       type: project.sourceControlType === 'Git' ? 'TfsGit' : 'TfsVersionControl',
@@ -83,6 +107,7 @@ function defaultSettings(project: Project): DefinitionSettings {
     process: { type: 2, yamlFilename: 'azure-pipelines.yml' },
     queue: { id: 1, name: 'Azure Pipelines', pool: { id: 1, name: 'Azure Pipelines', isHosted: true } },
     variables: {},
+    variableGroups: [],
     triggers: [],
     options: [],
     demands: [],
@@ -104,15 +129,52 @@ function positiveMinutes(value: number | undefined, what: string, fallback: numb
   return value;
 }
 
+/**
+ * Variables as stored: a secret's value is dropped. Lapis runs no pipeline that could use it, so it keeps nothing
+ * it would have to protect, and answers `value: null` for secrets as Azure DevOps does.
+ */
+function storedVariables(variables: Record<string, unknown>): Record<string, unknown> {
+  const stored: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(variables)) {
+    if (typeof variable !== 'object' || variable === null || Array.isArray(variable)) {
+      throw new DomainError('invalidInput', `Variable "${name}" must be an object such as {"value": "...", "isSecret": false}.`);
+    }
+    const { value, isSecret } = variable as { value?: unknown; isSecret?: unknown };
+    if (value !== undefined && value !== null && typeof value !== 'string') {
+      throw new DomainError('invalidInput', `The value of variable "${name}" must be a string.`);
+    }
+    if (isSecret !== undefined && typeof isSecret !== 'boolean') {
+      throw new DomainError('invalidInput', `isSecret of variable "${name}" must be true or false.`);
+    }
+    stored[name] = isSecret === true ? { ...variable, value: null } : variable;
+  }
+  return stored;
+}
+
+/** Variable groups are referenced by id, as Azure DevOps stores them on a definition. */
+function validVariableGroups(groups: unknown[]): unknown[] {
+  for (const group of groups) {
+    const id = (group as { id?: unknown } | null)?.id;
+    if (typeof group !== 'object' || group === null || !Number.isInteger(id) || (id as number) < 0) {
+      throw new DomainError('invalidInput', 'Each variable group needs its integer id: {"id": 1}.');
+    }
+  }
+  return groups;
+}
+
 function mergeSettings(base: DefinitionSettings, input: DefinitionInput): DefinitionSettings {
   const description = input.description ?? base.description;
   if (description.length > 4000) throw new DomainError('invalidInput', 'Description must be at most 4000 characters.');
+  const comment = input.comment ?? '';
+  if (comment.length > 2048) throw new DomainError('invalidInput', 'comment must be at most 2048 characters.');
   return {
     description,
+    comment,
     repository: input.repository ? { ...base.repository, ...input.repository } : base.repository,
     process: input.process ?? base.process,
     queue: input.queue ?? base.queue,
-    variables: input.variables ?? base.variables,
+    variables: input.variables ? storedVariables(input.variables) : base.variables,
+    variableGroups: input.variableGroups ? validVariableGroups(input.variableGroups) : base.variableGroups,
     triggers: input.triggers ?? base.triggers,
     options: input.options ?? base.options,
     demands: input.demands ?? base.demands,
@@ -154,6 +216,23 @@ function decodeToken(token: string): { key: string; id: number } {
   throw new DomainError('invalidInput', `The continuation token "${token}" is not valid.`);
 }
 
+/** Azure DevOps lists a definition's folder (and the folders above it) once a definition lives there. */
+async function ensureFolders(repositories: Repositories, definition: BuildDefinition, author: User, now: string): Promise<void> {
+  const segments = definition.path.split('\\').filter(Boolean);
+  for (let depth = 1; depth <= segments.length; depth++) {
+    await repositories.folders.insert({
+      organizationId: definition.organizationId,
+      projectId: definition.projectId,
+      path: `\\${segments.slice(0, depth).join('\\')}`,
+      description: '',
+      createdById: author.id,
+      createdOn: now,
+      lastChangedById: author.id,
+      lastChangedDate: now,
+    });
+  }
+}
+
 function orderKey(definition: BuildDefinition, order: DefinitionQueryOrder): string {
   if (order.startsWith('definitionName')) return definition.name.toLowerCase();
   if (order.startsWith('lastModified')) return definition.modifiedDate;
@@ -163,15 +242,20 @@ function orderKey(definition: BuildDefinition, order: DefinitionQueryOrder): str
 export class BuildDefinitionService {
   constructor(private readonly context: ServiceContext) {}
 
-  async create(project: Project, author: User, input: DefinitionInput): Promise<BuildDefinition> {
-    if (input.name === undefined) throw new DomainError('invalidInput', 'A build pipeline needs a name.');
-    const name = validateName('definition', input.name);
-    const path = normalizePath(input.path);
+  /** Creates a definition; with a clone source, the body's fields apply over a copy of that definition (or revision). */
+  async create(project: Project, author: User, input: DefinitionInput, cloneOf?: CloneSource): Promise<BuildDefinition> {
+    const source = cloneOf && (await this.get(project, cloneOf.id, cloneOf.revision));
+    const nameInput = input.name ?? source?.name;
+    if (nameInput === undefined) throw new DomainError('invalidInput', 'A build pipeline needs a name.');
+    const name = validateName('definition', nameInput);
+    const path = input.path === undefined && source ? source.path : normalizePath(input.path);
     const now = this.context.clock.now().toISOString();
-    const settings = mergeSettings(defaultSettings(project), input);
+    const settings = mergeSettings(source?.settings ?? defaultSettings(project), input);
     const queueStatus =
-      input.queueStatus === undefined ? 'enabled' : parseEnum(definitionQueueStatuses, input.queueStatus, 'queueStatus');
-    const buildNumberFormat = validFormat(input.buildNumberFormat, defaultBuildNumberFormat);
+      input.queueStatus === undefined
+        ? (source?.queueStatus ?? 'enabled')
+        : parseEnum(definitionQueueStatuses, input.queueStatus, 'queueStatus');
+    const buildNumberFormat = validFormat(input.buildNumberFormat, source?.buildNumberFormat ?? defaultBuildNumberFormat);
     return this.context.store.transaction(async (repositories) => {
       if (await repositories.definitions.findByName(project.organizationId, project.id, path, name)) {
         throw new DomainError('definitionExists', `A build pipeline named "${name}" already exists in folder ${path}.`);
@@ -192,6 +276,7 @@ export class BuildDefinitionService {
         settings,
       };
       await repositories.definitions.insert(definition);
+      await ensureFolders(repositories, definition, author, now);
       return definition;
     });
   }
@@ -219,6 +304,10 @@ export class BuildDefinitionService {
       ...(options.name && { namePattern: options.name.toLowerCase() }),
       ...(options.definitionIds && { ids: parseIdList(options.definitionIds, 'definitionIds') }),
       ...(options.path && { path: normalizePath(options.path).toLowerCase() }),
+      ...(options.repositoryId && { repositoryId: options.repositoryId.toLowerCase() }),
+      ...(options.repositoryType && { repositoryType: options.repositoryType.toLowerCase() }),
+      ...(options.builtAfter && { builtAfter: parseTime(options.builtAfter, 'builtAfter') }),
+      ...(options.notBuiltAfter && { notBuiltAfter: parseTime(options.notBuiltAfter, 'notBuiltAfter') }),
       order,
       ...(options.continuationToken && { from: decodeToken(options.continuationToken) }),
       limit: top + 1,
@@ -263,8 +352,65 @@ export class BuildDefinitionService {
       if (!(await repositories.definitions.update(updated, current.revision))) {
         throw new DomainError('definitionRevisionConflict', `The pipeline ${id} was updated by another client; get it again.`);
       }
+      await ensureFolders(repositories, updated, author, updated.modifiedDate);
       return updated;
     });
+  }
+
+  /** Brings a deleted definition back (`PATCH …/definitions/{id}?deleted=false`); a live one is returned as it is. */
+  async restore(project: Project, id: number): Promise<BuildDefinition> {
+    const current = await this.context.store.definitions.find(project.organizationId, id, project.id);
+    if (!current) throw notFound(id);
+    if (!current.deleted) return current;
+    return this.context.store.transaction(async (repositories) => {
+      const clash = await repositories.definitions.findByName(project.organizationId, project.id, current.path, current.name);
+      if (clash) {
+        throw new DomainError(
+          'definitionExists',
+          `A build pipeline named "${current.name}" already exists in folder ${current.path}; rename it before restoring ${id}.`,
+        );
+      }
+      const restored: BuildDefinition = { ...current, deleted: false, modifiedDate: this.context.clock.now().toISOString() };
+      await repositories.definitions.update(restored, current.revision);
+      return restored;
+    });
+  }
+
+  /** The history of a live definition, oldest first. */
+  async revisions(project: Project, id: number): Promise<DefinitionRevision[]> {
+    await this.get(project, id);
+    const revisions = await this.context.store.definitions.listRevisions(project.organizationId, id);
+    return revisions.map((revision) => ({
+      revision: revision.revision,
+      name: revision.name,
+      changeType: revision.revision === 1 ? 'add' : 'update',
+      changedById: revision.authoredById,
+      changedDate: revision.modifiedDate,
+      comment: revision.settings.comment,
+    }));
+  }
+
+  /** A live definition named by id or by name (with or without its folder), as the latest-build and badge routes take it. */
+  async findByIdOrName(project: Project, definition: string): Promise<BuildDefinition> {
+    if (definition.trim() === '') throw new DomainError('invalidInput', 'Name the pipeline by id or name in the URL.');
+    if (/^\d{1,9}$/.test(definition)) return this.get(project, Number(definition));
+    const path = normalizePath(definition);
+    const name = path.slice(path.lastIndexOf('\\') + 1);
+    const folder = path.slice(0, path.lastIndexOf('\\')) || '\\';
+    const named =
+      definition.includes('\\') || definition.includes('/')
+        ? await this.context.store.definitions.findByName(project.organizationId, project.id, folder, name)
+        : (
+            await this.context.store.definitions.list({
+              organizationId: project.organizationId,
+              projectId: project.id,
+              namePattern: name.replaceAll('*', '').toLowerCase(),
+              order: 'none',
+              limit: 2,
+            })
+          )[0];
+    if (!named) throw notFound(definition);
+    return named;
   }
 
   /** Marks the definition deleted; its builds stay readable. */

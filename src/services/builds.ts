@@ -5,6 +5,7 @@ import {
   encodeBuildCursor,
   notYetTime,
   parseBuildQuery,
+  parseIdList,
   parseTime,
   type RawBuildQuery,
 } from '../domain/build-query.js';
@@ -19,6 +20,7 @@ import {
   buildResults,
   buildStatuses,
   canMove,
+  parseDemand,
   parseEnum,
 } from '../domain/builds.js';
 import type { Project, User } from '../domain/entities.js';
@@ -35,6 +37,7 @@ export interface QueueRequest {
   reason?: string | number | undefined;
   priority?: string | number | undefined;
   tags?: string[] | undefined;
+  demands?: unknown[] | undefined;
 }
 
 export interface BuildChanges {
@@ -47,11 +50,30 @@ export interface BuildChanges {
   sourceVersion?: string | undefined;
   retainedByRelease?: boolean | undefined;
   keepForever?: boolean | undefined;
+  /** Fixed at queue time: a round trip may carry them back unchanged, a different value is refused. */
+  priority?: string | number | undefined;
+  demands?: unknown[] | undefined;
+}
+
+/** The list parameters this service reads itself; the rest are the domain's build query. */
+export interface BuildListRequest extends RawBuildQuery {
+  maxBuildsPerDefinition?: string;
+  repositoryId?: string;
+  repositoryType?: string;
+  queues?: string;
 }
 
 export interface BuildPage {
   builds: Build[];
   continuationToken?: string;
+}
+
+function optionalCount(value: string | undefined, what: string): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) === 0) {
+    throw new DomainError('invalidInput', `${what} must be a positive integer, not "${value}".`);
+  }
+  return Number(value);
 }
 
 function notFound(id: number | string): DomainError {
@@ -83,6 +105,20 @@ function validTags(tags: readonly string[]): string[] {
   return [...unique.values()];
 }
 
+const maxDemands = 100;
+
+function validDemands(demands: readonly unknown[]): string[] {
+  if (demands.length > maxDemands) throw new DomainError('invalidInput', `A build may carry at most ${maxDemands} demands.`);
+  return [...new Set(demands.map(parseDemand))];
+}
+
+/** Times a client stamps with its own clock: kept where they fit, moved up just enough to keep queue <= start <= finish. */
+function coherentTimes(build: Build): void {
+  if (build.startTime !== null && build.startTime < build.queueTime) build.startTime = build.queueTime;
+  const floor = build.startTime ?? build.queueTime;
+  if (build.finishTime !== null && build.finishTime < floor) build.finishTime = floor;
+}
+
 function orderTime(build: Build, query: BuildQuery): string {
   return build[query.timeField] ?? notYetTime;
 }
@@ -95,6 +131,7 @@ export class BuildService {
     const reason: BuildReason = request.reason === undefined ? 'manual' : this.singleReason(request.reason);
     const priority = request.priority === undefined ? 'normal' : parseEnum(buildPriorities, request.priority, 'priority');
     const tags = validTags(request.tags ?? []);
+    const demands = validDemands(request.demands ?? []);
     const sourceVersion = request.sourceVersion ?? '';
     if (sourceVersion.length > 400) throw new DomainError('invalidInput', 'sourceVersion must be at most 400 characters.');
     const queueTime = this.context.clock.now();
@@ -142,6 +179,7 @@ export class BuildService {
         lastChangedById: requester.id,
         lastChangedDate: queueTime.toISOString(),
         tags,
+        demands,
         parameters: request.parameters ?? null,
         templateParameters: request.templateParameters ?? {},
         triggerInfo: {},
@@ -192,23 +230,23 @@ export class BuildService {
     return build;
   }
 
-  async list(organizationId: string, project: Project | undefined, raw: RawBuildQuery): Promise<BuildPage> {
+  async list(organizationId: string, project: Project | undefined, raw: BuildListRequest): Promise<BuildPage> {
     const query = parseBuildQuery(raw);
     if (query.top === 0) return { builds: [] };
-    let requestedForId: string | undefined;
-    if (query.requestedFor !== undefined) {
-      const user =
-        (await this.context.store.users.findByUsername(query.requestedFor)) ??
-        (/^[0-9a-f-]{36}$/i.test(query.requestedFor)
-          ? await this.context.store.users.findById(query.requestedFor.toLowerCase())
-          : undefined);
-      if (!user) return { builds: [] };
-      requestedForId = user.id;
-    }
+    const maxPerDefinition = optionalCount(raw.maxBuildsPerDefinition, 'maxBuildsPerDefinition');
+    const pipelines = {
+      ...(raw.repositoryId && { repositoryId: raw.repositoryId.trim().toLowerCase() }),
+      ...(raw.repositoryType && { repositoryType: raw.repositoryType.trim().toLowerCase() }),
+      ...(raw.queues && { queueIds: parseIdList(raw.queues, 'queues').map(String) }),
+    };
+    const requestedForIds = query.requestedFor === undefined ? undefined : await this.peopleNamed(query.requestedFor);
+    if (requestedForIds?.length === 0) return { builds: [] };
     const rows = await this.context.store.builds.list({
       organizationId,
       ...(project && { projectId: project.id }),
-      ...(requestedForId && { requestedForId }),
+      ...(requestedForIds && { requestedForIds }),
+      ...(Object.keys(pipelines).length > 0 && { pipelines }),
+      ...(maxPerDefinition !== undefined && { maxPerDefinition }),
       query,
       limit: query.top + 1,
     });
@@ -222,6 +260,50 @@ export class BuildService {
     return { builds: page, continuationToken: encodeBuildCursor(cursor) };
   }
 
+  /** Who `requestedFor` names: a username, a user id, or the uniqueName (email) Lapis reports. */
+  private async peopleNamed(name: string): Promise<string[]> {
+    const { users } = this.context.store;
+    const byName = await users.findByUsername(name);
+    if (byName) return [byName.id];
+    if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(name)) {
+      const byId = await users.findById(name.toLowerCase());
+      if (byId) return [byId.id];
+    }
+    return (await users.findByEmail(name)).map((user) => user.id);
+  }
+
+  /** The newest completed build of a definition (on a branch, when given), as `_apis/build/latest/{definition}` serves it. */
+  async latest(project: Project, definitionId: number, branchName: string | undefined): Promise<Build> {
+    const build = await this.newest(project, definitionId, { completed: true, branchName });
+    if (!build) {
+      throw notFound(`of pipeline ${definitionId}${branchName ? ` on ${normalizeBranch(branchName)}` : ''} (none has completed)`);
+    }
+    return build;
+  }
+
+  /** The most recently queued build of a definition, or the most recently finished one when `completed`. */
+  async newest(
+    project: Project,
+    definitionId: number,
+    options: { completed: boolean; branchName?: string | undefined },
+  ): Promise<Build | undefined> {
+    const query = parseBuildQuery({
+      definitions: String(definitionId),
+      ...(options.completed
+        ? { statusFilter: 'completed', queryOrder: 'finishTimeDescending' }
+        : { queryOrder: 'queueTimeDescending' }),
+      $top: '1',
+      ...(options.branchName && { branchName: normalizeBranch(options.branchName) }),
+    });
+    const [build] = await this.context.store.builds.list({
+      organizationId: project.organizationId,
+      projectId: project.id,
+      query,
+      limit: 1,
+    });
+    return build;
+  }
+
   async update(
     organizationId: string,
     project: Project | undefined,
@@ -229,10 +311,13 @@ export class BuildService {
     editor: User,
     changes: BuildChanges,
   ): Promise<Build> {
-    if (changes.keepForever !== undefined) {
-      throw refused('keepForever cannot be changed by updating a build; retention leases replace it in this API version.');
-    }
     const build = await this.get(organizationId, project, id);
+    if (changes.priority !== undefined && parseEnum(buildPriorities, changes.priority, 'priority') !== build.priority) {
+      throw refused(`The priority of build ${id} is set when it is queued and cannot be changed.`);
+    }
+    if (changes.demands !== undefined && validDemands(changes.demands).join('\n') !== build.demands.join('\n')) {
+      throw refused(`The demands of build ${id} are set when it is queued and cannot be changed.`);
+    }
     if (build.deleted) throw refused(`Build ${id} has been deleted and cannot be changed.`);
     const now = this.context.clock.now().toISOString();
     const next: Build = { ...build, lastChangedById: editor.id, lastChangedDate: now };
@@ -254,10 +339,7 @@ export class BuildService {
     }
     if (changes.startTime !== undefined) next.startTime = parseTime(changes.startTime, 'startTime');
     if (changes.finishTime !== undefined) next.finishTime = parseTime(changes.finishTime, 'finishTime');
-    if (next.startTime && next.startTime < next.queueTime) throw refused('startTime cannot be before the queue time.');
-    if (next.finishTime && next.startTime && next.finishTime < next.startTime) {
-      throw refused('finishTime cannot be before startTime.');
-    }
+    coherentTimes(next);
     if (changes.buildNumber !== undefined) {
       const number = changes.buildNumber.trim();
       if (number === '' || number.length > 255 || /[\p{Cc}"/:<>\\|?@*]/u.test(number) || number.endsWith('.')) {
@@ -268,6 +350,7 @@ export class BuildService {
     if (changes.sourceBranch !== undefined) next.sourceBranch = normalizeBranch(changes.sourceBranch);
     if (changes.sourceVersion !== undefined) next.sourceVersion = changes.sourceVersion;
     if (changes.retainedByRelease !== undefined) next.retainedByRelease = changes.retainedByRelease;
+    if (changes.keepForever !== undefined) next.keepForever = changes.keepForever;
     await this.context.store.builds.update(next);
     return next;
   }
@@ -298,10 +381,14 @@ export class BuildService {
   async remove(organizationId: string, project: Project | undefined, id: number, remover: User): Promise<void> {
     const build = await this.get(organizationId, project, id);
     if (build.deleted) return;
-    if (build.retainedByRelease || build.keepForever) {
-      throw refused(`Build ${id} is retained and cannot be deleted. Remove its retention first.`);
-    }
     const now = this.context.clock.now().toISOString();
+    if (
+      build.retainedByRelease ||
+      build.keepForever ||
+      (await this.context.store.retentionLeases.holds(organizationId, id, now))
+    ) {
+      throw refused(`Build ${id} is retained and cannot be deleted. Remove its retention (keepForever, retention leases) first.`);
+    }
     await this.context.store.builds.update({ ...build, deleted: true, deletedDate: now, deletedById: remover.id });
   }
 }

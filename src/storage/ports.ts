@@ -1,5 +1,5 @@
 import type { BuildQuery } from '../domain/build-query.js';
-import type { Build, BuildDefinition, DefinitionQueryOrder } from '../domain/builds.js';
+import type { Build, BuildDefinition, BuildFolder, DefinitionQueryOrder, RetentionLease } from '../domain/builds.js';
 import type {
   Operation,
   Organization,
@@ -27,6 +27,8 @@ export interface UserRepository {
   insert(user: User): Promise<void>;
   findById(id: string): Promise<User | undefined>;
   findByUsername(username: string): Promise<User | undefined>;
+  /** Case-insensitive; several users may share an address. */
+  findByEmail(email: string): Promise<User[]>;
   list(): Promise<User[]>;
   setDisabledAt(id: string, disabledAt: string | null): Promise<void>;
   setPasswordHash(id: string, passwordHash: string): Promise<void>;
@@ -154,6 +156,12 @@ export interface DefinitionListQuery {
   ids?: readonly number[];
   /** Lower-cased folder, `\`-separated. */
   path?: string;
+  /** Lower-cased repository id and type (`tfsgit`...). */
+  repositoryId?: string;
+  repositoryType?: string;
+  /** Definitions with a build queued after this time / with none queued after it. */
+  builtAfter?: string;
+  notBuiltAfter?: string;
   order: DefinitionQueryOrder;
   /** Keyset cursor: the ordering key (lower-cased name, modified date, or empty for id order) and id of the first row to return. */
   from?: { key: string; id: number };
@@ -172,14 +180,20 @@ export interface BuildDefinitionRepository {
   findByName(organizationId: string, projectId: string, path: string, name: string): Promise<BuildDefinition | undefined>;
   /** Live definitions only. */
   list(query: DefinitionListQuery): Promise<BuildDefinition[]>;
+  /** Every stored revision, oldest first. */
+  listRevisions(organizationId: string, id: number): Promise<BuildDefinition[]>;
 }
 
 export interface BuildListFilter {
   organizationId: string;
   /** Undefined = every project of the organization. */
   projectId?: string;
-  /** Resolved from `requestedFor`; a filter naming nobody matches nothing and never reaches storage. */
-  requestedForId?: string;
+  /** Resolved from `requestedFor` (the users it names). */
+  requestedForIds?: readonly string[];
+  /** Builds of the definitions with this repository (lower-cased id and type) or these queue ids. */
+  pipelines?: { repositoryId?: string; repositoryType?: string; queueIds?: readonly string[] };
+  /** At most this many builds of each definition, the first ones in the query's order. */
+  maxPerDefinition?: number;
   query: BuildQuery;
   /** Rows to return, usually `top + 1` so the caller learns whether there is a next page. */
   limit: number;
@@ -191,6 +205,35 @@ export interface BuildRepository {
   find(organizationId: string, id: number): Promise<Build | undefined>;
   /** In the query's order, ties broken by id in the same direction, starting at its cursor. */
   list(filter: BuildListFilter): Promise<Build[]>;
+}
+
+export interface RetentionLeaseFilter {
+  organizationId: string;
+  projectId: string;
+  ids?: readonly number[];
+  runId?: number;
+  definitionId?: number;
+  ownerId?: string;
+}
+
+export interface RetentionLeaseRepository {
+  insert(lease: RetentionLease): Promise<void>;
+  update(lease: RetentionLease): Promise<void>;
+  /** Ordered by id. */
+  list(filter: RetentionLeaseFilter): Promise<RetentionLease[]>;
+  delete(organizationId: string, projectId: string, ids: readonly number[]): Promise<void>;
+  /** Whether a lease valid at `now` holds the build. */
+  holds(organizationId: string, runId: number, now: string): Promise<boolean>;
+}
+
+export interface BuildFolderRepository {
+  /** Inserts the folder unless one with the same path (case-insensitively) exists; returns whether it did. */
+  insert(folder: BuildFolder): Promise<boolean>;
+  update(folder: BuildFolder, oldPath: string): Promise<void>;
+  find(organizationId: string, projectId: string, path: string): Promise<BuildFolder | undefined>;
+  /** The folder at `path` and every folder below it. */
+  listUnder(organizationId: string, projectId: string, path: string): Promise<BuildFolder[]>;
+  deleteUnder(organizationId: string, projectId: string, path: string): Promise<void>;
 }
 
 export interface Repositories {
@@ -205,6 +248,8 @@ export interface Repositories {
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;
+  retentionLeases: RetentionLeaseRepository;
+  folders: BuildFolderRepository;
 }
 
 export interface Store extends Repositories {

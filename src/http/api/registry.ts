@@ -4,11 +4,13 @@ import type { Organization, Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
 import type { BuildDefinitionService } from '../../services/build-definitions.js';
+import type { BuildFolderService } from '../../services/build-folders.js';
 import type { BuildService } from '../../services/builds.js';
 import type { DeploymentService } from '../../services/deployment.js';
 import type { OperationService } from '../../services/operations.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { ProjectService } from '../../services/projects.js';
+import type { RetentionLeaseService } from '../../services/retention-leases.js';
 import type { UserService } from '../../services/users.js';
 import { type ApiVersion, compareVersions, parseApiVersion } from './api-version.js';
 
@@ -23,6 +25,8 @@ export interface ApiServices {
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
+  retentionLeases: RetentionLeaseService;
+  folders: BuildFolderService;
   deployment: DeploymentService;
 }
 
@@ -56,6 +60,8 @@ export interface ApiResult {
   body?: unknown;
   /** Sent as `x-ms-continuationtoken`. */
   continuationToken?: string;
+  /** A body that is not JSON (an SVG badge, a plain-text log): sent as is, instead of `body`. */
+  text?: { contentType: string; content: string };
 }
 
 export interface ApiOperation {

@@ -68,6 +68,11 @@ function readBody(operation: ApiOperation, raw: unknown): unknown {
 
 function send(reply: FastifyReply, version: ApiVersion, result: ApiResult): FastifyReply {
   if (result.continuationToken) reply.header('x-ms-continuationtoken', result.continuationToken);
+  if (result.text)
+    return reply
+      .code(result.status ?? 200)
+      .header('content-type', result.text.contentType)
+      .send(result.text.content);
   const status = result.status ?? (result.body === undefined ? 204 : 200);
   if (result.body === undefined) return reply.code(status).send();
   return reply.code(status).header('content-type', contentType(version)).send(JSON.stringify(result.body));

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { BuildDefinition, DefinitionQueueStatus, DefinitionSettings } from '../../domain/builds.js';
 import type { BuildDefinitionRepository, DefinitionListQuery } from '../ports.js';
 import { likePattern } from './like.js';
@@ -18,8 +18,22 @@ function toDefinition(row: Selectable<BuildDefinitionsTable>): BuildDefinition {
     modifiedDate: row.modified_date,
     authoredById: row.authored_by,
     deleted: Number(row.deleted) === 1,
-    settings: JSON.parse(row.settings) as DefinitionSettings,
+    settings: withSettingDefaults(JSON.parse(row.settings) as DefinitionSettings),
   };
+}
+
+/** Settings stored before `comment` and `variableGroups` existed read as empty. */
+function withSettingDefaults(settings: Partial<DefinitionSettings>): DefinitionSettings {
+  return { ...settings, comment: settings.comment ?? '', variableGroups: settings.variableGroups ?? [] } as DefinitionSettings;
+}
+
+function idOf(value: unknown): string | null {
+  return typeof value === 'string' || typeof value === 'number' ? String(value).toLowerCase() : null;
+}
+
+function fromSnapshot(snapshot: string): BuildDefinition {
+  const definition = JSON.parse(snapshot) as BuildDefinition;
+  return { ...definition, settings: withSettingDefaults(definition.settings) };
 }
 
 function toRow(definition: BuildDefinition) {
@@ -39,6 +53,9 @@ function toRow(definition: BuildDefinition) {
     authored_by: definition.authoredById,
     deleted: definition.deleted ? 1 : 0,
     settings: JSON.stringify(definition.settings),
+    repository_id: idOf(definition.settings.repository.id),
+    repository_type: idOf(definition.settings.repository.type),
+    queue_id: idOf(definition.settings.queue.id),
   };
 }
 
@@ -96,7 +113,18 @@ export class KyselyBuildDefinitionRepository implements BuildDefinitionRepositor
       .where('definition_id', '=', id)
       .where('revision', '=', revision)
       .executeTakeFirst();
-    return row && (JSON.parse(row.snapshot) as BuildDefinition);
+    return row && fromSnapshot(row.snapshot);
+  }
+
+  async listRevisions(organizationId: string, id: number): Promise<BuildDefinition[]> {
+    const rows = await this.db
+      .selectFrom('build_definition_revisions')
+      .select('snapshot')
+      .where('organization_id', '=', organizationId)
+      .where('definition_id', '=', id)
+      .orderBy('revision')
+      .execute();
+    return rows.map((row) => fromSnapshot(row.snapshot));
   }
 
   async findByIds(organizationId: string, ids: readonly number[]): Promise<BuildDefinition[]> {
@@ -141,6 +169,12 @@ export class KyselyBuildDefinitionRepository implements BuildDefinitionRepositor
       const below = `${likePattern(folder.endsWith('\\') ? folder : `${folder}\\`)}%`;
       select = select.where((eb) => eb.or([eb('path_key', '=', folder), sql<SqlBool>`path_key like ${below} escape '!'`]));
     }
+    if (query.repositoryId !== undefined) select = select.where('repository_id', '=', query.repositoryId);
+    if (query.repositoryType !== undefined) select = select.where('repository_type', '=', query.repositoryType);
+    const builtAfter = query.builtAfter;
+    if (builtAfter !== undefined) select = select.where((eb) => eb.exists(buildsOf(eb, builtAfter)));
+    const notBuiltAfter = query.notBuiltAfter;
+    if (notBuiltAfter !== undefined) select = select.where((eb) => eb.not(eb.exists(buildsOf(eb, notBuiltAfter))));
     const column =
       query.order === 'none'
         ? undefined
@@ -164,4 +198,14 @@ export class KyselyBuildDefinitionRepository implements BuildDefinitionRepositor
     const rows = await select.orderBy('id', direction).limit(query.limit).execute();
     return rows.map(toDefinition);
   }
+}
+
+/** The builds of the outer query's definition queued after `time`. */
+function buildsOf(eb: ExpressionBuilder<Database, 'build_definitions'>, time: string) {
+  return eb
+    .selectFrom('builds')
+    .select('builds.id')
+    .whereRef('builds.organization_id', '=', 'build_definitions.organization_id')
+    .whereRef('builds.definition_id', '=', 'build_definitions.id')
+    .where('builds.queue_time', '>', time);
 }

@@ -1,4 +1,4 @@
-import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
+import { type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import { notYetTime } from '../../domain/build-query.js';
 import type { Build, BuildPriority, BuildReason, BuildResult, BuildStatus } from '../../domain/builds.js';
 import type { BuildListFilter, BuildRepository } from '../ports.js';
@@ -33,6 +33,7 @@ function toBuild(row: Selectable<BuildsTable>): Build {
     lastChangedById: row.last_changed_by,
     lastChangedDate: row.last_changed_date,
     tags: JSON.parse(row.tags) as string[],
+    demands: JSON.parse(row.demands) as string[],
     parameters: row.parameters,
     templateParameters: JSON.parse(row.template_parameters) as Record<string, string>,
     triggerInfo: JSON.parse(row.trigger_info) as Record<string, string>,
@@ -68,6 +69,7 @@ export function buildRow(build: Build): BuildsTable {
     last_changed_by: build.lastChangedById,
     last_changed_date: build.lastChangedDate,
     tags: JSON.stringify(build.tags),
+    demands: JSON.stringify(build.demands),
     parameters: build.parameters,
     template_parameters: JSON.stringify(build.templateParameters),
     trigger_info: JSON.stringify(build.triggerInfo),
@@ -108,32 +110,18 @@ export class KyselyBuildRepository implements BuildRepository {
 
   async list(filter: BuildListFilter): Promise<Build[]> {
     const { query } = filter;
-    let select = this.db.selectFrom('builds').selectAll().where('organization_id', '=', filter.organizationId);
-    if (filter.projectId !== undefined) select = select.where('project_id', '=', filter.projectId);
-    if (query.buildIds) select = select.where('id', 'in', query.buildIds.length > 0 ? query.buildIds : [-1]);
-    if (query.definitionIds)
-      select = select.where('definition_id', 'in', query.definitionIds.length > 0 ? query.definitionIds : [-1]);
-    if (query.buildNumber !== undefined) {
-      select = query.buildNumber.includes('*')
-        ? select.where(sql<SqlBool>`lower(build_number) like ${likePattern(query.buildNumber.toLowerCase())} escape '!'`)
-        : select.where('build_number', '=', query.buildNumber);
-    }
-    if (query.statuses) select = select.where('status', 'in', query.statuses);
-    if (query.results) select = select.where('result', 'in', query.results);
-    if (query.reasons) select = select.where('reason', 'in', query.reasons);
-    if (query.branchName !== undefined) select = select.where('source_branch', '=', query.branchName);
-    if (filter.requestedForId !== undefined) select = select.where('requested_for', '=', filter.requestedForId);
-    for (const tag of query.tags ?? []) {
-      const quoted = `%${likePattern(JSON.stringify(tag.toLowerCase()))}%`;
-      select = select.where(sql<SqlBool>`lower(tags) like ${quoted} escape '!'`);
-    }
-    if (query.deleted === 'excludeDeleted') select = select.where('deleted', '=', 0);
-    if (query.deleted === 'onlyDeleted') select = select.where('deleted', '=', 1);
-
+    let select = filtered(this.db.selectFrom('builds').selectAll(), filter);
     const column = timeColumns[query.timeField];
-    if (query.minTime !== undefined) select = select.where(column, '>=', query.minTime);
-    if (query.maxTime !== undefined) select = select.where(column, '<=', query.maxTime);
     const direction = query.descending ? 'desc' : 'asc';
+    const perDefinition = filter.maxPerDefinition;
+    if (perDefinition !== undefined) {
+      // Ranked over the whole filtered set before the cursor applies, so every page agrees on which builds count.
+      const rank = sql<number>`row_number() over (partition by definition_id order by ${sql.ref(column)} ${sql.raw(direction)}, id ${sql.raw(direction)})`;
+      const ranked = filtered(this.db.selectFrom('builds').select(['id', rank.as('definition_rank')]), filter);
+      select = select.where('id', 'in', (eb) =>
+        eb.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.definition_rank', '<=', perDefinition),
+      );
+    }
     const cursor = query.cursor;
     if (cursor) {
       const atOrBeyond = query.descending ? '<=' : '>=';
@@ -147,4 +135,59 @@ export class KyselyBuildRepository implements BuildRepository {
     const rows = await select.orderBy(column, direction).orderBy('id', direction).limit(filter.limit).execute();
     return rows.map(toBuild);
   }
+}
+
+/** The list's filters, applied to any selection from `builds` (the page itself, or the per-definition ranking). */
+function filtered<O>(
+  from: SelectQueryBuilder<Database, 'builds', O>,
+  filter: BuildListFilter,
+): SelectQueryBuilder<Database, 'builds', O> {
+  const { query } = filter;
+  let select = from.where('organization_id', '=', filter.organizationId);
+  if (filter.projectId !== undefined) select = select.where('project_id', '=', filter.projectId);
+  if (query.buildIds) select = select.where('id', 'in', query.buildIds.length > 0 ? query.buildIds : [-1]);
+  if (query.definitionIds)
+    select = select.where('definition_id', 'in', query.definitionIds.length > 0 ? query.definitionIds : [-1]);
+  if (query.buildNumber !== undefined) {
+    select = query.buildNumber.includes('*')
+      ? select.where(sql<SqlBool>`lower(build_number) like ${likePattern(query.buildNumber.toLowerCase())} escape '!'`)
+      : select.where('build_number', '=', query.buildNumber);
+  }
+  if (query.statuses) select = select.where('status', 'in', query.statuses);
+  if (query.results) select = select.where('result', 'in', query.results);
+  if (query.reasons) select = select.where('reason', 'in', query.reasons);
+  if (query.branchName !== undefined) select = select.where('source_branch', '=', query.branchName);
+  if (filter.requestedForIds !== undefined) {
+    select = select.where('requested_for', 'in', filter.requestedForIds.length > 0 ? filter.requestedForIds : ['']);
+  }
+  const pipelines = filter.pipelines;
+  if (pipelines) {
+    select = select.where('definition_id', 'in', (eb) => {
+      let definitions = eb
+        .selectFrom('build_definitions')
+        .select('build_definitions.id')
+        .where('build_definitions.organization_id', '=', filter.organizationId);
+      if (pipelines.repositoryId !== undefined)
+        definitions = definitions.where('build_definitions.repository_id', '=', pipelines.repositoryId);
+      if (pipelines.repositoryType !== undefined)
+        definitions = definitions.where('build_definitions.repository_type', '=', pipelines.repositoryType);
+      if (pipelines.queueIds !== undefined)
+        definitions = definitions.where(
+          'build_definitions.queue_id',
+          'in',
+          pipelines.queueIds.length > 0 ? pipelines.queueIds : [''],
+        );
+      return definitions;
+    });
+  }
+  for (const tag of query.tags ?? []) {
+    const quoted = `%${likePattern(JSON.stringify(tag.toLowerCase()))}%`;
+    select = select.where(sql<SqlBool>`lower(tags) like ${quoted} escape '!'`);
+  }
+  if (query.deleted === 'excludeDeleted') select = select.where('deleted', '=', 0);
+  if (query.deleted === 'onlyDeleted') select = select.where('deleted', '=', 1);
+  const column = timeColumns[query.timeField];
+  if (query.minTime !== undefined) select = select.where(column, '>=', query.minTime);
+  if (query.maxTime !== undefined) select = select.where(column, '<=', query.maxTime);
+  return select;
 }

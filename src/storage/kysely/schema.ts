@@ -133,6 +133,10 @@ export interface BuildDefinitionsTable {
   deleted: number;
   /** JSON of DefinitionSettings. */
   settings: string;
+  /** Lower-cased copies of settings.repository.id/type and settings.queue.id, for the list filters. */
+  repository_id: string | null;
+  repository_type: string | null;
+  queue_id: string | null;
 }
 
 export interface BuildDefinitionRevisionsTable {
@@ -168,6 +172,8 @@ export interface BuildsTable {
   last_changed_date: string;
   /** JSON array. */
   tags: string;
+  /** JSON array of demand strings. */
+  demands: string;
   parameters: string | null;
   template_parameters: string;
   trigger_info: string;
@@ -194,4 +200,30 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  retention_leases: RetentionLeasesTable;
+  build_folders: BuildFoldersTable;
+}
+
+export interface RetentionLeasesTable {
+  organization_id: string;
+  id: number;
+  project_id: string;
+  definition_id: number;
+  run_id: number;
+  owner_id: string;
+  created_on: string;
+  valid_until: string;
+  protect_pipeline: number;
+}
+
+export interface BuildFoldersTable {
+  organization_id: string;
+  project_id: string;
+  path: string;
+  path_key: string;
+  description: string;
+  created_by: string;
+  created_on: string;
+  last_changed_by: string;
+  last_changed_date: string;
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
+import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
 import { KyselyMetaRepository } from './meta.js';
@@ -11,6 +12,7 @@ import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectRepository } from './projects.js';
+import { KyselyRetentionLeaseRepository } from './retention-leases.js';
 import type { Database } from './schema.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
@@ -48,6 +50,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
+    retentionLeases: guard(new KyselyRetentionLeaseRepository(db), translate),
+    folders: guard(new KyselyBuildFolderRepository(db), translate),
   };
 }
 

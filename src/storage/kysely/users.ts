@@ -41,6 +41,16 @@ export class KyselyUserRepository implements UserRepository {
     return row && toUser(row);
   }
 
+  async findByEmail(email: string): Promise<User[]> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase()))
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toUser);
+  }
+
   async findByUsername(username: string): Promise<User | undefined> {
     const row = await this.db
       .selectFrom('users')

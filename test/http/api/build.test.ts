@@ -175,12 +175,14 @@ for (const backend of backends()) {
       expect(queueAtOrg.statusCode).toBe(400);
     });
 
-    it('queues by ?definitionId= without a body, refuses keepForever, retained deletes and backwards moves', async () => {
+    it('queues by ?definitionId= without a body, keeps keepForever, refuses retained deletes and backwards moves', async () => {
       const response = await call('POST', '/contoso/web/_apis/build/builds?api-version=7.1&definitionId=1', { pat });
       expect(response.statusCode, response.body).toBe(200);
       const id = (response.json() as BuildJson).id;
-      expect((await patch(id, { keepForever: true })).statusCode).toBe(400);
-      expect((await patch(id, { retainedByRelease: true })).statusCode).toBe(200);
+      expect((await patch(id, { keepForever: true })).json()).toMatchObject({ keepForever: true });
+      const kept = await call('DELETE', `/contoso/web/_apis/build/builds/${id}?api-version=7.1`, { pat });
+      expect(kept.statusCode).toBe(400);
+      expect((await patch(id, { keepForever: false, retainedByRelease: true })).statusCode).toBe(200);
       const retained = await call('DELETE', `/contoso/web/_apis/build/builds/${id}?api-version=7.1`, { pat });
       expect(retained.statusCode).toBe(400);
       expect(retained.json()).toMatchObject({ typeKey: 'InvalidBuildException' });

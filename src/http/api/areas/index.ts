@@ -1,7 +1,15 @@
 import type { ApiLocation } from '../registry.js';
 import { accountsLocation } from './account/accounts.js';
+import { buildArtifactsLocation, buildChangesLocation, buildWorkItemsLocation } from './build/build-links.js';
 import { buildReleaseAliasLocation, buildsLocation } from './build/builds.js';
+import { definitionRevisionsLocation } from './build/definition-revisions.js';
 import { definitionsLocation } from './build/definitions.js';
+import { foldersLocation } from './build/folders.js';
+import { latestBuildLocation } from './build/latest.js';
+import { buildLogsLocation } from './build/logs.js';
+import { buildLeasesLocation, retentionLeasesLocation } from './build/retention-leases.js';
+import { statusBadgeLocation } from './build/status-badge.js';
+import { buildTimelineLocation } from './build/timeline.js';
 import { projectsLocation } from './core/projects.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
@@ -16,6 +24,17 @@ export const apiLocations: readonly ApiLocation[] = [
   definitionsLocation,
   buildsLocation,
   buildReleaseAliasLocation,
+  buildLogsLocation,
+  buildTimelineLocation,
+  buildChangesLocation,
+  buildArtifactsLocation,
+  buildWorkItemsLocation,
+  buildLeasesLocation,
+  retentionLeasesLocation,
+  latestBuildLocation,
+  foldersLocation,
+  statusBadgeLocation,
+  definitionRevisionsLocation,
   profilesLocation,
   accountsLocation,
 ];

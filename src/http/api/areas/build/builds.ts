@@ -29,6 +29,7 @@ const queueBody = Type.Object({
   reason: Type.Optional(enumValue),
   priority: Type.Optional(enumValue),
   tags: Type.Optional(Type.Array(Type.String())),
+  demands: Type.Optional(Type.Array(Type.Unknown())),
 });
 
 const buildChanges = Type.Object({
@@ -42,6 +43,8 @@ const buildChanges = Type.Object({
   sourceVersion: Type.Optional(Type.String()),
   retainedByRelease: Type.Optional(Type.Boolean()),
   keepForever: Type.Optional(Type.Boolean()),
+  priority: Type.Optional(enumValue),
+  demands: Type.Optional(Type.Array(Type.Unknown())),
 });
 
 async function render(context: ApiRequestContext<unknown, unknown>, builds: readonly Build[]) {
@@ -113,7 +116,8 @@ export const buildsLocation: ApiLocation = {
     }),
     PATCH: operation({
       scopes: ['vso.build_execute'],
-      summary: 'Update a build (cancel with status cancelling, set result or times, retainedByRelease), or several by an array.',
+      summary:
+        'Update a build (cancel with status cancelling, set result or times, retainedByRelease, keepForever), or several by an array; a whole Build read before may be sent back.',
       query: queryParameters('retry'),
       body: Type.Union([buildChanges, Type.Array(buildChanges)]),
       async handler(context) {

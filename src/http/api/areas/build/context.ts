@@ -1,6 +1,8 @@
+import type { Build } from '../../../../domain/builds.js';
 import type { Organization, Project, User } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import type { ApiRequestContext } from '../../registry.js';
+import { requiredInteger } from '../../values.js';
 
 /** The organization and caller every build operation has (the router guarantees both for authenticated routes). */
 export function caller(context: ApiRequestContext<unknown, unknown>): { organization: Organization; user: User } {
@@ -15,3 +17,25 @@ export function requireProject(context: ApiRequestContext<unknown, unknown>, act
   }
   return context.project;
 }
+
+/** The build named by `{buildId}` in the URL's project (404 when it is not there), for the build's sub-resources. */
+export async function requireBuild(
+  context: ApiRequestContext<unknown, unknown>,
+  action: string,
+): Promise<{ project: Project; build: Build }> {
+  const { organization } = caller(context);
+  const project = requireProject(context, action);
+  const build = await context.services.builds.get(
+    organization.id,
+    project,
+    requiredInteger(context.routeValues.buildId, 'buildId'),
+  );
+  return { project, build };
+}
+
+/** The `{buildId}/…` sub-resources share one URL shape and the versions the official client asks for. */
+export const buildSubresource = {
+  minVersion: '2.0',
+  maxVersion: '7.1',
+  releasedVersion: '7.1',
+} as const;

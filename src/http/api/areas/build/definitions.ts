@@ -1,9 +1,29 @@
 import Type from 'typebox';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { enumValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
+import { enumValue, listOf, optionalBoolean, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
 import { caller, requireProject } from './context.js';
-import { definitionDocument, definitionListItem, loadRelations } from './representation.js';
+import { definitionDocument, definitionListItem, latestBuilds, loadRelations } from './representation.js';
+
+/** List parameters Lapis cannot honour; refused by name rather than ignored. */
+const unsupportedListParameters = {
+  minMetricsTime: 'Lapis keeps no pipeline metrics.',
+  taskIdFilter: 'Lapis stores no pipeline tasks to filter on.',
+  processType: 'Lapis does not filter pipelines by process type.',
+  yamlFilename: 'Lapis does not filter pipelines by YAML file.',
+  propertyFilters: 'Lapis keeps no pipeline properties.',
+} as const;
+
+function refuseUnsupported(
+  query: Record<string, string | undefined>,
+  names: readonly (keyof typeof unsupportedListParameters)[],
+) {
+  for (const name of names) {
+    if (query[name] !== undefined && query[name] !== '') {
+      throw new DomainError('invalidInput', `The parameter ${name} is not supported: ${unsupportedListParameters[name]}`);
+    }
+  }
+}
 
 const anyObject = Type.Record(Type.String(), Type.Unknown());
 
@@ -15,10 +35,12 @@ const definitionBody = Type.Object({
   queueStatus: Type.Optional(enumValue),
   buildNumberFormat: Type.Optional(Type.String()),
   description: Type.Optional(Type.String()),
+  comment: Type.Optional(Type.String()),
   repository: Type.Optional(anyObject),
   process: Type.Optional(anyObject),
   queue: Type.Optional(anyObject),
   variables: Type.Optional(anyObject),
+  variableGroups: Type.Optional(Type.Array(Type.Unknown())),
   triggers: Type.Optional(Type.Array(Type.Unknown())),
   options: Type.Optional(Type.Array(Type.Unknown())),
   demands: Type.Optional(Type.Array(Type.Unknown())),
@@ -49,38 +71,63 @@ export const definitionsLocation: ApiLocation = {
       scopes: ['vso.build'],
       summary:
         'List pipelines (name with * wildcards, queryOrder, $top, continuationToken, definitionIds, path) or get one (revision).',
-      query: queryParameters('name', 'queryOrder', '$top', 'continuationToken', 'definitionIds', 'path', 'revision'),
+      query: queryParameters(
+        'name',
+        'queryOrder',
+        '$top',
+        'continuationToken',
+        'definitionIds',
+        'path',
+        'revision',
+        'repositoryId',
+        'repositoryType',
+        'builtAfter',
+        'notBuiltAfter',
+        'includeAllProperties',
+        'includeLatestBuilds',
+        ...Object.keys(unsupportedListParameters),
+      ),
       async handler(context) {
         const { organization } = caller(context);
         const project = requireProject(context, 'Reading pipelines');
         const { definitions } = context.services;
+        const { query } = context;
+        const includeLatest = optionalBoolean(query.includeLatestBuilds, 'includeLatestBuilds') ?? false;
         if (context.routeValues.definitionId !== undefined) {
-          const definition = await definitions.get(
-            project,
-            definitionId(context),
-            optionalInteger(context.query.revision, 'revision'),
-          );
+          refuseUnsupported(query, ['minMetricsTime', 'propertyFilters']);
+          const definition = await definitions.get(project, definitionId(context), optionalInteger(query.revision, 'revision'));
           const relations = await loadRelations(context, organization, [], [definition]);
-          return { body: definitionDocument(definition, relations, context) };
+          const latest = includeLatest ? await latestBuilds(context, project, [definition]) : undefined;
+          return { body: definitionDocument(definition, relations, context, latest) };
         }
+        refuseUnsupported(query, ['minMetricsTime', 'taskIdFilter', 'processType', 'yamlFilename']);
         const page = await definitions.list(project, {
-          name: context.query.name,
-          queryOrder: context.query.queryOrder,
-          top: optionalInteger(context.query.$top, '$top'),
-          continuationToken: context.query.continuationToken,
-          definitionIds: context.query.definitionIds,
-          path: context.query.path,
+          name: query.name,
+          queryOrder: query.queryOrder,
+          top: optionalInteger(query.$top, '$top'),
+          continuationToken: query.continuationToken,
+          definitionIds: query.definitionIds,
+          path: query.path,
+          repositoryId: query.repositoryId,
+          repositoryType: query.repositoryType,
+          builtAfter: query.builtAfter,
+          notBuiltAfter: query.notBuiltAfter,
         });
         const relations = await loadRelations(context, organization, [], page.definitions);
+        const latest = includeLatest ? await latestBuilds(context, project, page.definitions) : undefined;
+        const full = optionalBoolean(query.includeAllProperties, 'includeAllProperties') ?? false;
+        const render = full ? definitionDocument : definitionListItem;
         return listOf(
-          page.definitions.map((definition) => definitionListItem(definition, relations, context)),
+          page.definitions.map((definition) => render(definition, relations, context, latest)),
           page.continuationToken,
         );
       },
     }),
     POST: operation({
       scopes: ['vso.build_execute'],
-      summary: 'Create a pipeline.',
+      summary:
+        'Create a pipeline, or clone one (definitionToCloneId, definitionToCloneRevision) with the body applied over the copy.',
+      query: queryParameters('definitionToCloneId', 'definitionToCloneRevision'),
       body: definitionBody,
       async handler(context) {
         const { organization, user } = caller(context);
@@ -88,7 +135,37 @@ export const definitionsLocation: ApiLocation = {
         if (context.routeValues.definitionId !== undefined) {
           throw new DomainError('invalidInput', 'Create a pipeline by POSTing to {project}/_apis/build/definitions.');
         }
-        const definition = await context.services.definitions.create(project, user, context.body);
+        const cloneId = optionalInteger(context.query.definitionToCloneId, 'definitionToCloneId');
+        const cloneRevision = optionalInteger(context.query.definitionToCloneRevision, 'definitionToCloneRevision');
+        if (cloneRevision !== undefined && cloneId === undefined) {
+          throw new DomainError('invalidInput', 'definitionToCloneRevision needs definitionToCloneId.');
+        }
+        const definition = await context.services.definitions.create(
+          project,
+          user,
+          context.body,
+          cloneId === undefined ? undefined : { id: cloneId, revision: cloneRevision },
+        );
+        const relations = await loadRelations(context, organization, [], [definition]);
+        return { body: definitionDocument(definition, relations, context) };
+      },
+    }),
+    PATCH: operation({
+      scopes: ['vso.build_execute'],
+      summary: 'Restore a deleted pipeline: PATCH …/definitions/{id}?deleted=false (deleted=true deletes it).',
+      query: queryParameters('deleted'),
+      async handler(context) {
+        const { organization } = caller(context);
+        const project = requireProject(context, 'Restoring a pipeline');
+        const deleted = optionalBoolean(context.query.deleted, 'deleted');
+        if (deleted === undefined) throw new DomainError('invalidInput', 'Say deleted=false to restore the pipeline.');
+        const id = definitionId(context);
+        const { definitions } = context.services;
+        if (deleted) {
+          await definitions.remove(project, id);
+          return {};
+        }
+        const definition = await definitions.restore(project, id);
         const relations = await loadRelations(context, organization, [], [definition]);
         return { body: definitionDocument(definition, relations, context) };
       },

@@ -45,7 +45,7 @@ function projectUrl(urls: Urls, project: Project): string {
   return `${urls.collectionUrl}/${project.id}`;
 }
 
-function person(users: Map<string, User>, id: string | null, urls: Urls) {
+export function person(users: Map<string, User>, id: string | null, urls: Urls) {
   const user = id ? users.get(id) : undefined;
   return user ? identityRef(user, urls.baseUrl, urls.collectionUrl) : undefined;
 }
@@ -73,8 +73,40 @@ export function definitionReference(definition: BuildDefinition, project: Projec
   };
 }
 
+/** Each definition's newest build and newest completed build, rendered, for `includeLatestBuilds=true`. */
+export type LatestBuilds = Map<number, { latestBuild?: unknown; latestCompletedBuild?: unknown }>;
+
+export async function latestBuilds(
+  context: ApiRequestContext<unknown, unknown>,
+  project: Project,
+  definitions: readonly BuildDefinition[],
+): Promise<LatestBuilds> {
+  const { builds } = context.services;
+  const found = new Map<number, { latestBuild?: Build; latestCompletedBuild?: Build }>();
+  for (const definition of definitions) {
+    const latestBuild = await builds.newest(project, definition.id, { completed: false });
+    const latestCompletedBuild = await builds.newest(project, definition.id, { completed: true });
+    found.set(definition.id, { ...(latestBuild && { latestBuild }), ...(latestCompletedBuild && { latestCompletedBuild }) });
+  }
+  const all = [...found.values()]
+    .flatMap((entry) => [entry.latestBuild, entry.latestCompletedBuild])
+    .filter((b) => b !== undefined);
+  if (!context.organization) return new Map();
+  const relations = await loadRelations(context, context.organization, all, definitions);
+  const render = (build: Build | undefined) => build && buildDocument(build, relations, context);
+  return new Map(
+    [...found].map(([id, entry]) => [
+      id,
+      {
+        ...(entry.latestBuild && { latestBuild: render(entry.latestBuild) }),
+        ...(entry.latestCompletedBuild && { latestCompletedBuild: render(entry.latestCompletedBuild) }),
+      },
+    ]),
+  );
+}
+
 /** BuildDefinitionReference, as lists return it. */
-export function definitionListItem(definition: BuildDefinition, relations: BuildRelations, urls: Urls) {
+export function definitionListItem(definition: BuildDefinition, relations: BuildRelations, urls: Urls, latest?: LatestBuilds) {
   const project = relations.projects.get(definition.projectId);
   if (!project) throw new Error(`project ${definition.projectId} of definition ${definition.id} is missing`);
   const base = projectUrl(urls, project);
@@ -90,17 +122,19 @@ export function definitionListItem(definition: BuildDefinition, relations: Build
     authoredBy: person(relations.users, definition.authoredById, urls),
     queue: definition.settings.queue,
     ...reference,
+    ...latest?.get(definition.id),
   };
 }
 
 /** The whole BuildDefinition. */
-export function definitionDocument(definition: BuildDefinition, relations: BuildRelations, urls: Urls) {
+export function definitionDocument(definition: BuildDefinition, relations: BuildRelations, urls: Urls, latest?: LatestBuilds) {
   const project = relations.projects.get(definition.projectId);
   if (!project) throw new Error(`project ${definition.projectId} of definition ${definition.id} is missing`);
   const { settings } = definition;
   return {
-    ...definitionListItem(definition, relations, urls),
+    ...definitionListItem(definition, relations, urls, latest),
     description: settings.description,
+    comment: settings.comment,
     buildNumberFormat: definition.buildNumberFormat,
     badgeEnabled: settings.badgeEnabled,
     jobAuthorizationScope: settings.jobAuthorizationScope,
@@ -109,6 +143,7 @@ export function definitionDocument(definition: BuildDefinition, relations: Build
     repository: repositoryOf(definition, project, urls),
     process: settings.process,
     variables: settings.variables,
+    variableGroups: settings.variableGroups,
     triggers: settings.triggers,
     options: settings.options,
     demands: settings.demands,
@@ -155,6 +190,7 @@ export function buildDocument(build: Build, relations: BuildRelations, urls: Url
     sourceVersion: build.sourceVersion,
     queue: definition.settings.queue,
     priority: build.priority,
+    demands: build.demands,
     reason: build.reason,
     requestedFor: person(relations.users, build.requestedForId, urls),
     requestedBy: person(relations.users, build.requestedById, urls),
