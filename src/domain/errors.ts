@@ -33,6 +33,7 @@ export const errorCodes = {
   definitionExists: 'A build definition with that name already exists in the folder.',
   definitionRevisionConflict: 'The definition was changed since the revision the caller read.',
   buildLogNotFound: 'The build has no log with that id.',
+  artifactNotFound: 'The build has no artifact with that name.',
   retentionLeaseNotFound: 'No retention lease in the project has that id.',
   folderNotFound: 'No pipeline folder in the project has that path.',
   folderExists: 'A pipeline folder with that path already exists.',

@@ -47,6 +47,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   definitionExists: { status: 409, typeKey: 'DefinitionExistsException', assembly: build },
   definitionRevisionConflict: { status: 409, typeKey: 'DefinitionNotMatchedException', assembly: build },
   buildLogNotFound: { status: 404, typeKey: 'BuildLogNotFoundException', assembly: build },
+  artifactNotFound: { status: 404, typeKey: 'ArtifactNotFoundException', assembly: build },
   retentionLeaseNotFound: { status: 404, typeKey: 'RetentionLeaseNotFoundException', assembly: build },
   folderNotFound: { status: 404, typeKey: 'FolderNotFoundException', assembly: build },
   folderExists: { status: 409, typeKey: 'FolderExistsException', assembly: build },

@@ -20,7 +20,13 @@ const sourcedElsewhere: Record<string, string> = {
 
 /** Client calls on a served location whose verb Lapis does not serve, each with the reason. */
 const verbsNotServed: Record<string, string> = {
-  'BuildApi.restoreDefinition': 'PATCH definitions/{id}?deleted=false: restoring a deleted definition is not implemented yet',
+  'BuildApi.createArtifact': 'Lapis stores no build artifacts: POST builds/{id}/artifacts is not served (the list is empty)',
+  'BuildApi.getArtifactContentZip': 'a raw-stream GET of an artifact; Lapis stores none (the artifact GET is 404)',
+  'BuildApi.getFile': 'a raw-stream GET of an artifact file; Lapis stores no artifacts',
+  'BuildApi.getBuildLog': 'a raw-stream GET (text/plain); no Lapis build has logs, so the GET is 404',
+  'BuildApi.getBuildLogZip': 'a raw-stream GET (zip) of a log; no Lapis build has logs',
+  'BuildApi.getBuildLogsZip': 'a raw-stream GET (zip) of all logs; no Lapis build has logs',
+  'BuildApi.updateFolder': 'POST folders?path= (rename or describe a folder) is not implemented; create and delete are',
   'ProfileApi.createProfile': 'profiles are created by signing up, not by the API',
   'ProfileApi.updateProfile': 'profiles are read-only in Lapis',
 };

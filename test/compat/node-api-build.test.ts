@@ -156,6 +156,7 @@ for (const backend of backends()) {
       expect(timeline.records).toEqual([]);
       expect(await builds.getBuildChanges(project, id)).toEqual([]);
       expect(await builds.getArtifacts(project, id)).toEqual([]);
+      expect(await builds.getArtifact(project, id, 'drop')).toBeNull();
       expect(await builds.getBuildWorkItemsRefs(project, id)).toEqual([]);
       const missingLog = await rest(`${project}/_apis/build/builds/${id}/logs/1`);
       expect(missingLog.status).toBe(404);

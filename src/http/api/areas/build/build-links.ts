@@ -1,3 +1,4 @@
+import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, operation } from '../../registry.js';
 import { listOf, optionalInteger, queryParameters } from '../../values.js';
 import { buildSubresource, requireBuild } from './context.js';
@@ -12,8 +13,10 @@ function emptyListOf(what: string) {
     summary: `A build's ${what} (always empty: Lapis keeps no ${what}).`,
     query: queryParameters('$top', 'continuationToken', 'includeSourceChange'),
     async handler(context) {
-      await requireBuild(context, `Reading a build's ${what}`);
+      const { build } = await requireBuild(context, `Reading a build's ${what}`);
       optionalInteger(context.query.$top, '$top');
+      const name = context.routeValues.artifactName;
+      if (name !== undefined) throw new DomainError('artifactNotFound', `Build ${build.id} has no artifact named "${name}".`);
       return listOf([]);
     },
   });
@@ -33,7 +36,7 @@ export const buildArtifactsLocation: ApiLocation = {
   id: '1db06c96-014e-44e1-ac91-90b2d4b3e984',
   area: 'build',
   resourceName: 'artifacts',
-  routeTemplate: '{project}/_apis/{area}/builds/{buildId}/{resource}',
+  routeTemplate: '{project}/_apis/{area}/builds/{buildId}/{resource}/{artifactName}',
   ...buildSubresource,
   resourceVersion: 5,
   operations: { GET: emptyListOf('artifacts') },

@@ -8,7 +8,7 @@ export const latestBuildLocation: ApiLocation = {
   id: '54481611-01f4-47f3-998f-160da0f0c229',
   area: 'build',
   resourceName: 'latest',
-  routeTemplate: '{project}/_apis/{area}/{resource}/{definition}',
+  routeTemplate: '{project}/_apis/{area}/{resource}/{*definition}',
   ...buildSubresource,
   resourceVersion: 1,
   operations: {

@@ -81,7 +81,7 @@ export const retentionLeasesLocation: ApiLocation = {
   id: '272051e4-9af1-45b5-ae22-8d960a5539d4',
   area: 'build',
   resourceName: 'leases',
-  routeTemplate: '{project}/_apis/{area}/retention/{resource}/{leaseId}',
+  routeTemplate: '{project}/_apis/{area}/retention/{resource}/{*leaseId}',
   ...buildSubresource,
   resourceVersion: 2,
   operations: {
