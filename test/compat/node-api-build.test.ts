@@ -263,5 +263,153 @@ for (const backend of backends()) {
       const nobody = await builds.getBuilds(project, [definition.id ?? 0], undefined, undefined, undefined, undefined, 'x@y.z');
       expect(nobody).toEqual([]);
     });
+
+    it('list filters are applied, never ignored: per-definition cap, repository, queues, built after, latest builds', async () => {
+      const repository = { id: '4a3f6b1e-0000-4000-8000-000000000001', type: 'GitHub', name: 'contoso/tools' };
+      const github = await pipeline('filters-github', { repository, queue: { id: 42, name: 'linux' } });
+      const local = await pipeline('filters-local');
+      const queued: Build[] = [];
+      for (const definition of [github, github, github, local, local]) {
+        queued.push(await builds.queueBuild({ definition: { id: definition.id } }, project));
+      }
+      const ids = (list: Build[]) => list.map((b) => b.id).sort();
+      const both = [github.id ?? 0, local.id ?? 0];
+      const capped = await builds.getBuilds(
+        project,
+        both,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        1,
+      );
+      expect(ids(capped)).toEqual([queued[2]?.id, queued[4]?.id].sort());
+      const fromRepository = await builds.getBuilds(
+        project,
+        both,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        repository.id.toUpperCase(),
+        'github',
+      );
+      expect(ids(fromRepository)).toEqual(ids(queued.slice(0, 3)));
+      const onQueue = await builds.getBuilds(project, both, [42]);
+      expect(ids(onQueue)).toEqual(ids(queued.slice(0, 3)));
+      expect(await builds.getBuilds(project, both, [43])).toEqual([]);
+      const withProperties = await builds.getBuilds(
+        project,
+        both,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        ['a', 'b'],
+        1,
+      );
+      expect(withProperties[0]?.properties).toEqual({});
+
+      const byRepository = await builds.getDefinitions(project, undefined, repository.id, 'GitHub');
+      expect(byRepository.map((d) => d.id)).toEqual([github.id]);
+      const built = await builds.getDefinitions(
+        project,
+        'filters-*',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        new Date(Date.now() - 3_600_000),
+      );
+      expect(built.map((d) => d.id).sort()).toEqual(both.sort());
+      const idle = await builds.getDefinitions(
+        project,
+        'filters-*',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        new Date(Date.now() - 3_600_000),
+      );
+      expect(idle).toEqual([]);
+      const withLatest = await builds.getDefinitions(
+        project,
+        'filters-local',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        true,
+      );
+      expect(withLatest[0]?.latestBuild?.id).toBe(queued[4]?.id);
+      const full = await builds.getDefinitions(
+        project,
+        'filters-github',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        true,
+      );
+      expect((full[0] as { repository?: { type?: string } }).repository?.type).toBe('GitHub');
+
+      for (const refused of [
+        'build/definitions?yamlFilename=x.yml',
+        'build/definitions?taskIdFilter=1',
+        'build/builds?maxBuildsPerDefinition=0',
+        'build/builds?queues=x',
+      ]) {
+        const response = await rest(`${project}/_apis/${refused}`);
+        expect(response.status, refused).toBe(400);
+      }
+    });
   });
 }

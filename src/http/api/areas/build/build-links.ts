@@ -7,16 +7,17 @@ import { buildSubresource, requireBuild } from './context.js';
  * What a build links to in source control, work tracking and drops. Lapis has no repositories, work items or
  * artifact storage, so each is an empty list for a build that exists (and 404 for one that does not).
  */
-function emptyListOf(what: string) {
+function emptyListOf(what: string, namesOne = false) {
   return operation({
     scopes: ['vso.build'],
     summary: `A build's ${what} (always empty: Lapis keeps no ${what}).`,
-    query: queryParameters('$top', 'continuationToken', 'includeSourceChange'),
+    query: queryParameters('$top', 'continuationToken', 'includeSourceChange', ...(namesOne ? ['artifactName'] : [])),
     async handler(context) {
       const { build } = await requireBuild(context, `Reading a build's ${what}`);
       optionalInteger(context.query.$top, '$top');
-      const name = context.routeValues.artifactName;
-      if (name !== undefined) throw new DomainError('artifactNotFound', `Build ${build.id} has no artifact named "${name}".`);
+      const name = context.routeValues.artifactName ?? context.query.artifactName;
+      if (namesOne && name !== undefined)
+        throw new DomainError('artifactNotFound', `Build ${build.id} has no artifact named "${name}".`);
       return listOf([]);
     },
   });
@@ -39,7 +40,7 @@ export const buildArtifactsLocation: ApiLocation = {
   routeTemplate: '{project}/_apis/{area}/builds/{buildId}/{resource}/{artifactName}',
   ...buildSubresource,
   resourceVersion: 5,
-  operations: { GET: emptyListOf('artifacts') },
+  operations: { GET: emptyListOf('artifacts', true) },
 };
 
 export const buildWorkItemsLocation: ApiLocation = {
