@@ -12,6 +12,7 @@ import { registerHealth } from './http/health.js';
 import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
+import { registerWebLinks } from './http/web-links.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildFolderService } from './services/build-folders.js';
@@ -20,6 +21,7 @@ import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
+import { IdentityService } from './services/identities.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
@@ -68,6 +70,7 @@ export interface Services {
   builds: BuildService;
   retentionLeases: RetentionLeaseService;
   folders: BuildFolderService;
+  identities: IdentityService;
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
@@ -103,6 +106,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     builds: new BuildService(context),
     retentionLeases: new RetentionLeaseService(context),
     folders: new BuildFolderService(context),
+    identities: new IdentityService(context),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {
@@ -160,6 +164,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   );
   const authChain = new AuthChain([basic, bearer], membership);
   registerHealth(app, store);
+  registerWebLinks(app);
   await app.register(uiPlugin, {
     config,
     sessionKey: loadSecret(config, 'session'),

@@ -15,6 +15,9 @@ const extensionCalls = extensionApiCalls();
 const sourcedElsewhere: Record<string, string> = {
   '9a1b74b4-2ca8-4a9f-8470-c2f2e6fdc949': 'operations: azure-devops-python, OperationsClient.get_operation',
   '229a6a53-b428-4ffb-a835-e8f36b5b4b1e': 'Accounts: the Go, Python and .NET clients (the JS clients call it without a GUID)',
+  '28010c54-d0c0-4c89-a5b0-1c9e188b9fb7': 'IMS Identities: azure-devops-python IdentityClient.read_identities (IdentityRef.url)',
+  '801eaf9c-0585-4be8-9cdb-b0efa074de91':
+    'Graph Avatars: azure-devops-python GraphClient.get_avatar; route as azure-devops-extension-api GraphClient.getAvatar',
   '7e1c4f52-3b8a-4d0e-9c61-2a5f0d3b8e47': 'build-release alias: Lapis own (the document shows the URL; no client calls it)',
 };
 

@@ -7,12 +7,12 @@ export function descriptorOf(user: User): string {
 }
 
 /** The IdentityRef shape used for requesters, authors and the like. */
-export function identityRef(user: User, baseUrl: string, collectionUrl: string) {
+export function identityRef(user: User, collectionUrl: string) {
   const descriptor = descriptorOf(user);
-  const avatar = `${collectionUrl}/_apis/GraphProfile/MemberAvatars/${descriptor}`;
+  const avatar = `${collectionUrl}/_apis/Graph/Subjects/${descriptor}/Avatars`;
   return {
     displayName: user.displayName,
-    url: `${baseUrl}/_apis/Identities/${user.id}`,
+    url: `${collectionUrl}/_apis/Identities/${user.id}`,
     _links: { avatar: { href: avatar } },
     id: user.id,
     uniqueName: user.email ?? user.username,

@@ -7,6 +7,7 @@ import type { BuildDefinitionService } from '../../services/build-definitions.js
 import type { BuildFolderService } from '../../services/build-folders.js';
 import type { BuildService } from '../../services/builds.js';
 import type { DeploymentService } from '../../services/deployment.js';
+import type { IdentityService } from '../../services/identities.js';
 import type { OperationService } from '../../services/operations.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { ProjectService } from '../../services/projects.js';
@@ -27,6 +28,7 @@ export interface ApiServices {
   builds: BuildService;
   retentionLeases: RetentionLeaseService;
   folders: BuildFolderService;
+  identities: IdentityService;
   deployment: DeploymentService;
 }
 

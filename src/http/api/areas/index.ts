@@ -11,6 +11,8 @@ import { buildLeasesLocation, retentionLeasesLocation } from './build/retention-
 import { statusBadgeLocation } from './build/status-badge.js';
 import { buildTimelineLocation } from './build/timeline.js';
 import { projectsLocation } from './core/projects.js';
+import { avatarsLocation } from './graph/avatars.js';
+import { identitiesLocation } from './identities/identities.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
@@ -36,5 +38,7 @@ export const apiLocations: readonly ApiLocation[] = [
   statusBadgeLocation,
   definitionRevisionsLocation,
   profilesLocation,
+  identitiesLocation,
+  avatarsLocation,
   accountsLocation,
 ];

@@ -47,7 +47,7 @@ function projectUrl(urls: Urls, project: Project): string {
 
 export function person(users: Map<string, User>, id: string | null, urls: Urls) {
   const user = id ? users.get(id) : undefined;
-  return user ? identityRef(user, urls.baseUrl, urls.collectionUrl) : undefined;
+  return user ? identityRef(user, urls.collectionUrl) : undefined;
 }
 
 function repositoryOf(definition: BuildDefinition, project: Project, urls: Urls): Record<string, unknown> {
