@@ -121,7 +121,9 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
 
     it('OPTIONS _apis/{area} is case-insensitive and _apis/{area}/{resource} adds Access-Control-Allow-Methods', async () => {
       const area = await call('OPTIONS', '/contoso/_apis/Build', { pat });
-      expect(area.json()).toMatchObject({ count: 2 });
+      expect((area.json() as { value: { resourceName: string }[] }).value.map((l) => l.resourceName)).toEqual(
+        expect.arrayContaining(['builds', 'definitions', 'logs', 'Timeline', 'leases', 'Folders', 'status', 'revisions']),
+      );
       const location = await call('OPTIONS', '/contoso/_apis/location', { pat });
       expect((location.json() as { value: { resourceName: string }[] }).value.map((l) => l.resourceName).sort()).toEqual([
         'ResourceAreas',
