@@ -4,6 +4,8 @@ import { descriptorOf } from '../../references.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
 import { listOf, queryParameters } from '../../values.js';
 
+const maxIdentities = 100;
+
 function identity(user: User) {
   const account = user.email ?? user.username;
   return {
@@ -59,7 +61,11 @@ export const identitiesLocation: ApiLocation = {
         const ids = context.query.identityIds;
         if (!ids)
           throw new DomainError('invalidInput', 'Name the identities: ?identityIds=id1,id2 (other searches are not supported).');
-        const users = await context.services.identities.members(organizationId, ids.split(','));
+        const wanted = ids.split(',');
+        if (wanted.length > maxIdentities) {
+          throw new DomainError('invalidInput', `At most ${maxIdentities} identities can be read in one request.`);
+        }
+        const users = await context.services.identities.members(organizationId, wanted);
         return listOf(users.map(identity));
       },
     }),
