@@ -3,17 +3,18 @@ import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { underCi } from './ci.js';
 
 const binaries = process.env.LAPIS_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
 
 /**
  * Whether a private PostgreSQL cluster can be started for restart tests. Without the binaries the tests skip
- * with a visible notice, except under CI=true, where that is a failure: the restart test is a release criterion.
+ * with a visible notice, except under CI, where that is a failure: the restart test is a release criterion.
  */
 export const privatePostgresAvailable: boolean = (() => {
   const ok = existsSync(join(binaries, 'initdb')) && existsSync(join(binaries, 'pg_ctl'));
-  if (!ok && process.env.CI === 'true') {
-    throw new Error(`The PostgreSQL server binaries are required under CI=true but ${binaries} has no initdb/pg_ctl`);
+  if (!ok && underCi) {
+    throw new Error(`The PostgreSQL server binaries are required under CI but ${binaries} has no initdb/pg_ctl`);
   }
   if (!ok) console.warn(`\n*** NOTICE: no initdb/pg_ctl in ${binaries}: PostgreSQL restart tests are SKIPPED ***\n`);
   return ok;
