@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/app.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
-import { basic } from '../support/api.js';
-import { tempDataDir, testConfig } from '../support/app.js';
+import { apiFixture, basic, caller } from '../support/api.js';
+import { tempDataDir, testApp, testConfig } from '../support/app.js';
 import { type ServerProcess, startServerProcess } from '../support/cli.js';
 import { startRequestLoop } from '../support/request-loop.js';
 
@@ -60,5 +61,33 @@ describe('SQLite shared by a serving process and another writer (the CLI beside 
     expect(failures.slice(0, 3), `${failures.length} of ${loop.outcomes.length} queue requests failed`).toEqual([]);
     expect(written).toBeGreaterThan(50);
     expect(server.alive()).toBe(true);
+  });
+
+  it('answers 503 with Retry-After, not 500, when another process keeps the write lock past the busy timeout', async () => {
+    const file = join(tempDataDir(), 'lapis.db');
+    const lapis = await testApp(openSqliteStore(file));
+    try {
+      await lapis.store.migrate();
+      const fixture = await apiFixture(lapis);
+      const pat = await fixture.pat('vso.build_execute');
+      const call = caller(lapis.app);
+      expect(
+        (await call('POST', '/contoso/web/_apis/build/definitions?api-version=7.1', { pat, body: { name: 'ci' } })).statusCode,
+      ).toBe(200);
+      const queue = () =>
+        call('POST', '/contoso/web/_apis/build/builds?api-version=7.1', { pat, body: { definition: { id: 1 } } });
+      const other = new Sqlite(file);
+      other.exec('begin immediate');
+      const locked = await queue();
+      other.exec('rollback');
+      other.close();
+      expect(locked.statusCode).toBe(503);
+      expect(locked.headers['retry-after']).toBe('5');
+      expect(locked.json()).toMatchObject({ typeKey: 'DatabaseConnectionException' });
+      expect((await queue()).statusCode).toBe(200);
+    } finally {
+      await lapis.app.close();
+      await lapis.store.close();
+    }
   });
 });
