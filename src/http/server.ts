@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { DomainError } from '../domain/errors.js';
 import { sendError } from './errors.js';
 
 export interface ServerOptions {
@@ -30,6 +31,18 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // A URL the router cannot decode (a lone surrogate, invalid UTF-8) or a segment past maxParamLength gets the envelope too.
+    frameworkErrors: (error, request, reply) =>
+      sendError(
+        request,
+        reply,
+        new DomainError(
+          'invalidInput',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'A segment of the URL is longer than 500 characters.'
+            : 'The URL is not valid: it holds a percent-encoded sequence that is not UTF-8.',
+        ),
+      ),
     forceCloseConnections: 'idle',
   });
 

@@ -4,6 +4,7 @@ import type { Build, BuildPriority, BuildReason, BuildResult, BuildStatus } from
 import type { BuildListFilter, BuildRepository } from '../ports.js';
 import { likePattern } from './like.js';
 import type { BuildsTable, Database } from './schema.js';
+import { idBound, isStorableId } from './stored-integer.js';
 
 /** Stored for a time that has not happened yet, so ordering columns are never null (see migration 003). */
 const notYet = notYetTime;
@@ -97,6 +98,7 @@ export class KyselyBuildRepository implements BuildRepository {
   }
 
   async find(organizationId: string, id: number): Promise<Build | undefined> {
+    if (!isStorableId(id)) return undefined;
     const row = await this.db
       .selectFrom('builds')
       .selectAll()
@@ -108,11 +110,15 @@ export class KyselyBuildRepository implements BuildRepository {
 
   async list(filter: BuildListFilter): Promise<Build[]> {
     const { query } = filter;
+    const buildIds = query.buildIds?.filter(isStorableId);
+    const definitionIds = query.definitionIds?.filter(isStorableId);
+    // An empty list matches nothing; PostgreSQL refuses `in ()` where SQLite answers no rows.
+    const lists = [buildIds, definitionIds, query.statuses, query.results, query.reasons];
+    if (lists.some((list) => list?.length === 0)) return [];
     let select = this.db.selectFrom('builds').selectAll().where('organization_id', '=', filter.organizationId);
     if (filter.projectId !== undefined) select = select.where('project_id', '=', filter.projectId);
-    if (query.buildIds) select = select.where('id', 'in', query.buildIds.length > 0 ? query.buildIds : [-1]);
-    if (query.definitionIds)
-      select = select.where('definition_id', 'in', query.definitionIds.length > 0 ? query.definitionIds : [-1]);
+    if (buildIds) select = select.where('id', 'in', buildIds);
+    if (definitionIds) select = select.where('definition_id', 'in', definitionIds);
     if (query.buildNumber !== undefined) {
       select = query.buildNumber.includes('*')
         ? select.where(sql<SqlBool>`lower(build_number) like ${likePattern(query.buildNumber.toLowerCase())} escape '!'`)
@@ -140,7 +146,7 @@ export class KyselyBuildRepository implements BuildRepository {
       const beyond = query.descending ? '<' : '>';
       select = select.where(column, atOrBeyond, cursor.time);
       if (cursor.id !== undefined) {
-        const id = cursor.id;
+        const id = idBound(cursor.id);
         select = select.where((eb) => eb.or([eb(column, beyond, cursor.time), eb('id', atOrBeyond, id)]));
       }
     }
