@@ -82,7 +82,7 @@ for (const backend of backends()) {
       expect(all.statusCode, all.body).toBe(200);
       expect(all.json()).toEqual({ count: 0, value: [] });
       const one = await call('GET', `${builds}&tagFilters=ALL,t1`, { pat });
-      expect((one.json() as { value: { tags: string[] }[] }).value.map((b) => b.tags)).toEqual([['t1', 'all']]);
+      expect((one.json() as { value: { tags: string[] }[] }).value.map((b) => b.tags)).toEqual([['all', 't1']]);
       const long = await call('GET', `${builds}&tagFilters=${'x'.repeat(maxTagLength + 1)}`, { pat });
       expectRefusal(long, 400, /at most 256 characters/);
     });

@@ -78,5 +78,25 @@ for (const backend of backends()) {
       expect(await ids({ ...base, cursor })).toEqual([2, 1]);
       expect(await ids({ ...base, cursor: { ...cursor, id: -(2 ** 40) } })).toEqual([1]);
     });
+
+    it('stores tags apart, case-insensitively, sorted, and filters builds by all the tags asked', async () => {
+      const org = world.contoso.id;
+      await store.builds.insert(build(4, { tags: ['Zeta', 'alpha', 'ZETA'] }));
+      expect((await store.builds.find(org, 4))?.tags).toEqual(['alpha', 'Zeta']);
+      await store.buildTags.add(org, 1, ['zeta', 'Beta']);
+      await store.buildTags.add(org, 1, ['BETA']);
+      expect(await store.buildTags.ofBuild(org, 1)).toEqual(['Beta', 'zeta']);
+      const base = parseBuildQuery({});
+      expect(await ids({ ...base, tags: ['ZETA'] })).toEqual([4, 1]);
+      expect(await ids({ ...base, tags: ['zeta', 'beta'] })).toEqual([1]);
+      expect(await ids({ ...base, tags: ['zeta', 'nothing'] })).toEqual([]);
+      expect((await list({ ...base, tags: ['beta'] }))[0]?.tags).toEqual(['Beta', 'zeta']);
+      expect(await store.buildTags.inProject(org, projectId)).toEqual(['alpha', 'Beta', 'Zeta']);
+      await store.buildTags.remove(org, 1, ['BETA', 'absent']);
+      expect(await store.buildTags.ofBuild(org, 1)).toEqual(['zeta']);
+      await store.buildTags.removeFromProject(org, projectId, 'Zeta');
+      expect(await store.buildTags.inProject(org, projectId)).toEqual(['alpha']);
+      expect(await store.buildTags.ofBuild(org, 2 ** 31)).toEqual([]);
+    });
   });
 }
