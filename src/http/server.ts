@@ -27,6 +27,16 @@ export function createServer(options: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    maxRequestsPerSocket: config.maxRequestsPerSocket,
+    http: {
+      // Node refuses a header timeout above the request timeout.
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      // How often Node looks for connections past those timeouts (its default, 30 s, would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
     trustProxy: config.trustProxy,
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
@@ -45,6 +55,9 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ),
     forceCloseConnections: 'idle',
   });
+
+  // Connections past the limit are closed as they arrive, so idle ones cannot pile up without bound.
+  app.server.maxConnections = config.maxConnections;
 
   app.addHook('onResponse', (request, reply, done) => {
     // Path only: query strings can carry codes and other values that do not belong in logs.
