@@ -155,7 +155,14 @@ export interface OAuthErrorBody {
  */
 export function oauthErrorResponse(error: unknown, requestId: string): { status: number; body: OAuthErrorBody } {
   if (error instanceof OAuthError) {
-    const status = error.code === 'invalid_client' ? 401 : error.code === 'server_error' ? 500 : 400;
+    const status =
+      error.retryAfterSeconds !== undefined
+        ? 429
+        : error.code === 'invalid_client'
+          ? 401
+          : error.code === 'server_error'
+            ? 500
+            : 400;
     return { status, body: { error: error.code, error_description: error.description } };
   }
   if (error instanceof StorageUnavailableError) {
@@ -182,6 +189,9 @@ export function oauthErrorResponse(error: unknown, requestId: string): { status:
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = oauthErrorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  if (error instanceof OAuthError && error.retryAfterSeconds !== undefined) {
+    reply.header('Retry-After', String(error.retryAfterSeconds));
+  }
   if (status === 401 && /^\s*basic\b/i.test(request.headers.authorization ?? '')) {
     reply.header('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
   }
