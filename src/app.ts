@@ -4,6 +4,7 @@ import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { registerApi } from './http/api/router.js';
+import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
@@ -16,6 +17,7 @@ import { registerWebLinks } from './http/web-links.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildFolderService } from './services/build-folders.js';
+import { BuildTagService } from './services/build-tags.js';
 import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
@@ -71,6 +73,7 @@ export interface Services {
   retentionLeases: RetentionLeaseService;
   folders: BuildFolderService;
   identities: IdentityService;
+  buildTags: BuildTagService;
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
@@ -96,14 +99,17 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
+  const definitions = new BuildDefinitionService(context);
+  const builds = new BuildService(context);
   return {
     context,
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
     operations: new OperationService(context),
-    definitions: new BuildDefinitionService(context),
-    builds: new BuildService(context),
+    definitions,
+    builds,
+    buildTags: new BuildTagService(context, builds, definitions),
     retentionLeases: new RetentionLeaseService(context),
     folders: new BuildFolderService(context),
     identities: new IdentityService(context),
@@ -122,6 +128,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauth: new OAuthAuthorizationService(context, oauthApps, hasher, { codeLifetimeSeconds: config.oauthCodeLifetimeSeconds }),
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
+      refreshRetrySeconds: config.oauthRefreshRetrySeconds,
+      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     }),
   };
 }
@@ -137,7 +145,7 @@ export interface Lapis {
   app: FastifyInstance;
   services: Services;
   store: Store;
-  authChain: AuthChain;
+  access: AccessGate;
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -155,14 +163,14 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
-    ? new BasicPasswordAuthenticator(services.signIn)
+    ? new BasicPasswordAuthenticator(services.signIn, membership)
     : new BasicPatAuthenticator(verifier, throttle);
   const bearer = new BearerOAuthAuthenticator(
-    new OAuthTokenVerifier(services.context, services.accessTokens, { cacheMs: config.authCacheMs }),
+    new OAuthTokenVerifier(services.context, services.accessTokens, membership, { cacheMs: config.authCacheMs }),
     throttle,
     config.publicUrl,
   );
-  const authChain = new AuthChain([basic, bearer], membership);
+  const access = new AccessGate(new AuthChain([basic, bearer]), config);
   registerHealth(app, store);
   registerWebLinks(app);
   await app.register(uiPlugin, {
@@ -181,8 +189,9 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
+    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
   });
-  await registerApi(app, { services, authChain, config });
+  await registerApi(app, { services, access, config });
   await app.ready();
-  return { app, services, store, authChain };
+  return { app, services, store, access };
 }

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { expandBuildNumber } from '../domain/build-number.js';
 import {
   type BuildCursor,
@@ -9,6 +10,7 @@ import {
   parseTime,
   type RawBuildQuery,
 } from '../domain/build-query.js';
+import { checkTagCount, validTags } from '../domain/build-tags.js';
 import {
   type Build,
   type BuildDefinition,
@@ -63,6 +65,12 @@ export interface BuildListRequest extends RawBuildQuery {
   queues?: string;
 }
 
+/**
+ * Builds one `PATCH _apis/build/builds` may change. Azure DevOps states no limit; each build is a read, a write and
+ * a rendering, so a batch is bounded and yields between builds.
+ */
+export const maxBuildsPerUpdate = 100;
+
 export interface BuildPage {
   builds: Build[];
   continuationToken?: string;
@@ -93,18 +101,6 @@ export function normalizeBranch(branch: string): string {
   return trimmed.startsWith('refs/') ? trimmed : `refs/heads/${trimmed}`;
 }
 
-function validTags(tags: readonly string[]): string[] {
-  const unique = new Map<string, string>();
-  for (const tag of tags) {
-    const trimmed = tag.trim();
-    if (trimmed === '' || trimmed.length > 256 || /[,;\p{Cc}]/u.test(trimmed)) {
-      throw new DomainError('invalidInput', `"${tag}" is not a valid build tag.`);
-    }
-    unique.set(trimmed.toLowerCase(), trimmed);
-  }
-  return [...unique.values()];
-}
-
 const maxDemands = 100;
 
 function validDemands(demands: readonly unknown[]): string[] {
@@ -131,6 +127,7 @@ export class BuildService {
     const reason: BuildReason = request.reason === undefined ? 'manual' : this.singleReason(request.reason);
     const priority = request.priority === undefined ? 'normal' : parseEnum(buildPriorities, request.priority, 'priority');
     const tags = validTags(request.tags ?? []);
+    checkTagCount(tags.length);
     const demands = validDemands(request.demands ?? []);
     const sourceVersion = request.sourceVersion ?? '';
     if (sourceVersion.length > 400) throw new DomainError('invalidInput', 'sourceVersion must be at most 400 characters.');
@@ -353,6 +350,24 @@ export class BuildService {
     if (changes.keepForever !== undefined) next.keepForever = changes.keepForever;
     await this.context.store.builds.update(next);
     return next;
+  }
+
+  /** Updates builds one after another, letting other requests run between them; stops at the first refusal. */
+  async updateMany(
+    organizationId: string,
+    project: Project | undefined,
+    editor: User,
+    items: readonly { id: number; changes: BuildChanges }[],
+  ): Promise<Build[]> {
+    if (items.length > maxBuildsPerUpdate) {
+      throw new DomainError('invalidInput', `One request may update at most ${maxBuildsPerUpdate} builds, not ${items.length}.`);
+    }
+    const updated: Build[] = [];
+    for (const item of items) {
+      updated.push(await this.update(organizationId, project, item.id, editor, item.changes));
+      await setImmediate();
+    }
+    return updated;
   }
 
   /**

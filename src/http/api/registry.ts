@@ -5,6 +5,7 @@ import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
 import type { BuildDefinitionService } from '../../services/build-definitions.js';
 import type { BuildFolderService } from '../../services/build-folders.js';
+import type { BuildTagService } from '../../services/build-tags.js';
 import type { BuildService } from '../../services/builds.js';
 import type { DeploymentService } from '../../services/deployment.js';
 import type { IdentityService } from '../../services/identities.js';
@@ -29,6 +30,7 @@ export interface ApiServices {
   retentionLeases: RetentionLeaseService;
   folders: BuildFolderService;
   identities: IdentityService;
+  buildTags: BuildTagService;
   deployment: DeploymentService;
 }
 

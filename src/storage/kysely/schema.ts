@@ -170,8 +170,6 @@ export interface BuildsTable {
   requested_by: string;
   last_changed_by: string;
   last_changed_date: string;
-  /** JSON array. */
-  tags: string;
   /** JSON array of demand strings. */
   demands: string;
   parameters: string | null;
@@ -182,6 +180,14 @@ export interface BuildsTable {
   deleted: number;
   deleted_date: string | null;
   deleted_by: string | null;
+}
+
+/** One row per tag of a build; `tag_key` is the lower-cased tag, unique per build. */
+export interface BuildTagsTable {
+  organization_id: string;
+  build_id: number;
+  tag: string;
+  tag_key: string;
 }
 
 export interface Database {
@@ -200,6 +206,7 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  build_tags: BuildTagsTable;
   retention_leases: RetentionLeasesTable;
   build_folders: BuildFoldersTable;
 }

@@ -4,6 +4,7 @@ import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
 import { KyselyBuildFolderRepository } from './build-folders.js';
+import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
 import { KyselyMetaRepository } from './meta.js';
@@ -52,6 +53,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     builds: guard(new KyselyBuildRepository(db), translate),
     retentionLeases: guard(new KyselyRetentionLeaseRepository(db), translate),
     folders: guard(new KyselyBuildFolderRepository(db), translate),
+    buildTags: guard(new KyselyBuildTagRepository(db), translate),
   };
 }
 

@@ -9,6 +9,7 @@ import { latestBuildLocation } from './build/latest.js';
 import { buildLogsLocation } from './build/logs.js';
 import { buildLeasesLocation, retentionLeasesLocation } from './build/retention-leases.js';
 import { statusBadgeLocation } from './build/status-badge.js';
+import { buildTagsLocation, definitionTagsLocation, projectTagsLocation } from './build/tags.js';
 import { buildTimelineLocation } from './build/timeline.js';
 import { projectsLocation } from './core/projects.js';
 import { avatarsLocation } from './graph/avatars.js';
@@ -37,6 +38,9 @@ export const apiLocations: readonly ApiLocation[] = [
   foldersLocation,
   statusBadgeLocation,
   definitionRevisionsLocation,
+  buildTagsLocation,
+  definitionTagsLocation,
+  projectTagsLocation,
   profilesLocation,
   identitiesLocation,
   avatarsLocation,
