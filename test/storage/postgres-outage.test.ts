@@ -111,8 +111,8 @@ describe.skipIf(!postgresAvailable)('PostgreSQL ending Lapis connections under l
     const loop = startRequestLoop(server.url, loadRequests(pat));
     let terminated = 0;
     try {
-      for (let round = 0; round < 25; round++) {
-        await new Promise((resolve) => setTimeout(resolve, 150));
+      for (let round = 0; round < 15; round++) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
         // Only this test's own backends: other test runs share this server.
         const { rows } = await admin.query<{ ended: boolean }>(
           'select pg_terminate_backend(pid) as ended from pg_stat_activity where application_name = $1',

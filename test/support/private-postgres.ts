@@ -1,11 +1,21 @@
 import { spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { underCi } from './ci.js';
 
-const binaries = process.env.LAPIS_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** LAPIS_TEST_PG_BIN, else the newest Debian server installed (the shared server here is 15). */
+const binaries: string =
+  process.env.LAPIS_TEST_PG_BIN ??
+  (existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql')
+        .filter((version) => /^\d+$/.test(version))
+        .sort((a, b) => Number(b) - Number(a))
+        .map((version) => `/usr/lib/postgresql/${version}/bin`)
+        .find((dir) => existsSync(join(dir, 'initdb')))
+    : undefined) ??
+  '/usr/lib/postgresql/15/bin';
 
 /**
  * Whether a private PostgreSQL cluster can be started for restart tests. Without the binaries the tests skip
@@ -43,7 +53,13 @@ async function freePort(): Promise<number> {
 /** initdb and postgres refuse to run as root; under root the cluster belongs to the `postgres` account. */
 function runAs(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  return { uid: Number(process.env.LAPIS_TEST_PG_UID ?? 101), gid: Number(process.env.LAPIS_TEST_PG_GID ?? 104) };
+  const entry = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('postgres:'));
+  const [, , uid, gid] = entry?.split(':') ?? [];
+  if (uid === undefined || gid === undefined)
+    throw new Error('running as root, but there is no postgres account to own the test cluster');
+  return { uid: Number(uid), gid: Number(gid) };
 }
 
 function run(program: string, args: string[]): Promise<void> {

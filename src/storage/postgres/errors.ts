@@ -29,9 +29,9 @@ export function postgresErrorTranslator(location: string): (error: unknown) => u
     const code = (error as { code?: unknown }).code;
     if (code === '23505') return new DuplicateKeyError((error as Error).message);
     const reason = typeof code === 'string' ? unavailableReason(code) : undefined;
-    if (reason) return new StorageUnavailableError(`cannot use PostgreSQL at ${location}: ${reason}`);
+    if (reason) return new StorageUnavailableError(`cannot connect to PostgreSQL at ${location}: ${reason}`);
     if (error instanceof Error && lostConnectionMessage.test(error.message)) {
-      return new StorageUnavailableError(`cannot use PostgreSQL at ${location}: ${error.message}`);
+      return new StorageUnavailableError(`cannot connect to PostgreSQL at ${location}: ${error.message}`);
     }
     return error;
   };
