@@ -1,9 +1,10 @@
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { validateDisplayName, validateEmail, validateName } from '../domain/names.js';
+import { passwordProblem } from '../domain/password-policy.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword, minimumPasswordLength } from './passwords.js';
+import { hashPassword } from './passwords.js';
 
 export interface NewUser {
   username: string;
@@ -13,6 +14,11 @@ export interface NewUser {
   isAdmin?: boolean | undefined;
 }
 
+function checkNewPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new DomainError('invalidInput', problem);
+}
+
 export class UserService {
   constructor(private readonly context: ServiceContext) {}
 
@@ -20,9 +26,7 @@ export class UserService {
     const username = validateName('username', input.username);
     const displayName = validateDisplayName(input.displayName ?? username);
     const email = input.email ? validateEmail(input.email) : null;
-    if (input.password !== undefined && input.password.length < minimumPasswordLength) {
-      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
-    }
+    if (input.password !== undefined) checkNewPassword(input.password);
     if (await this.context.store.users.findByUsername(username)) {
       throw new DomainError('userExists', `User "${username}" already exists.`);
     }
@@ -90,9 +94,7 @@ export class UserService {
   }
 
   async setPassword(username: string, password: string): Promise<void> {
-    if (password.length < minimumPasswordLength) {
-      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
-    }
+    checkNewPassword(password);
     const user = await this.get(username);
     await this.context.store.users.setPasswordHash(user.id, await hashPassword(password));
   }

@@ -79,7 +79,7 @@ for (const store of stores) {
       expectOneLineError(runCli(['project', 'add', 'contoso', 'a/b'], env), /Project name "a\/b" is invalid/);
       expectOneLineError(runCli(['org', 'member', 'add', 'contoso', 'alice'], env), /already a member/);
       expectOneLineError(runCli(['org', 'member', 'remove', 'contoso', 'alice'], env), /owns "contoso"/);
-      expectOneLineError(runCli(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 8 characters/);
+      expectOneLineError(runCli(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 12 characters/);
       expectOneLineError(
         runCli(['project', 'add', 'contoso', 'web', '--visibility', 'secret'], env),
         /Visibility must be private or public/,

@@ -91,7 +91,7 @@ export function AdminUsersPage({ users, me, values, error }: AdminUsersPageProps
             name="password"
             type="password"
             autocomplete="new-password"
-            hint="Optional, at least 8 characters. Without one the user cannot sign in to the web UI."
+            hint="Optional, at least 12 characters and not a common password. Without one the user cannot sign in to the web UI."
           />
           <CheckboxField label="Administrator" name="isAdmin" checked={values.isAdmin} />
           <button type="submit" class="button primary">
