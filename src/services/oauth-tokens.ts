@@ -88,7 +88,7 @@ export class OAuthTokenService {
   async refresh(request: RefreshExchange): Promise<IssuedTokens> {
     const token = await this.loadRefreshToken(request.refreshToken);
     const grant = await this.loadGrant(token.grantId);
-    const client = await this.authenticateClient(request.client, grant, !token.clientAuthenticated);
+    const client = await this.authenticateClient(request.client, grant, true);
     await this.rejectReplay(token.usedAt, grant, 'refresh token');
     await this.checkUsable(grant, token.expiresAt, 'refresh token');
     const scopes = this.narrowScopes(grant, request.scope);
@@ -118,24 +118,36 @@ export class OAuthTokenService {
     return grant;
   }
 
-  /** A secret, when given, must be right; without one only a client_id backed by PKCE is accepted. */
+  /**
+   * A confidential app must present its secret, PKCE or not. A public app (a registration choice) must
+   * not present one, and is accepted on its client_id only where possession is proven otherwise: a
+   * code bound to a PKCE challenge, or a refresh token issued to it.
+   */
   private async authenticateClient(
     credentials: ClientCredentials,
     grant: OAuthGrant,
-    publicClientAllowed: boolean,
+    possessionProven: boolean,
   ): Promise<AuthenticatedClient> {
     const app = await this.apps.find(grant.appId);
     if (!app) throw new OAuthError('invalid_grant', 'The app has been removed.');
     if (credentials.clientId !== undefined && credentials.clientId.toLowerCase() !== app.id) {
       throw new OAuthError('invalid_grant', 'The grant was issued to another client.');
     }
-    if (credentials.secret !== undefined) {
-      if (!this.apps.secretMatches(app, credentials.secret))
-        throw new OAuthError('invalid_client', 'Client authentication failed.');
-      return { app, withSecret: true };
+    if (app.isPublic) {
+      if (credentials.secret !== undefined) {
+        throw new OAuthError('invalid_client', 'Client authentication failed: this app is a public client and has no secret.');
+      }
+      if (credentials.clientId === undefined)
+        throw new OAuthError('invalid_client', 'Client authentication failed: the client_id is required.');
+      if (!possessionProven) throw new OAuthError('invalid_grant', 'A public client must use PKCE (code_challenge).');
+      return { app, withSecret: false };
     }
-    if (publicClientAllowed && credentials.clientId !== undefined) return { app, withSecret: false };
-    throw new OAuthError('invalid_client', 'Client authentication failed: the client secret is required.');
+    if (credentials.secret === undefined) {
+      throw new OAuthError('invalid_client', 'Client authentication failed: the client secret is required.');
+    }
+    if (!this.apps.secretMatches(app, credentials.secret))
+      throw new OAuthError('invalid_client', 'Client authentication failed.');
+    return { app, withSecret: true };
   }
 
   private checkRedirectUri(issuedFor: string, presented: string): void {

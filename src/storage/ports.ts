@@ -12,6 +12,7 @@ import type {
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
+import type { WebSession } from '../domain/web-session.js';
 
 /** Thrown by a repository when an insert or update would break a uniqueness rule. */
 export class DuplicateKeyError extends Error {
@@ -193,6 +194,19 @@ export interface BuildRepository {
   list(filter: BuildListFilter): Promise<Build[]>;
 }
 
+export interface WebSessionRepository {
+  insert(session: WebSession): Promise<void>;
+  findById(id: string): Promise<WebSession | undefined>;
+  /** Sessions not expired at `activeAt`, newest first. */
+  listForUser(userId: string, activeAt: string): Promise<WebSession[]>;
+  touch(id: string, lastSeenAt: string): Promise<void>;
+  /** Returns whether the session existed. */
+  delete(id: string): Promise<boolean>;
+  /** Ends every session of the user, except `keepId` when given; returns how many ended. */
+  deleteForUser(userId: string, keepId?: string): Promise<number>;
+  deleteExpiredBefore(time: string): Promise<void>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
@@ -205,6 +219,7 @@ export interface Repositories {
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;
+  webSessions: WebSessionRepository;
 }
 
 export interface Store extends Repositories {

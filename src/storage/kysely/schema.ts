@@ -72,6 +72,8 @@ export interface OAuthAppsTable {
   secret_hash: string;
   secret_created_at: string;
   created_at: string;
+  /** 1: a public client, which proves itself with PKCE and has no usable secret. */
+  is_public: number;
 }
 
 export interface OAuthGrantsTable {
@@ -178,6 +180,17 @@ export interface BuildsTable {
   deleted_by: string | null;
 }
 
+export interface WebSessionsTable {
+  id: string;
+  user_id: string;
+  secret_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_address: string;
+  user_agent: string;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -194,4 +207,5 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  web_sessions: WebSessionsTable;
 }

@@ -14,6 +14,7 @@ import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
+import { KyselyWebSessionRepository } from './web-sessions.js';
 
 /** Maps a driver error to a storage error, or returns it unchanged. */
 export type ErrorTranslator = (error: unknown) => unknown;
@@ -48,6 +49,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
+    webSessions: guard(new KyselyWebSessionRepository(db), translate),
   };
 }
 
