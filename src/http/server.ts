@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { Config } from '../config/schema.js';
+import type { Config, TrustedProxies } from '../config/schema.js';
 import { sendError } from './errors.js';
 
 export interface ServerOptions {
   config: Config;
   /** Replaces the log destination (tests pass a silent or capturing stream). */
   logStream?: NodeJS.WritableStream;
+}
+
+/** Fastify's own reading of a hop count: the peer and the n-1 hops before it are proxies. */
+function trustProxyOption(trusted: TrustedProxies): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trusted === 'number') return (_address, hop) => hop < trusted;
+  return typeof trusted === 'object' ? [...trusted] : trusted;
 }
 
 /**
@@ -26,11 +32,17 @@ export function createServer(options: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+  });
+
+  // No answer is sniffed into another type: JSON, the 203 sign-in page and error bodies alike.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
   });
 
   app.addHook('onResponse', (request, reply, done) => {

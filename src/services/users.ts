@@ -4,7 +4,7 @@ import { validateDisplayName, validateEmail, validateName } from '../domain/name
 import { passwordProblem } from '../domain/password-policy.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 
 export interface NewUser {
   username: string;
@@ -83,6 +83,7 @@ export class UserService {
     if (user.disabledAt) return user;
     const disabledAt = this.context.clock.now().toISOString();
     await this.context.store.users.setDisabledAt(user.id, disabledAt);
+    await this.context.store.webSessions.deleteForUser(user.id);
     this.context.credentials.changed();
     return { ...user, disabledAt };
   }
@@ -93,9 +94,24 @@ export class UserService {
     return { ...user, disabledAt: null };
   }
 
-  async setPassword(username: string, password: string): Promise<void> {
+  /** An administrator's reset (page or CLI): the new password works at once and every web session of the user ends. */
+  async setPassword(username: string, password: string): Promise<User> {
     checkNewPassword(password);
     const user = await this.get(username);
     await this.context.store.users.setPasswordHash(user.id, await hashPassword(password));
+    await this.context.store.webSessions.deleteForUser(user.id);
+    return user;
+  }
+
+  /** The user's own change: the current password is required; every other web session of the user ends. */
+  async changeOwnPassword(user: User, current: string, next: string, keepSessionId: string): Promise<void> {
+    const stored = await this.context.store.users.findById(user.id);
+    if (!stored?.passwordHash || !(await verifyPassword(stored.passwordHash, current))) {
+      throw new DomainError('invalidInput', 'The current password is incorrect.');
+    }
+    if (current === next) throw new DomainError('invalidInput', 'The new password must differ from the current one.');
+    checkNewPassword(next);
+    await this.context.store.users.setPasswordHash(user.id, await hashPassword(next));
+    await this.context.store.webSessions.deleteForUser(user.id, keepSessionId);
   }
 }
