@@ -128,6 +128,7 @@ describe('first start', () => {
     expect(await first.stop()).toBe(0);
     const password = /Created user "admin" with password: (\S+)/.exec(first.output())?.[1];
     expect(password).toBeDefined();
+    expect(first.output()).toContain('change it at /_usersSettings/password');
     const file = join(env.LAPIS_DATA_DIR, 'initial-admin-password');
     expect(readFileSync(file, 'utf8').trim()).toBe(password);
     expect(statSync(file).mode & 0o777).toBe(0o600);
