@@ -19,7 +19,9 @@ async function signIn(baseUrl: string, username: string, password: string): Prom
 }
 
 describe('lapis user set-password', () => {
-  it('sets a password read from standard input and ends the user’s web sessions in a running server', async () => {
+  it('sets a password read from standard input and ends the user’s web sessions in a running server', {
+    timeout: 120_000,
+  }, async () => {
     const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-')) };
     const server = await startServerProcess(env);
     try {
