@@ -168,8 +168,6 @@ export interface BuildsTable {
   requested_by: string;
   last_changed_by: string;
   last_changed_date: string;
-  /** JSON array. */
-  tags: string;
   parameters: string | null;
   template_parameters: string;
   trigger_info: string;
@@ -191,6 +189,14 @@ export interface WebSessionsTable {
   user_agent: string;
 }
 
+/** One row per tag of a build; `tag_key` is the lower-cased tag, unique per build. */
+export interface BuildTagsTable {
+  organization_id: string;
+  build_id: number;
+  tag: string;
+  tag_key: string;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -208,4 +214,5 @@ export interface Database {
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
   web_sessions: WebSessionsTable;
+  build_tags: BuildTagsTable;
 }
