@@ -40,6 +40,7 @@ import { SigningKeys } from './services/signing-keys.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
+import { WebSessionService } from './services/web-sessions.js';
 import type { Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
@@ -62,6 +63,9 @@ export function configuredClock(config: Config): Clock {
   return offsetClock(systemClock, config.clockOffset);
 }
 
+/** Sign-in failures allowed from one address, across all names, as a multiple of the per-name limit. */
+const addressFailureFactor = 5;
+
 export interface Services {
   context: ServiceContext;
   users: UserService;
@@ -79,6 +83,7 @@ export interface Services {
   tokens: TokenService;
   hasher: TokenHasher;
   signIn: SignInService;
+  webSessions: WebSessionService;
   signingKeys: SigningKeys;
   accessTokens: AccessTokens;
   oauthApps: OAuthAppService;
@@ -91,7 +96,11 @@ export interface Services {
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
   const context = serviceContext(store, clock);
   const hasher = new TokenHasher(loadSecret(config, 'token'));
-  const signInThrottle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const failureWindowMs = config.authFailureWindowSeconds * 1000;
+  const signInThrottles = {
+    perAddressAndUser: new FailureThrottle(clock, config.authFailureLimit, failureWindowMs),
+    perAddress: new FailureThrottle(clock, config.authFailureLimit * addressFailureFactor, failureWindowMs),
+  };
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
     : resolveDataPath(config, 'oauth-keys.json');
@@ -120,7 +129,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
       defaultLifetimeDays: config.patDefaultLifetimeDays,
     }),
     hasher,
-    signIn: new SignInService(context, signInThrottle),
+    signIn: new SignInService(context, signInThrottles),
+    webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),
     signingKeys,
     accessTokens,
     oauthApps,
@@ -180,6 +190,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     users: services.users,
     organizations: services.organizations,
     signIn: services.signIn,
+    sessions: services.webSessions,
     oauth: services.oauth,
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,

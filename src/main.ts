@@ -21,7 +21,9 @@ export async function serve(config: Config, print: (line: string) => void = cons
       const file = resolveDataPath(config, 'initial-admin-password');
       writeFileSync(file, `${bootstrap.password}\n`, { mode: 0o600 });
       print(`Created user "${bootstrap.username}" with password: ${bootstrap.password}`);
-      print(`(also written to ${file}; change it after signing in). Created organization "${bootstrap.organization}".`);
+      print(
+        `(also written to ${file}; after signing in, change it at /_usersSettings/password). Created organization "${bootstrap.organization}".`,
+      );
     }
   } catch (error) {
     await store.close();

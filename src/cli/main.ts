@@ -11,6 +11,7 @@ import { registerProject } from './commands/project.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
+import { registerUserSetPassword } from './commands/user-set-password.js';
 
 function buildProgram(): Command {
   const program = new Command('lapis')
@@ -25,6 +26,7 @@ function buildProgram(): Command {
     registerServe,
     registerMigrate,
     registerUser,
+    registerUserSetPassword,
     registerOrg,
     registerProject,
     registerPat,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 
 export class ConfigError extends Error {
@@ -56,6 +57,39 @@ function databaseUrl(raw: string, key: string): string {
   throw new ConfigError(
     `${key} must start with postgres://, postgresql:// or sqlite: (got a value starting "${value.slice(0, 12)}")`,
   );
+}
+
+/** Who may set X-Forwarded-For: nobody, a number of proxy hops, or the listed proxy addresses and networks. */
+export type TrustedProxies = false | number | readonly string[];
+
+const proxyRangeNames = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustedProxyEntry(entry: string, key: string): string {
+  if (proxyRangeNames.includes(entry)) return entry;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  const bits = family === 6 ? 128 : 32;
+  const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+  if (family === 0 || !prefixOk || rest.length > 0) {
+    throw new ConfigError(`${key}: "${entry}" is not an IP address, a CIDR range or one of ${proxyRangeNames.join(', ')}`);
+  }
+  return entry;
+}
+
+/**
+ * `true` trusts exactly one proxy (the connection's peer), never the whole X-Forwarded-For chain: its
+ * leftmost entry is whatever the client wrote.
+ */
+function trustedProxies(raw: string, key: string): TrustedProxies {
+  const value = raw.trim().toLowerCase();
+  if (['false', 'no', 'off', '', '0'].includes(value)) return false;
+  if (['true', 'yes', 'on'].includes(value)) return 1;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 32) throw new ConfigError(`${key} must be at most 32 hops, got ${hops}`);
+    return hops;
+  }
+  return value.split(',').map((entry) => trustedProxyEntry(entry.trim(), key));
 }
 
 /** A signed offset such as `400d`, `-2h`, `90m`, `30s` or `0`, in milliseconds. */
@@ -159,9 +193,10 @@ export const configSchema = {
   }),
   trustProxy: key({
     env: 'LAPIS_TRUST_PROXY',
-    description: 'Trust X-Forwarded-* headers (set when Lapis runs behind a reverse proxy).',
-    default: false,
-    parse: flag,
+    description:
+      "Which reverse proxies may tell the client address and protocol (X-Forwarded-For, X-Forwarded-Proto). `false`: none, the connection's peer is the client. A number: that many proxies in front of Lapis (`true` means 1); the client is the address that many hops back, never an entry the client wrote itself. A comma-separated list of proxy addresses, CIDR ranges, `loopback`, `linklocal` or `uniquelocal`: hops from those addresses are skipped. Client addresses key the sign-in and token throttles.",
+    default: false as TrustedProxies,
+    parse: trustedProxies,
   }),
   tokenSecret: key({
     env: 'LAPIS_TOKEN_SECRET',
@@ -189,7 +224,7 @@ export const configSchema = {
   authFailureLimit: key({
     env: 'LAPIS_AUTH_FAILURE_LIMIT',
     description:
-      'Failed sign-ins or rejected credentials allowed per client address (and per username for passwords) in one window; beyond it the answer is 429 with Retry-After. Valid credentials are never counted.',
+      'Rejected tokens allowed per client address in one window, and failed passwords per client address and username (five times as many per address across all usernames); beyond it the answer is 429 with Retry-After. Failures from one address never block the same user from another. Valid credentials are never counted.',
     default: 20,
     parse: integer(1, 1_000_000),
   }),

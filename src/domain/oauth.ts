@@ -26,6 +26,11 @@ export interface OAuthApp {
   secretHash: string;
   secretCreatedAt: Timestamp;
   createdAt: Timestamp;
+  /**
+   * A public client (a native or browser app that cannot keep a secret) proves itself with PKCE alone;
+   * its secret is never shown, so it has none it could use. Chosen at registration.
+   */
+  isPublic: boolean;
 }
 
 /** A user's consent to an app for some scopes; its id is the authorization id tokens carry. */

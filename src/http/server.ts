@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
-import type { Config } from '../config/schema.js';
+import type { Config, TrustedProxies } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { sendError } from './errors.js';
 
@@ -8,6 +8,12 @@ export interface ServerOptions {
   config: Config;
   /** Replaces the log destination (tests pass a silent or capturing stream). */
   logStream?: NodeJS.WritableStream;
+}
+
+/** Fastify's own reading of a hop count: the peer and the n-1 hops before it are proxies. */
+function trustProxyOption(trusted: TrustedProxies): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trusted === 'number') return (_address, hop) => hop < trusted;
+  return typeof trusted === 'object' ? [...trusted] : trusted;
 }
 
 /**
@@ -37,7 +43,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
       // How often Node looks for connections past those timeouts (its default, 30 s, would stretch them).
       connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
     },
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
@@ -54,6 +60,12 @@ export function createServer(options: ServerOptions): FastifyInstance {
         ),
       ),
     forceCloseConnections: 'idle',
+  });
+
+  // No answer is sniffed into another type: JSON, the 203 sign-in page and error bodies alike.
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    done();
   });
 
   // Connections past the limit are closed as they arrive, so idle ones cannot pile up without bound.

@@ -33,11 +33,24 @@ export class OAuthAppService {
     private readonly random: (size: number) => Uint8Array = randomBytes,
   ) {}
 
+  /** A confidential client: it gets a client secret, returned once, and must present it at the token endpoint. */
   async register(input: NewOAuthApp): Promise<AppWithSecret> {
+    const secret = this.newSecret();
+    return { app: await this.create(input, secret, false), secret };
+  }
+
+  /**
+   * A public client (a native or single-page app that cannot keep a secret): it proves itself with PKCE
+   * alone and is refused if it presents a secret. The stored hash is of a secret nobody is ever shown.
+   */
+  registerPublic(input: NewOAuthApp): Promise<OAuthApp> {
+    return this.create(input, this.newSecret(), true);
+  }
+
+  private async create(input: NewOAuthApp, secret: string, isPublic: boolean): Promise<OAuthApp> {
     if (input.owner.disabledAt) throw new DomainError('userDisabled', `User "${input.owner.username}" is disabled.`);
     if (input.callbackUrls.length === 0) throw new DomainError('invalidInput', 'An app needs at least one callback URL.');
     const now = this.context.clock.now().toISOString();
-    const secret = this.newSecret();
     const app: OAuthApp = {
       id: this.context.newId(),
       ownerId: input.owner.id,
@@ -50,9 +63,10 @@ export class OAuthAppService {
       secretHash: this.hasher.hash(secret),
       secretCreatedAt: now,
       createdAt: now,
+      isPublic,
     };
     await this.context.store.oauthApps.insert(app);
-    return { app, secret };
+    return app;
   }
 
   /** The app with that App ID, or undefined (also for text that is not a GUID). */
@@ -73,6 +87,7 @@ export class OAuthAppService {
 
   /** A new client secret; the old one stops working at once. */
   async rotateSecret(app: OAuthApp): Promise<AppWithSecret> {
+    if (app.isPublic) throw new DomainError('invalidInput', 'A public client has no client secret to rotate.');
     const secret = this.newSecret();
     const secretHash = this.hasher.hash(secret);
     const secretCreatedAt = this.context.clock.now().toISOString();

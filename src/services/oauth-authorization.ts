@@ -120,6 +120,9 @@ export class OAuthAuthorizationService {
     if (params.codeChallengeMethod !== undefined && params.codeChallenge === undefined) {
       return refuse('invalid_request', 'A code_challenge_method needs a code_challenge.');
     }
+    if (app.isPublic && params.codeChallenge === undefined) {
+      return refuse('invalid_request', 'This app is a public client: a code_challenge (PKCE, S256) is required.');
+    }
     if (params.codeChallenge !== undefined) {
       if (params.codeChallengeMethod !== 'S256') return refuse('invalid_request', 'The code_challenge_method must be S256.');
       if (!s256Challenge.test(params.codeChallenge)) {

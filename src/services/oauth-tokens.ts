@@ -110,7 +110,7 @@ export class OAuthTokenService {
   async refresh(request: RefreshExchange): Promise<IssuedTokens> {
     const token = await this.loadRefreshToken(request.refreshToken);
     const grant = await this.loadGrant(token.grantId);
-    const client = await this.authenticateClient(request.client, grant, !token.clientAuthenticated);
+    const client = await this.authenticateClient(request.client, grant, true);
     const successor = this.hasher.derive(successorPurpose, request.refreshToken);
     if (token.usedAt !== null) {
       await this.acceptRetry(token.usedAt, grant, successor);
@@ -151,16 +151,30 @@ export class OAuthTokenService {
     return grant;
   }
 
-  /** A secret, when given, must be right; without one only a client_id backed by PKCE is accepted. */
+  /**
+   * A confidential app must present its secret, PKCE or not. A public app (a registration choice) must
+   * not present one, and is accepted on its client_id only where possession is proven otherwise: a
+   * code bound to a PKCE challenge, or a refresh token issued to it.
+   */
   private async authenticateClient(
     credentials: ClientCredentials,
     grant: OAuthGrant,
-    publicClientAllowed: boolean,
+    possessionProven: boolean,
   ): Promise<AuthenticatedClient> {
     const app = await this.apps.find(grant.appId);
     if (!app) throw new OAuthError('invalid_grant', 'The app has been removed.');
     if (credentials.clientId !== undefined && credentials.clientId.toLowerCase() !== app.id) {
       throw new OAuthError('invalid_grant', 'The grant was issued to another client.');
+    }
+    if (app.isPublic) {
+      if (credentials.secret !== undefined) {
+        throw new OAuthError('invalid_client', 'Client authentication failed: this app is a public client and has no secret.');
+      }
+      if (credentials.clientId === undefined) {
+        throw new OAuthError('invalid_client', 'Client authentication failed: the client_id is required.');
+      }
+      if (!possessionProven) throw new OAuthError('invalid_grant', 'A public client must use PKCE (code_challenge).');
+      return { app, withSecret: false };
     }
     if (credentials.secret !== undefined) {
       const throttle = this.policy.clientThrottle;
@@ -180,7 +194,6 @@ export class OAuthTokenService {
       }
       return { app, withSecret: true };
     }
-    if (publicClientAllowed && credentials.clientId !== undefined) return { app, withSecret: false };
     throw new OAuthError('invalid_client', 'Client authentication failed: the client secret is required.');
   }
 

@@ -22,5 +22,3 @@ export async function burnPasswordCheck(password: string): Promise<void> {
   decoyHash ??= hashPassword('lapis-decoy-password');
   await verifyPassword(await decoyHash, password);
 }
-
-export const minimumPasswordLength = 8;

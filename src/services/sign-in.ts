@@ -17,24 +17,40 @@ export interface SignInAttempt {
   clientAddress: string;
 }
 
-/** Password sign-in for people (the web UI), throttled per client address and per username. */
+/**
+ * Password sign-in for people (the web UI, and Basic passwords in IIS mode), throttled per client address
+ * and per address and username. Never per username alone: failures from one address must not lock the
+ * real user out from another (ASVS V2.2.1).
+ */
+export interface SignInThrottles {
+  /** Failures of one name from one address: the tight limit, cleared by a success. */
+  perAddressAndUser: FailureThrottle;
+  /** Failures from one address whatever the name: a looser limit, since one address may be a whole office. */
+  perAddress: FailureThrottle;
+}
+
 export class SignInService {
   constructor(
     private readonly context: ServiceContext,
-    private readonly throttle: FailureThrottle,
+    private readonly throttles: SignInThrottles,
   ) {}
 
   async signIn(attempt: SignInAttempt): Promise<SignInResult> {
-    const keys = [`address:${attempt.clientAddress}`, `username:${attempt.username.toLowerCase()}`];
-    const retryAfterSeconds = Math.max(...keys.map((key) => this.throttle.check(key).retryAfterSeconds));
+    const addressKey = attempt.clientAddress;
+    const userKey = `${attempt.clientAddress} ${attempt.username.toLowerCase()}`;
+    const retryAfterSeconds = Math.max(
+      this.throttles.perAddress.check(addressKey).retryAfterSeconds,
+      this.throttles.perAddressAndUser.check(userKey).retryAfterSeconds,
+    );
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
 
     const result = await this.check(attempt);
     if (result.outcome === 'signedIn') {
-      // Only the username key: an attacker holding one valid account must not clear its address's count.
-      this.throttle.reset(keys[1]!);
+      // Only the address+user count: an attacker holding one valid account must not clear its address's count.
+      this.throttles.perAddressAndUser.reset(userKey);
     } else {
-      for (const key of keys) this.throttle.recordFailure(key);
+      this.throttles.perAddress.recordFailure(addressKey);
+      this.throttles.perAddressAndUser.recordFailure(userKey);
     }
     return result;
   }

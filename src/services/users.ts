@@ -1,9 +1,10 @@
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { validateDisplayName, validateEmail, validateName } from '../domain/names.js';
+import { passwordProblem } from '../domain/password-policy.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
-import { hashPassword, minimumPasswordLength } from './passwords.js';
+import { hashPassword, verifyPassword } from './passwords.js';
 
 export interface NewUser {
   username: string;
@@ -13,6 +14,11 @@ export interface NewUser {
   isAdmin?: boolean | undefined;
 }
 
+function checkNewPassword(password: string): void {
+  const problem = passwordProblem(password);
+  if (problem) throw new DomainError('invalidInput', problem);
+}
+
 export class UserService {
   constructor(private readonly context: ServiceContext) {}
 
@@ -20,9 +26,7 @@ export class UserService {
     const username = validateName('username', input.username);
     const displayName = validateDisplayName(input.displayName ?? username);
     const email = input.email ? validateEmail(input.email) : null;
-    if (input.password !== undefined && input.password.length < minimumPasswordLength) {
-      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
-    }
+    if (input.password !== undefined) checkNewPassword(input.password);
     if (await this.context.store.users.findByUsername(username)) {
       throw new DomainError('userExists', `User "${username}" already exists.`);
     }
@@ -79,6 +83,7 @@ export class UserService {
     if (user.disabledAt) return user;
     const disabledAt = this.context.clock.now().toISOString();
     await this.context.store.users.setDisabledAt(user.id, disabledAt);
+    await this.context.store.webSessions.deleteForUser(user.id);
     this.context.credentials.changed();
     return { ...user, disabledAt };
   }
@@ -89,11 +94,24 @@ export class UserService {
     return { ...user, disabledAt: null };
   }
 
-  async setPassword(username: string, password: string): Promise<void> {
-    if (password.length < minimumPasswordLength) {
-      throw new DomainError('invalidInput', `Password must be at least ${minimumPasswordLength} characters.`);
-    }
+  /** An administrator's reset (page or CLI): the new password works at once and every web session of the user ends. */
+  async setPassword(username: string, password: string): Promise<User> {
+    checkNewPassword(password);
     const user = await this.get(username);
     await this.context.store.users.setPasswordHash(user.id, await hashPassword(password));
+    await this.context.store.webSessions.deleteForUser(user.id);
+    return user;
+  }
+
+  /** The user's own change: the current password is required; every other web session of the user ends. */
+  async changeOwnPassword(user: User, current: string, next: string, keepSessionId: string): Promise<void> {
+    const stored = await this.context.store.users.findById(user.id);
+    if (!stored?.passwordHash || !(await verifyPassword(stored.passwordHash, current))) {
+      throw new DomainError('invalidInput', 'The current password is incorrect.');
+    }
+    if (current === next) throw new DomainError('invalidInput', 'The new password must differ from the current one.');
+    checkNewPassword(next);
+    await this.context.store.users.setPasswordHash(user.id, await hashPassword(next));
+    await this.context.store.webSessions.deleteForUser(user.id, keepSessionId);
   }
 }

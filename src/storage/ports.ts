@@ -12,6 +12,7 @@ import type {
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
+import type { WebSession } from '../domain/web-session.js';
 
 /** Thrown by a repository when an insert or update would break a uniqueness rule. */
 export class DuplicateKeyError extends Error {
@@ -238,6 +239,19 @@ export interface BuildFolderRepository {
   deleteUnder(organizationId: string, projectId: string, path: string): Promise<void>;
 }
 
+export interface WebSessionRepository {
+  insert(session: WebSession): Promise<void>;
+  findById(id: string): Promise<WebSession | undefined>;
+  /** Sessions not expired at `activeAt`, newest first. */
+  listForUser(userId: string, activeAt: string): Promise<WebSession[]>;
+  touch(id: string, lastSeenAt: string): Promise<void>;
+  /** Returns whether the session existed. */
+  delete(id: string): Promise<boolean>;
+  /** Ends every session of the user, except `keepId` when given; returns how many ended. */
+  deleteForUser(userId: string, keepId?: string): Promise<number>;
+  deleteExpiredBefore(time: string): Promise<void>;
+}
+
 /** Build tags, compared case-insensitively; every list comes sorted that way. */
 export interface BuildTagRepository {
   /** Adds the tags the build lacks; a tag it has in another case is kept as it is. */
@@ -263,6 +277,7 @@ export interface Repositories {
   builds: BuildRepository;
   retentionLeases: RetentionLeaseRepository;
   folders: BuildFolderRepository;
+  webSessions: WebSessionRepository;
   buildTags: BuildTagRepository;
 }
 

@@ -79,7 +79,7 @@ for (const store of stores) {
       expectOneLineError(runCli(['project', 'add', 'contoso', 'a/b'], env), /Project name "a\/b" is invalid/);
       expectOneLineError(runCli(['org', 'member', 'add', 'contoso', 'alice'], env), /already a member/);
       expectOneLineError(runCli(['org', 'member', 'remove', 'contoso', 'alice'], env), /owns "contoso"/);
-      expectOneLineError(runCli(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 8 characters/);
+      expectOneLineError(runCli(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 12 characters/);
       expectOneLineError(
         runCli(['project', 'add', 'contoso', 'web', '--visibility', 'secret'], env),
         /Visibility must be private or public/,
@@ -128,6 +128,7 @@ describe('first start', () => {
     expect(await first.stop()).toBe(0);
     const password = /Created user "admin" with password: (\S+)/.exec(first.output())?.[1];
     expect(password).toBeDefined();
+    expect(first.output()).toContain('change it at /_usersSettings/password');
     const file = join(env.LAPIS_DATA_DIR, 'initial-admin-password');
     expect(readFileSync(file, 'utf8').trim()).toBe(password);
     expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -29,9 +29,20 @@ describe('configuration', () => {
     [{ LAPIS_LOG_LEVEL: 'loud' }, /LAPIS_LOG_LEVEL must be one of/],
     [{ LAPIS_DATABASE_URL: 'mysql://localhost/x' }, /LAPIS_DATABASE_URL must start with postgres/],
     [{ LAPIS_DATABASE_URL: 'postgres://[bad' }, /not a valid PostgreSQL URL/],
-    [{ LAPIS_TRUST_PROXY: 'maybe' }, /LAPIS_TRUST_PROXY must be true or false/],
+    [{ LAPIS_TRUST_PROXY: 'maybe' }, /LAPIS_TRUST_PROXY: "maybe" is not an IP address/],
+    [{ LAPIS_TRUST_PROXY: '10.0.0.0/33' }, /LAPIS_TRUST_PROXY: "10.0.0.0\/33" is not/],
+    [{ LAPIS_TRUST_PROXY: '64' }, /at most 32 hops/],
   ])('refuses %o with a message naming the setting', (env, message) => {
     expect(() => loadConfig({ env })).toThrowError(message);
+  });
+
+  it.each([
+    ['false', false],
+    ['true', 1],
+    ['2', 2],
+    ['10.0.0.0/8, loopback, ::1, fd00::/8', ['10.0.0.0/8', 'loopback', '::1', 'fd00::/8']],
+  ])('reads LAPIS_TRUST_PROXY=%s as %o (true trusts one proxy, not the whole chain)', (raw, expected) => {
+    expect(loadConfig({ env: { LAPIS_TRUST_PROXY: raw } }).trustProxy).toEqual(expected);
   });
 
   it('refuses unknown keys and bad JSON in the config file', () => {

@@ -197,6 +197,7 @@ describe('authentication chain over HTTP', () => {
       expect((await call(basic('', pat))).statusCode).toBe(401);
       expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(401);
       expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(401);
+      expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(401);
       expect((await call(basic('alice', 'wrong password'))).statusCode).toBe(429);
     });
 

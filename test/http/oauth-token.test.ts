@@ -4,7 +4,7 @@ import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { type AuthProbe, authProbe, basic } from '../support/auth-probe.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
-import { authorizeCode, callback, pkcePair, registerTestApp } from '../support/oauth.js';
+import { authorizeCode, callback, pkcePair, registerPublicTestApp, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
 
 const [sqlite] = backends();
@@ -125,18 +125,41 @@ describe('OAuth token endpoint over HTTP', () => {
   });
 
   it('runs the standard flow for a public client with PKCE and no secret', async () => {
+    const publicApp = await registerPublicTestApp(services(), world.alice);
     const { verifier, challenge } = pkcePair();
     const issued = await post({
+      grant_type: 'authorization_code',
+      code: await authorizeCode(services(), world.alice, {
+        clientId: publicApp.id,
+        responseType: 'code',
+        codeChallenge: challenge,
+        codeChallengeMethod: 'S256',
+      }),
+      redirect_uri: callback,
+      client_id: publicApp.id,
+      code_verifier: verifier,
+    });
+    expect(issued.statusCode).toBe(200);
+    const refreshed = await post({
+      grant_type: 'refresh_token',
+      refresh_token: issued.json().refresh_token,
+      client_id: publicApp.id,
+    });
+    expect(refreshed.statusCode).toBe(200);
+    expect((await bearer(refreshed.json().access_token)).statusCode).toBe(200);
+  });
+
+  it('refuses a confidential app that leaves out its secret, PKCE or not', async () => {
+    const { verifier, challenge } = pkcePair();
+    const response = await post({
       grant_type: 'authorization_code',
       code: await code({ responseType: 'code', codeChallenge: challenge, codeChallengeMethod: 'S256' }),
       redirect_uri: callback,
       client_id: app.id,
       code_verifier: verifier,
     });
-    expect(issued.statusCode).toBe(200);
-    const refreshed = await post({ grant_type: 'refresh_token', refresh_token: issued.json().refresh_token, client_id: app.id });
-    expect(refreshed.statusCode).toBe(200);
-    expect((await bearer(refreshed.json().access_token)).statusCode).toBe(200);
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ error: 'invalid_client' });
   });
 
   it('answers a wrong secret with 401 invalid_client, and names Basic when Basic was used', async () => {

@@ -8,7 +8,7 @@ import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { testConfig } from '../support/app.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
-import { authorizeCode, callback, pkcePair, registerTestApp } from '../support/oauth.js';
+import { authorizeCode, callback, pkcePair, registerPublicTestApp, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
 
 const secret = 'ef'.repeat(32);
@@ -241,25 +241,58 @@ for (const backend of backends()) {
         expect((await exchange(code)).scopes).toEqual(app.scopes);
       });
 
-      it('lets a public client exchange and refresh with PKCE instead of a secret', async () => {
+      it('lets a public client exchange and refresh with PKCE instead of a secret, and never with one', async () => {
+        const publicApp = await registerPublicTestApp(world.services, world.alice);
+        expect(publicApp.isPublic).toBe(true);
+        const withoutPkce = await world.services.oauth.validateAuthorizeRequest({
+          clientId: publicApp.id,
+          redirectUri: callback,
+          responseType: 'code',
+        });
+        expect(withoutPkce).toMatchObject({ ok: false, error: 'invalid_request' });
+        const { verifier, challenge } = pkcePair();
+        const code = await authorizeCode(world.services, world.alice, {
+          clientId: publicApp.id,
+          codeChallenge: challenge,
+          codeChallengeMethod: 'S256',
+        });
+        const publicClient = { client: { clientId: publicApp.id } };
+        expect((await refusal(exchange(code, publicClient))).description).toMatch(/code_verifier is required/);
+        expect((await refusal(exchange(code, { ...publicClient, codeVerifier: pkcePair().verifier }))).description).toMatch(
+          /does not match/,
+        );
+        expect(
+          (await refusal(exchange(code, { client: { clientId: publicApp.id, secret: 'anything' }, codeVerifier: verifier })))
+            .code,
+        ).toBe('invalid_client');
+        const issued = await exchange(code, { ...publicClient, codeVerifier: verifier });
+        const refreshed = await world.services.oauthTokens.refresh({
+          client: { clientId: publicApp.id },
+          refreshToken: issued.refreshToken,
+          issuer,
+        });
+        expect(refreshed.authorizationId).toBe(issued.authorizationId);
+        await expect(world.services.oauthApps.rotateSecret(publicApp)).rejects.toThrow(/public client/);
+      });
+
+      it('requires a confidential app to authenticate even when it uses PKCE', async () => {
         const { verifier, challenge } = pkcePair();
         const code = await authorizeCode(world.services, world.alice, {
           clientId: app.id,
           codeChallenge: challenge,
           codeChallengeMethod: 'S256',
         });
-        const publicClient = { client: { clientId: app.id } };
-        expect((await refusal(exchange(code, publicClient))).description).toMatch(/code_verifier is required/);
-        expect((await refusal(exchange(code, { ...publicClient, codeVerifier: pkcePair().verifier }))).description).toMatch(
-          /does not match/,
+        expect((await refusal(exchange(code, { client: { clientId: app.id }, codeVerifier: verifier }))).code).toBe(
+          'invalid_client',
         );
-        const issued = await exchange(code, { ...publicClient, codeVerifier: verifier });
-        const refreshed = await world.services.oauthTokens.refresh({
-          client: { clientId: app.id },
-          refreshToken: issued.refreshToken,
-          issuer,
-        });
-        expect(refreshed.authorizationId).toBe(issued.authorizationId);
+        const issued = await exchange(code, { client: { clientId: app.id, secret: clientSecret }, codeVerifier: verifier });
+        expect(
+          (
+            await refusal(
+              world.services.oauthTokens.refresh({ client: { clientId: app.id }, refreshToken: issued.refreshToken, issuer }),
+            )
+          ).code,
+        ).toBe('invalid_client');
       });
 
       it('narrows the scopes of a refreshed access token, never widens them', async () => {

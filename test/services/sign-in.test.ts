@@ -8,13 +8,20 @@ import { backends } from '../support/backends.js';
 
 const [sqlite] = backends();
 
+function throttles(limit: number) {
+  return {
+    perAddressAndUser: new FailureThrottle(systemClock, limit, 60_000),
+    perAddress: new FailureThrottle(systemClock, limit * 5, 60_000),
+  };
+}
+
 describe('sign-in service', () => {
   afterAll(() => sqlite!.cleanup());
 
   it('signs in with the right password and refuses everything else with a reason for the log', async () => {
     const context = serviceContext(await sqlite!.open(), systemClock);
     const users = new UserService(context);
-    const service = new SignInService(context, new FailureThrottle(systemClock, 100, 60_000));
+    const service = new SignInService(context, throttles(100));
     await users.add({ username: 'alice', password: 'alice-password' });
     await users.add({ username: 'bob', password: 'bob-password' });
     await users.disable('bob');
@@ -29,21 +36,19 @@ describe('sign-in service', () => {
     expect(await attempt('carol', 'anything')).toEqual({ outcome: 'refused', reason: 'noPassword' });
   });
 
-  it('throttles by address and by username, and a success clears only the username count', async () => {
+  it('throttles per address and per address and username, never per username alone (ASVS V2.2.1)', async () => {
     const context = serviceContext(await sqlite!.open(), systemClock);
     await new UserService(context).add({ username: 'alice', password: 'alice-password' });
-    const service = new SignInService(context, new FailureThrottle(systemClock, 2, 60_000));
+    const service = new SignInService(context, throttles(4));
     const attempt = (username: string, password: string, clientAddress: string) =>
       service.signIn({ username, password, clientAddress });
 
-    await attempt('alice', 'wrong', '10.0.0.1');
-    expect((await attempt('alice', 'alice-password', '10.0.0.2')).outcome).toBe('signedIn');
-    await attempt('alice', 'wrong', '10.0.0.3');
-    await attempt('alice', 'wrong', '10.0.0.4');
-    expect(await attempt('alice', 'alice-password', '10.0.0.5')).toEqual({ outcome: 'throttled', retryAfterSeconds: 60 });
+    for (let i = 0; i < 5; i++) await attempt('alice', `wrong ${i}`, '10.6.6.6');
+    expect((await attempt('alice', 'alice-password', '10.6.6.6')).outcome).toBe('throttled');
+    expect((await attempt('alice', 'alice-password', '10.0.0.5')).outcome).toBe('signedIn');
 
-    await attempt('x1', 'wrong', '10.9.9.9');
-    await attempt('x2', 'wrong', '10.9.9.9');
-    expect((await attempt('x3', 'wrong', '10.9.9.9')).outcome).toBe('throttled');
+    for (let i = 0; i < 20; i++) await attempt(`name${i}`, 'wrong', '10.9.9.9');
+    expect((await attempt('alice', 'alice-password', '10.9.9.9')).outcome).toBe('throttled');
+    expect((await attempt('alice', 'alice-password', '10.9.9.8')).outcome).toBe('signedIn');
   });
 });

@@ -33,6 +33,7 @@ function app(ownerId: string, overrides: Partial<OAuthApp> = {}): OAuthApp {
     scopes: ['vso.build', 'vso.profile'],
     secretHash: randomUUID().replaceAll('-', ''),
     secretCreatedAt: t0,
+    isPublic: false,
     createdAt: t0,
     ...overrides,
   };
@@ -57,12 +58,13 @@ for (const backend of backends()) {
       const bob = user('bob');
       await store.users.insert(bob);
       const first = app(alice.id);
-      const second = app(bob.id, { createdAt: '2026-01-02T00:00:00.000Z' });
+      const second = app(bob.id, { createdAt: '2026-01-02T00:00:00.000Z', isPublic: true });
       await store.oauthApps.insert(first);
       await store.oauthApps.insert(second);
       expect(await store.oauthApps.findById(first.id.toUpperCase())).toEqual(first);
       expect((await store.oauthApps.list()).map((a) => a.id)).toEqual([first.id, second.id]);
       expect((await store.oauthApps.list(bob.id)).map((a) => a.id)).toEqual([second.id]);
+      expect(await store.oauthApps.findById(second.id)).toEqual(second);
       await store.oauthApps.setSecretHash(first.id, 'ff'.repeat(32), '2026-03-03T00:00:00.000Z');
       expect(await store.oauthApps.findById(first.id)).toMatchObject({
         secretHash: 'ff'.repeat(32),

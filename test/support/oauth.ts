@@ -21,6 +21,11 @@ export async function registerTestApp(services: Services, owner: User, scope = '
   });
 }
 
+/** A public client: PKCE instead of a secret, chosen at registration. */
+export function registerPublicTestApp(services: Services, owner: User, scope = 'vso.build vso.project vso.profile') {
+  return services.oauthApps.registerPublic({ owner, name: 'Command-line tool', callbackUrls: [callback], scope });
+}
+
 /** Runs the authorize step as the consent page will, and returns the code from the redirect. */
 export async function authorizeCode(services: Services, user: User, params: AuthorizeParams): Promise<string> {
   const validation = await services.oauth.validateAuthorizeRequest({

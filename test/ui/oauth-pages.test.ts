@@ -199,6 +199,7 @@ describe('OAuth pages', () => {
       code,
       redirect_uri: callback,
       client_id: app.id,
+      client_secret: clientSecret,
       code_verifier: verifier,
     });
     expect(tokens.statusCode).toBe(200);

@@ -131,7 +131,7 @@ describe('web UI pages', () => {
     expect(invalid.statusCode).toBe(400);
     expect(invalid.body).toContain('role="alert"');
     const shortPassword = await root.submit('/_admin/users', '/_admin/users', { username: 'erin', password: 'short' });
-    expect(shortPassword.body).toContain('Password must be at least 8 characters.');
+    expect(shortPassword.body).toContain('Password must be at least 12 characters.');
 
     expect((await root.submit('/_admin/users', '/_admin/users/dave/disable', {})).statusCode).toBe(303);
     expect((await lapis.services.users.get('dave')).disabledAt).not.toBeNull();

@@ -1,5 +1,4 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Lapis } from '../../src/app.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
 import { uiClient } from '../support/ui.js';
@@ -12,7 +11,7 @@ function movableClock() {
 }
 
 describe('web sign-in', () => {
-  let lapis: Lapis;
+  let lapis: Awaited<ReturnType<typeof testApp>>;
   let time: ReturnType<typeof movableClock>;
 
   beforeEach(async () => {
@@ -92,21 +91,43 @@ describe('web sign-in', () => {
     expect((await later.get('/')).statusCode).toBe(303);
   });
 
-  it('throttles failures per username and per client address with a 429 page and Retry-After', async () => {
+  it('throttles per address and per address and username with a 429 page and Retry-After, never per username alone', async () => {
     for (let i = 0; i < 3; i++) {
-      expect((await uiClient(lapis.app, `10.1.0.${i}`).signIn('alice', 'nope')).statusCode).toBe(400);
+      expect((await uiClient(lapis.app, '10.1.0.66').signIn('alice', 'nope')).statusCode).toBe(400);
     }
-    const blocked = await uiClient(lapis.app, '10.1.0.9').signIn('alice', 'correct horse');
+    const blocked = await uiClient(lapis.app, '10.1.0.66').signIn('alice', 'correct horse');
     expect(blocked.statusCode).toBe(429);
     expect(blocked.headers['retry-after']).toBe('60');
     expect(blocked.body).toContain('Too many failed sign-ins');
+    expect((await uiClient(lapis.app, '10.1.0.9').signIn('alice', 'correct horse')).statusCode).toBe(303);
 
-    for (let i = 0; i < 3; i++) await uiClient(lapis.app, '10.2.0.1').signIn(`stranger${i}`, 'nope');
+    for (let i = 0; i < 15; i++) await uiClient(lapis.app, '10.2.0.1').signIn(`stranger${i}`, 'nope');
     const sameAddress = await uiClient(lapis.app, '10.2.0.1').signIn('carol', 'whatever1');
     expect(sameAddress.statusCode).toBe(429);
 
     time.advance(60_000);
-    expect((await uiClient(lapis.app, '10.1.0.9').signIn('alice', 'correct horse')).statusCode).toBe(303);
+    expect((await uiClient(lapis.app, '10.1.0.66').signIn('alice', 'correct horse')).statusCode).toBe(303);
+  });
+
+  it('logs a refused sign-in with the client address and the claimed name, never the password', async () => {
+    await uiClient(lapis.app, '10.3.0.7').signIn('alice', 'guessed-secret-1');
+    const line = lapis.logs.lines().find((entry) => entry.includes('sign-in refused'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ reason: 'wrongPassword', username: 'alice', clientAddress: '10.3.0.7' });
+    expect(lapis.logs.lines().join('\n')).not.toContain('guessed-secret-1');
+  });
+
+  it('sends X-Content-Type-Options: nosniff on the sign-in page, the 203 answer and JSON answers', async () => {
+    expect((await uiClient(lapis.app).get('/_signin')).headers['x-content-type-options']).toBe('nosniff');
+    const page203 = await lapis.app.inject({
+      method: 'GET',
+      url: '/_apis/connectionData',
+      headers: { authorization: 'Basic Og==' },
+    });
+    expect(page203.statusCode).toBe(203);
+    expect(page203.headers['x-content-type-options']).toBe('nosniff');
+    const json = await lapis.app.inject({ method: 'GET', url: '/_apis/nothing-here' });
+    expect(json.headers['content-type']).toMatch(/application\/json/);
+    expect(json.headers['x-content-type-options']).toBe('nosniff');
   });
 
   it.each([

@@ -11,6 +11,7 @@ interface AddOptions {
   company?: string;
   website?: string;
   description?: string;
+  public?: boolean;
   json?: boolean;
 }
 
@@ -27,6 +28,7 @@ function describeApp(app: OAuthApp, owners: Map<string, string>) {
     website: app.website,
     callbacks: app.callbackUrls.join(' '),
     scope: app.scopes.join(' '),
+    public: app.isPublic,
     secretCreated: app.secretCreatedAt,
     created: app.createdAt,
   };
@@ -50,10 +52,11 @@ export function registerApp(program: Command): void {
     .option('--company <name>', 'company name')
     .option('--website <url>', 'app website')
     .option('--description <text>', 'what the app does')
+    .option('--public', 'a public client (native or browser app): it proves itself with PKCE and gets no secret')
     .option('--json', 'print JSON')
     .action(async (options: AddOptions, command: Command) => {
-      const registered = await withServices(command, async (services) =>
-        services.oauthApps.register({
+      const registered = await withServices(command, async (services) => {
+        const input = {
           owner: await services.users.get(options.owner),
           name: options.name,
           company: options.company,
@@ -61,9 +64,12 @@ export function registerApp(program: Command): void {
           description: options.description,
           callbackUrls: options.callback,
           scope: options.scope,
-        }),
-      );
-      printSecret(registered.app.id, registered.secret, options.json);
+        };
+        return options.public ? { app: await services.oauthApps.registerPublic(input) } : services.oauthApps.register(input);
+      });
+      if ('secret' in registered) printSecret(registered.app.id, registered.secret, options.json);
+      else if (options.json) printJson({ appId: registered.app.id, public: true });
+      else process.stdout.write(`App ID: ${registered.app.id}\n(a public client: no secret; it must use PKCE)\n`);
     });
 
   app

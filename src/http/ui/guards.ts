@@ -1,12 +1,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sendForbiddenPage } from './error-pages.js';
+import { signInPath } from './return-url.js';
 import { currentUser } from './session.js';
 
 /** preHandler: sends signed-out visitors to the sign-in page, coming back here afterwards for GETs. */
 export async function requireSignedIn(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
   if (await currentUser(request)) return undefined;
-  const back = request.method === 'GET' ? `?returnUrl=${encodeURIComponent(request.url)}` : '';
-  return reply.redirect(`/_signin${back}`, 303);
+  return reply.redirect(request.method === 'GET' ? signInPath(request.url) : '/_signin', 303);
 }
 
 /** preHandler: as requireSignedIn, then a 403 page for anyone who is not an administrator. */

@@ -8,4 +8,4 @@ export { Layout } from './layout.js';
 export { ErrorPage } from './pages/error-page.js';
 export { type UiOptions, uiPlugin } from './plugin.js';
 export { type PageContext, sendPage, usePage } from './render.js';
-export { currentUser, signedInUser, signIn, signOut } from './session.js';
+export { currentSessionId, currentUser, signedInUser, signIn, signOut } from './session.js';

@@ -39,6 +39,7 @@ export function Layout({ title, scripts = [], children }: LayoutProps) {
                 <a href="/">Home</a>
                 <a href="/_usersSettings/authorizations">Authorized apps</a>
                 <a href="/app">My apps</a>
+                <a href="/_usersSettings/sessions">Account</a>
                 {user.isAdmin && <a href="/_admin/users">Administration</a>}
               </nav>
             )}

@@ -13,7 +13,9 @@ import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
+import type { WebSessionService } from '../../services/web-sessions.js';
 import { sendErrorPage } from './error-pages.js';
+import { accountRoutes } from './routes/account.js';
 import { adminArea } from './routes/admin.js';
 import { appsArea } from './routes/apps.js';
 import { authorizationRoutes } from './routes/authorizations.js';
@@ -33,6 +35,7 @@ export interface UiOptions {
   users: UserService;
   organizations: OrganizationService;
   signIn: SignInService;
+  sessions: WebSessionService;
   tokens: TokenService;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
@@ -51,19 +54,15 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   await app.register(fastifySecureSession, {
     key: options.sessionKey,
     cookieName: 'lapis_session',
-    // The library's own expiry slides with every write; the absolute limit is enforced on signedInAt.
+    // The library's own expiry slides with every write; the absolute limit is the stored session's expiresAt.
     expiry: maxAgeSeconds,
     cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyHelmet, helmetOptions);
   await app.register(fastifyCsrfProtection, { sessionPlugin: '@fastify/secure-session' });
-  app.decorate('uiSessionPolicy', {
-    findUser: (id: string) => options.users.findById(id),
-    clock: options.clock,
-    maxAgeMs: maxAgeSeconds * 1000,
-  });
-  app.decorateRequest('uiUser', null);
+  app.decorate('uiSessions', options.sessions);
+  app.decorateRequest('uiSignedIn', null);
   app.setErrorHandler(sendErrorPage);
 
   // Registered before the hooks below, which a child context only inherits when added before it: the
@@ -79,6 +78,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   });
 
   signInRoutes(app, options.signIn);
+  accountRoutes(app, options.users, options.sessions);
   homeRoutes(app, options.organizations);
   await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
   await app.register(userSettingsArea, {

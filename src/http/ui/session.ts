@@ -1,61 +1,77 @@
 import type { FastifyRequest } from 'fastify';
-import type { Clock } from '../../domain/clock.js';
 import type { User } from '../../domain/entities.js';
+import type { WebSession } from '../../domain/web-session.js';
+import type { WebSessionService } from '../../services/web-sessions.js';
 
 declare module '@fastify/secure-session' {
   interface SessionData {
-    userId: string;
-    /** ISO time of signing in: the session's absolute lifetime counts from here. */
-    signedInAt: string;
+    /** The server-side session this cookie stands for; the store decides whether it still counts. */
+    sessionId: string;
+    sessionSecret: string;
   }
 }
 
-export interface SessionPolicy {
-  findUser(id: string): Promise<User | undefined>;
-  clock: Clock;
-  maxAgeMs: number;
+interface SignedIn {
+  user: User;
+  session: WebSession;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    uiSessionPolicy: SessionPolicy;
+    uiSessions: WebSessionService;
   }
   interface FastifyRequest {
-    /** Memo of `currentUser`: loaded once per request. */
-    uiUser: Promise<User | undefined> | null;
+    /** Memo of the session lookup: done once per request. */
+    uiSignedIn: Promise<SignedIn | undefined> | null;
   }
 }
 
-/** The signed-in user, or undefined when nobody is, the session has outlived its lifetime, or the user is gone or disabled. */
-export function currentUser(request: FastifyRequest): Promise<User | undefined> {
-  request.uiUser ??= loadUser(request);
-  return request.uiUser;
+function signedIn(request: FastifyRequest): Promise<SignedIn | undefined> {
+  request.uiSignedIn ??= resume(request);
+  return request.uiSignedIn;
 }
 
-async function loadUser(request: FastifyRequest): Promise<User | undefined> {
-  const userId = request.session.get('userId');
-  const signedInAt = request.session.get('signedInAt');
-  if (!userId || !signedInAt) return undefined;
-  const policy = request.server.uiSessionPolicy;
-  const age = policy.clock.now().getTime() - Date.parse(signedInAt);
-  const user = age >= 0 && age < policy.maxAgeMs ? await policy.findUser(userId) : undefined;
-  if (user && !user.disabledAt) return user;
-  // Keep the CSRF secret: a form posted just after expiry should reach the sign-in redirect, not a 403.
+async function resume(request: FastifyRequest): Promise<SignedIn | undefined> {
+  const id = request.session.get('sessionId');
+  const secret = request.session.get('sessionSecret');
+  if (!id || !secret) return undefined;
+  const resumed = await request.server.uiSessions.resume(id, secret);
+  if (resumed) return resumed;
+  // Keep the CSRF secret: a form posted just after the session ended should reach the sign-in redirect, not a 403.
   request.session.regenerate(['_csrf']);
   return undefined;
 }
 
-export function signIn(request: FastifyRequest, user: User): void {
-  // Nothing from the anonymous session survives the privilege change, the CSRF secret included.
-  request.session.regenerate();
-  request.session.set('userId', user.id);
-  request.session.set('signedInAt', request.server.uiSessionPolicy.clock.now().toISOString());
-  request.uiUser = Promise.resolve(user);
+/** The signed-in user, or undefined when nobody is, or the session was ended, expired, or its user disabled. */
+export async function currentUser(request: FastifyRequest): Promise<User | undefined> {
+  return (await signedIn(request))?.user;
 }
 
-export function signOut(request: FastifyRequest): void {
+/** The id of the session this request belongs to, for "this session" on the sessions page. */
+export async function currentSessionId(request: FastifyRequest): Promise<string | undefined> {
+  return (await signedIn(request))?.session.id;
+}
+
+export async function signIn(request: FastifyRequest, user: User): Promise<void> {
+  const previous = request.session.get('sessionId');
+  if (previous) await request.server.uiSessions.end(previous);
+  const { session, secret } = await request.server.uiSessions.start(user, {
+    address: request.ip,
+    userAgent: request.headers['user-agent'] ?? '',
+  });
+  // Nothing from the anonymous session survives the privilege change, the CSRF secret included.
+  request.session.regenerate();
+  request.session.set('sessionId', session.id);
+  request.session.set('sessionSecret', secret);
+  request.uiSignedIn = Promise.resolve({ user, session });
+}
+
+/** Ends the session in the store, so a copy of the cookie stops working too, then clears the cookie. */
+export async function signOut(request: FastifyRequest): Promise<void> {
+  const id = request.session.get('sessionId');
+  if (id) await request.server.uiSessions.end(id);
   request.session.delete();
-  request.uiUser = Promise.resolve(undefined);
+  request.uiSignedIn = Promise.resolve(undefined);
 }
 
 /** For handlers behind requireSignedIn or requireAdmin, where a user is certain. */

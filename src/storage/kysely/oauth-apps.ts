@@ -16,6 +16,7 @@ function toApp(row: Selectable<OAuthAppsTable>): OAuthApp {
     secretHash: row.secret_hash,
     secretCreatedAt: row.secret_created_at,
     createdAt: row.created_at,
+    isPublic: Number(row.is_public) === 1,
   };
 }
 
@@ -37,6 +38,7 @@ export class KyselyOAuthAppRepository implements OAuthAppRepository {
         secret_hash: app.secretHash,
         secret_created_at: app.secretCreatedAt,
         created_at: app.createdAt,
+        is_public: app.isPublic ? 1 : 0,
       })
       .execute();
   }

@@ -72,6 +72,8 @@ export interface OAuthAppsTable {
   secret_hash: string;
   secret_created_at: string;
   created_at: string;
+  /** 1: a public client, which proves itself with PKCE and has no usable secret. */
+  is_public: number;
 }
 
 export interface OAuthGrantsTable {
@@ -182,6 +184,17 @@ export interface BuildsTable {
   deleted_by: string | null;
 }
 
+export interface WebSessionsTable {
+  id: string;
+  user_id: string;
+  secret_hash: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  client_address: string;
+  user_agent: string;
+}
+
 /** One row per tag of a build; `tag_key` is the lower-cased tag, unique per build. */
 export interface BuildTagsTable {
   organization_id: string;
@@ -206,6 +219,7 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  web_sessions: WebSessionsTable;
   build_tags: BuildTagsTable;
   retention_leases: RetentionLeasesTable;
   build_folders: BuildFoldersTable;

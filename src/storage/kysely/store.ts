@@ -17,6 +17,7 @@ import { KyselyRetentionLeaseRepository } from './retention-leases.js';
 import type { Database } from './schema.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
+import { KyselyWebSessionRepository } from './web-sessions.js';
 
 /** Maps a driver error to a storage error, or returns it unchanged. */
 export type ErrorTranslator = (error: unknown) => unknown;
@@ -53,6 +54,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     builds: guard(new KyselyBuildRepository(db), translate),
     retentionLeases: guard(new KyselyRetentionLeaseRepository(db), translate),
     folders: guard(new KyselyBuildFolderRepository(db), translate),
+    webSessions: guard(new KyselyWebSessionRepository(db), translate),
     buildTags: guard(new KyselyBuildTagRepository(db), translate),
   };
 }

@@ -2,6 +2,7 @@ import type { User } from '../../../domain/entities.js';
 import { CheckboxField, CsrfField, ErrorMessage, PostButton, TextField } from '../forms.js';
 import { Layout } from '../layout.js';
 import { AdminNav } from './admin-nav.js';
+import { resetPasswordPath } from './admin-reset-password-page.js';
 import { DateTime } from './date-time.js';
 
 export interface NewUserValues {
@@ -57,7 +58,10 @@ export function AdminUsersPage({ users, me, values, error }: AdminUsersPageProps
                 <td>
                   <DateTime value={user.createdAt} />
                 </td>
-                <td>
+                <td class="actions">
+                  <a href={resetPasswordPath(user)}>
+                    Reset password<span class="visually-hidden"> of {user.username}</span>
+                  </a>{' '}
                   {user.id !== me.id &&
                     (user.disabledAt ? (
                       <PostButton action={userPath(user, 'enable')} subject={user.username}>
@@ -91,7 +95,7 @@ export function AdminUsersPage({ users, me, values, error }: AdminUsersPageProps
             name="password"
             type="password"
             autocomplete="new-password"
-            hint="Optional, at least 8 characters. Without one the user cannot sign in to the web UI."
+            hint="Optional, at least 12 characters and not a common password. Without one the user cannot sign in to the web UI."
           />
           <CheckboxField label="Administrator" name="isAdmin" checked={values.isAdmin} />
           <button type="submit" class="button primary">

@@ -45,10 +45,20 @@ export function AppPage({ app }: { app: OAuthApp }) {
           <dd>
             <DateTime value={app.createdAt} />
           </dd>
-          <dt>Client secret created</dt>
+          <dt>Client type</dt>
           <dd>
-            <DateTime value={app.secretCreatedAt} />
+            {app.isPublic
+              ? 'Public: proves itself with PKCE, has no client secret'
+              : 'Confidential: authenticates with its client secret'}
           </dd>
+          {!app.isPublic && (
+            <>
+              <dt>Client secret created</dt>
+              <dd>
+                <DateTime value={app.secretCreatedAt} />
+              </dd>
+            </>
+          )}
         </dl>
       </section>
       <section class="card" aria-labelledby="scopes-heading">
@@ -57,11 +67,15 @@ export function AppPage({ app }: { app: OAuthApp }) {
       </section>
       <section class="card" aria-labelledby="manage-heading">
         <h2 id="manage-heading">Manage</h2>
-        <p>A new client secret replaces the current one at once: update the app before its next token request.</p>
+        {!app.isPublic && (
+          <p>A new client secret replaces the current one at once: update the app before its next token request.</p>
+        )}
         <p class="form-actions">
-          <a class="button secondary" href={appPath(app.id, 'rotate-secret')}>
-            Rotate secret
-          </a>
+          {!app.isPublic && (
+            <a class="button secondary" href={appPath(app.id, 'rotate-secret')}>
+              Rotate secret
+            </a>
+          )}
           <a class="button danger" href={appPath(app.id, 'remove')}>
             Remove app
           </a>

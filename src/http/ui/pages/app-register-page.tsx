@@ -1,4 +1,4 @@
-import { CsrfField, ErrorMessage, TextAreaField, TextField } from '../forms.js';
+import { CheckboxField, CsrfField, ErrorMessage, TextAreaField, TextField } from '../forms.js';
 import { Layout } from '../layout.js';
 import { AppsNav } from './apps-nav.js';
 import { ScopeCheckboxes } from './scope-checkboxes.js';
@@ -11,9 +11,18 @@ export interface NewAppValues {
   /** One callback URL per line, as typed. */
   callbacks: string;
   scopes: string[];
+  isPublic: boolean;
 }
 
-export const emptyNewApp: NewAppValues = { name: '', company: '', website: '', description: '', callbacks: '', scopes: [] };
+export const emptyNewApp: NewAppValues = {
+  name: '',
+  company: '',
+  website: '',
+  description: '',
+  callbacks: '',
+  scopes: [],
+  isPublic: false,
+};
 
 export function AppRegisterPage({ values, error }: { values: NewAppValues; error?: string | undefined }) {
   return (
@@ -54,6 +63,11 @@ export function AppRegisterPage({ values, error }: { values: NewAppValues; error
           hint="One per line, compared exactly. https, or http only on 127.0.0.1, ::1 and localhost; no fragment."
         />
         <ScopeCheckboxes legend="Authorized scopes" selected={values.scopes} />
+        <CheckboxField
+          label="Public client: a native or browser app that cannot keep a secret (PKCE, no client secret)"
+          name="isPublic"
+          checked={values.isPublic}
+        />
         <button type="submit" class="button primary">
           Create application
         </button>

@@ -4,6 +4,7 @@ import type { UserService } from '../../../services/users.js';
 import { sendNotFoundPage } from '../error-pages.js';
 import { requireAdmin } from '../guards.js';
 import { adminOrganizationRoutes } from './admin-organizations.js';
+import { adminUserPasswordRoutes } from './admin-user-password.js';
 import { adminUserRoutes } from './admin-users.js';
 
 export interface AdminOptions {
@@ -17,5 +18,6 @@ export async function adminArea(app: FastifyInstance, options: AdminOptions): Pr
   app.setNotFoundHandler(sendNotFoundPage);
   app.get('/', (_request, reply) => reply.redirect('/_admin/users', 303));
   adminUserRoutes(app, options.users);
+  adminUserPasswordRoutes(app, options.users);
   adminOrganizationRoutes(app, options.organizations, options.users);
 }

@@ -4,7 +4,7 @@ import { DomainError } from '../../../domain/errors.js';
 import type { OAuthApp } from '../../../domain/oauth.js';
 import type { OAuthAppService } from '../../../services/oauth-apps.js';
 import { sendNotFoundPage } from '../error-pages.js';
-import { formList, formText } from '../form-body.js';
+import { formFlag, formList, formText } from '../form-body.js';
 import { formFailure } from '../form-failure.js';
 import { requireSignedIn } from '../guards.js';
 import { AppPage } from '../pages/app-page.js';
@@ -65,9 +65,10 @@ export async function appsArea(app: FastifyInstance, { apps }: AppsAreaOptions):
       description: formText(request.body, 'description'),
       callbacks: formText(request.body, 'callbacks'),
       scopes: formList(request.body, 'scope'),
+      isPublic: formFlag(request.body, 'isPublic'),
     };
     try {
-      const registered = await apps.register({
+      const input = {
         owner: await signedInUser(request),
         name: values.name,
         company: values.company,
@@ -75,7 +76,13 @@ export async function appsArea(app: FastifyInstance, { apps }: AppsAreaOptions):
         description: values.description,
         callbackUrls: callbackLines(values.callbacks),
         scope: values.scopes.join(' '),
-      });
+      };
+      if (values.isPublic) {
+        const registered = await apps.registerPublic(input);
+        request.log.info({ appId: registered.id }, 'OAuth public client registered');
+        return reply.redirect(appPath(registered.id), 303);
+      }
+      const registered = await apps.register(input);
       request.log.info({ appId: registered.app.id }, 'OAuth app registered');
       return sendPage(
         reply,

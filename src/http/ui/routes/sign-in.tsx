@@ -25,21 +25,23 @@ export function signInRoutes(app: FastifyInstance, signInService: SignInService)
       clientAddress: request.ip,
     });
     if (result.outcome === 'signedIn') {
-      signIn(request, result.user);
-      request.log.info({ userId: result.user.id }, 'signed in');
+      await signIn(request, result.user);
+      request.log.info({ userId: result.user.id, clientAddress: request.ip }, 'signed in');
       return reply.redirect(returnUrl, 303);
     }
     if (result.outcome === 'throttled') {
+      request.log.warn({ username: username.slice(0, 100), clientAddress: request.ip }, 'sign-in throttled');
       reply.header('retry-after', String(result.retryAfterSeconds));
       const wait = `Too many failed sign-ins. Wait ${result.retryAfterSeconds} seconds, then try again.`;
       return sendPage(reply, 429, <SignInPage returnUrl={returnUrl} username={username} error={wait} />);
     }
-    request.log.info({ reason: result.reason }, 'sign-in refused');
+    // The claimed name and the address, never the password: enough to see who is being tried, and from where.
+    request.log.warn({ reason: result.reason, username: username.slice(0, 100), clientAddress: request.ip }, 'sign-in refused');
     return sendPage(reply, 400, <SignInPage returnUrl={returnUrl} username={username} error={refusedMessage} />);
   });
 
   app.post('/_signout', async (request, reply) => {
-    signOut(request);
+    await signOut(request);
     return reply.redirect('/_signin', 303);
   });
 }
