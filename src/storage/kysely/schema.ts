@@ -178,6 +178,25 @@ export interface BuildsTable {
   deleted_by: string | null;
 }
 
+export interface TeamsTable {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  is_default: number;
+  created_at: string;
+}
+
+export interface ProjectPropertiesTable {
+  project_id: string;
+  name: string;
+  name_key: string;
+  /** JSON text of the value. */
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -194,4 +213,6 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  teams: TeamsTable;
+  project_properties: ProjectPropertiesTable;
 }

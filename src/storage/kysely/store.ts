@@ -10,8 +10,10 @@ import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
+import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
 import type { Database } from './schema.js';
+import { KyselyTeamRepository } from './teams.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
 
@@ -48,6 +50,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
+    teams: guard(new KyselyTeamRepository(db), translate),
+    projectProperties: guard(new KyselyProjectPropertyRepository(db), translate),
   };
 }
 

@@ -2,7 +2,11 @@ import type { ApiLocation } from '../registry.js';
 import { accountsLocation } from './account/accounts.js';
 import { buildReleaseAliasLocation, buildsLocation } from './build/builds.js';
 import { definitionsLocation } from './build/definitions.js';
+import { processesLocation } from './core/processes.js';
+import { projectCollectionsLocation } from './core/project-collections.js';
 import { projectsLocation } from './core/projects.js';
+import { projectPropertiesLocation } from './core/properties.js';
+import { allTeamsLocation, teamMembersLocation, teamsLocation } from './core/teams.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
@@ -13,6 +17,12 @@ export const apiLocations: readonly ApiLocation[] = [
   connectionDataLocation,
   operationsLocation,
   projectsLocation,
+  teamsLocation,
+  teamMembersLocation,
+  allTeamsLocation,
+  projectPropertiesLocation,
+  processesLocation,
+  projectCollectionsLocation,
   definitionsLocation,
   buildsLocation,
   buildReleaseAliasLocation,

@@ -32,7 +32,7 @@ export const accountsLocation: ApiLocation = {
   resourceName: 'Accounts',
   routeTemplate: '_apis/{resource}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],

@@ -1,0 +1,14 @@
+import type { Project, Team } from '../../../../domain/entities.js';
+
+/** WebApiTeam as Azure DevOps renders it. */
+export function webApiTeam(team: Team, project: Pick<Project, 'id' | 'name'>, collectionUrl: string) {
+  return {
+    id: team.id,
+    name: team.name,
+    url: `${collectionUrl}/_apis/projects/${project.id}/teams/${team.id}`,
+    description: team.description,
+    identityUrl: `${collectionUrl}/_apis/Identities/${team.id}`,
+    projectName: project.name,
+    projectId: project.id,
+  };
+}
