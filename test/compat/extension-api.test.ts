@@ -1,6 +1,6 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Answer, recordAnswers } from '../support/answers.js';
 import { apiFixture } from '../support/api.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
@@ -20,7 +20,7 @@ for (const backend of backends()) {
       let basic: string;
       let bearer: string;
       let aliceId: string;
-      const answers: { method: string; path: string; status: number }[] = [];
+      let answers: Answer[] = [];
 
       beforeAll(async () => {
         lapis = await testApp(await backend.open());
@@ -29,15 +29,7 @@ for (const backend of backends()) {
         basic = `Basic ${Buffer.from(`:${await fixture.pat('vso.project_manage vso.work')}`).toString('base64')}`;
         bearer = `Bearer ${await accessTokenFor(lapis, fixture.alice, 'vso.profile')}`;
         await lapis.app.listen({ port: 0, host: '127.0.0.1' });
-        lapis.app.server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-          response.on('finish', () => {
-            answers.push({
-              method: request.method ?? '',
-              path: (request.url ?? '').split('?', 1)[0] ?? '',
-              status: response.statusCode,
-            });
-          });
-        });
+        answers = recordAnswers(lapis.app.server);
         collectionUrl = `http://127.0.0.1:${(lapis.app.server.address() as AddressInfo).port}/contoso`;
       });
 
