@@ -56,8 +56,7 @@ const cases: Case[] = locations.flatMap(({ location, host, path }) =>
     verb,
     operation,
     maxVersion: location.maxVersion,
-    newestVersion:
-      location.maxVersion === location.releasedVersion ? location.maxVersion : `${location.maxVersion}-preview`,
+    newestVersion: location.maxVersion === location.releasedVersion ? location.maxVersion : `${location.maxVersion}-preview`,
   })),
 );
 const undeclared = locations.flatMap(({ location, host, path }) =>
