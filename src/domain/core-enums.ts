@@ -39,3 +39,13 @@ export const inheritLevels = {
   collection: 4,
   all: 7,
 } as const satisfies EnumTable<string>;
+
+export const accountStatusNumbers = {
+  none: 0,
+  enabled: 1,
+  disabled: 2,
+  deleted: 3,
+  moved: 4,
+} as const satisfies EnumTable<string>;
+
+export const accountTypeNumbers = { personal: 0, organization: 1 } as const satisfies EnumTable<string>;

@@ -178,4 +178,31 @@ describe('curl against the core, location and profile areas of a listening Lapis
     expect((await curl([...auth, `${base}/_apis/projects?getDefaultTeamImageUrl=false`])).status).toBe(200);
     expect((await curl([...auth, `${base}/_apis/teams?$expandIdentity=true`])).status).toBe(400);
   });
+
+  it('emits only API links that resolve (projects, teams, processes, collections, operations)', async () => {
+    const links = new Set<string>();
+    const collect = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(collect);
+      else if (value && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) {
+          if ((key === 'url' || key === 'href') && typeof item === 'string' && item.includes('/_apis/')) links.add(item);
+          else collect(item);
+        }
+      }
+    };
+    collect(JSON.parse((await curl([...auth, '-X', 'DELETE', `${base}/_apis/projects/beta?api-version=7.1`])).body));
+    const project = JSON.parse((await curl([...auth, `${base}/_apis/projects/web?includeCapabilities=true`])).body);
+    collect(project);
+    for (const path of [
+      '_apis/projects',
+      `_apis/projects/${project.id}/teams`,
+      '_apis/teams',
+      '_apis/process/processes',
+      '_apis/projectCollections',
+    ]) {
+      collect(JSON.parse((await curl([...auth, `${base}/${path}`])).body));
+    }
+    expect(links.size).toBeGreaterThanOrEqual(10);
+    for (const link of links) expect((await curl([...auth, link])).status, link).toBe(200);
+  });
 });

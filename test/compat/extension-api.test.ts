@@ -156,6 +156,10 @@ for (const backend of backends()) {
           emailAddress: 'alice@example.test',
         });
         expect(me.timeStamp).toBeInstanceOf(Date);
+        const accounts = new extension.accounts.AccountsRestClient(clientOptions(collectionUrl, bearer));
+        const [account] = await accounts.getAccounts(undefined as never, aliceId);
+        expect(account).toMatchObject({ accountName: 'contoso', accountStatus: 1, accountType: 1 }); // enabled, organization
+        expect(account?.createdDate).toBeInstanceOf(Date);
         const withPat = new extension.profile.ProfileRestClient(clientOptions(collectionUrl, basic));
         await expect(withPat.getProfile('me')).rejects.toMatchObject({ status: 401 });
       });

@@ -1,3 +1,4 @@
+import { accountStatusNumbers, accountTypeNumbers } from '../../../../domain/core-enums.js';
 import type { Organization } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, operation } from '../../registry.js';
@@ -42,6 +43,7 @@ export const accountsLocation: ApiLocation = {
       accepts: ['oauth'],
       summary: 'The organizations (accounts) the caller belongs to (`memberId`) or owns (`ownerId`); OAuth access tokens only.',
       query: queryParameters('memberId', 'ownerId', 'properties'),
+      enums: { accountStatus: accountStatusNumbers, accountType: accountTypeNumbers },
       async handler(context) {
         const principal = context.principal;
         if (!principal) throw new Error('accounts require a principal');
