@@ -33,10 +33,12 @@ import { OAuthTokenService } from './services/oauth-tokens.js';
 import { OperationService } from './services/operations.js';
 import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
@@ -71,6 +73,8 @@ export interface Services {
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  teams: TeamService;
+  projectProperties: ProjectPropertyService;
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
@@ -115,6 +119,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
+    teams: new TeamService(context),
+    projectProperties: new ProjectPropertyService(context),
     operations: new OperationService(context),
     definitions,
     builds,

@@ -1,8 +1,8 @@
 import type { Timestamp } from './entities.js';
+import type { EnumTable } from './enums.js';
 import { DomainError } from './errors.js';
 
-/** An Azure DevOps enum: JSON names (camelCase) with their wire numbers. */
-export type EnumTable<Name extends string> = Readonly<Record<Name, number>>;
+export { type EnumTable, parseEnum, parseFlags } from './enums.js';
 
 export const buildStatuses = {
   none: 0,
@@ -79,37 +79,6 @@ export type DefinitionQueryOrder = keyof typeof definitionQueryOrders;
 
 export const deletedFilters = { excludeDeleted: 0, includeDeleted: 1, onlyDeleted: 2 } as const satisfies EnumTable<string>;
 export type DeletedFilter = keyof typeof deletedFilters;
-
-/**
- * Reads an enum value as clients send it: a name in any case or its number, in a query string or a body.
- * `what` names the parameter in the error message.
- */
-export function parseEnum<Name extends string>(table: EnumTable<Name>, value: unknown, what: string): Name {
-  if (typeof value === 'number' || (typeof value === 'string' && /^\d+$/.test(value.trim()))) {
-    const number = Number(value);
-    const found = (Object.keys(table) as Name[]).find((name) => table[name] === number);
-    if (found) return found;
-  } else if (typeof value === 'string') {
-    const wanted = value.trim().toLowerCase();
-    const found = (Object.keys(table) as Name[]).find((name) => name.toLowerCase() === wanted);
-    if (found) return found;
-  }
-  throw new DomainError(
-    'invalidInput',
-    `The value "${String(value)}" is not valid for ${what}. Valid values: ${Object.keys(table).join(', ')}.`,
-  );
-}
-
-/** Flag enums: comma-separated names or a number, OR-ed together. */
-export function parseFlags<Name extends string>(table: EnumTable<Name>, value: string, what: string): number {
-  let mask = 0;
-  for (const part of value.split(',')) {
-    const trimmed = part.trim();
-    if (trimmed === '') continue;
-    mask |= /^\d+$/.test(trimmed) ? Number(trimmed) : table[parseEnum(table, trimmed, what)];
-  }
-  return mask;
-}
 
 export interface Build {
   organizationId: string;

@@ -41,6 +41,23 @@ export interface Project {
   processTemplateId: string;
 }
 
+/** A team of a project; every project has exactly one default team. */
+export interface Team {
+  id: string;
+  organizationId: string;
+  projectId: string;
+  name: string;
+  description: string;
+  isDefault: boolean;
+  createdAt: Timestamp;
+}
+
+/** A custom project property: any JSON value under a case-insensitive name. */
+export interface ProjectProperty {
+  name: string;
+  value: unknown;
+}
+
 /** A long-running change as Azure DevOps reports it; Lapis acts synchronously, so operations are born finished. */
 export interface Operation {
   id: string;

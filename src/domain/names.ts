@@ -28,6 +28,13 @@ const rules = {
     pattern: /^(?![. ])(?!_)[^\\/:*?"<>|;#$%+,@'=&{}[\]\p{Cc}]+(?<![. ])$/u,
     explain: 'no \\ / : * ? " < > | ; # $ % + , @ \' = & { } [ ] or control characters, not starting with _ . or a space',
   },
+  // Team names follow the project rules (Azure DevOps creates `{project} Team` from the project name).
+  team: {
+    what: 'Team name',
+    max: 128,
+    pattern: /^(?![. ])(?!_)[^\\/:*?"<>|;#$%+,@'=&{}[\]\p{Cc}]+(?<![. ])$/u,
+    explain: 'no \\ / : * ? " < > | ; # $ % + , @ \' = & { } [ ] or control characters, not starting with _ . or a space',
+  },
   // Build definition names and folder segments: Azure DevOps reserves the path and wildcard characters.
   definition: {
     what: 'Build pipeline name',

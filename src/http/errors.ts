@@ -2,6 +2,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode } from '../domain/errors.js';
 import { OAuthError, type OAuthErrorCode } from '../domain/oauth.js';
 import { StorageUnavailableError } from '../storage/ports.js';
+import { setAdoResponseHeaders } from './ado-headers.js';
 
 interface AdoException {
   status: number;
@@ -29,6 +30,10 @@ const exceptions: Record<ErrorCode, AdoException> = {
   ownerCannotLeave: { status: 400, typeKey: 'RemoveGroupMemberNotMemberException', assembly: webApi },
   projectNotFound: { status: 404, typeKey: 'ProjectDoesNotExistWithNameException', assembly: core },
   projectExists: { status: 409, typeKey: 'ProjectAlreadyExistsException', assembly: core },
+  teamNotFound: { status: 404, typeKey: 'TeamNotFoundException', assembly: core },
+  teamExists: { status: 409, typeKey: 'TeamAlreadyExistsException', assembly: core },
+  defaultTeamRequired: { status: 400, typeKey: 'InvalidOperationException', assembly: 'System, mscorlib' },
+  processNotFound: { status: 404, typeKey: 'ProcessNotFoundByTypeIdException', assembly: core },
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
   grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
@@ -155,6 +160,7 @@ function clientErrorMessage(error: Partial<FastifyError>): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = errorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  setAdoResponseHeaders(request, reply);
   const retryAfter = retryAfterFor(error);
   if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   return reply

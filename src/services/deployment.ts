@@ -8,6 +8,11 @@ export class DeploymentService {
 
   constructor(private readonly context: ServiceContext) {}
 
+  /** The server's current time, ISO-8601: what connectionData reports as the caller's latest access (this one). */
+  now(): string {
+    return this.context.clock.now().toISOString();
+  }
+
   /** A GUID fixed at first use and shared by every instance on the same store. */
   async instanceId(): Promise<string> {
     if (this.cached) return this.cached;

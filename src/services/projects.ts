@@ -1,10 +1,13 @@
+import { projectStateNumbers } from '../domain/core-enums.js';
 import type { Project, ProjectState, ProjectVisibility, SourceControlType } from '../domain/entities.js';
 import { projectVisibilities, sourceControlTypes } from '../domain/entities.js';
+import { parseEnum } from '../domain/enums.js';
 import { DomainError } from '../domain/errors.js';
 import { validateName } from '../domain/names.js';
 import { defaultProcessTemplateId, parseProcessTemplateId } from '../domain/process-templates.js';
 import { DuplicateKeyError, type ProjectChanges } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
+import { defaultTeamFor } from './teams.js';
 
 export interface NewProject {
   name: string;
@@ -34,7 +37,6 @@ export interface ProjectPage {
 }
 
 const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const projectStates: readonly ProjectState[] = ['new', 'wellFormed', 'deleting', 'createPending', 'deleted'];
 export const defaultProjectTop = 100;
 
 export function parseVisibility(value: string): ProjectVisibility {
@@ -56,27 +58,26 @@ function validDescription(description: string): string {
 
 function statesFor(filter: string | undefined): readonly ProjectState[] | undefined {
   if (filter === undefined || filter === '') return ['wellFormed'];
-  const wanted = filter.toLowerCase();
+  const state = parseEnum(projectStateNumbers, filter, 'stateFilter');
   // `unchanged` is the value clients send when they mean "do not filter on a new state"; it lists every state.
-  if (wanted === 'all' || wanted === 'unchanged') return undefined;
-  const state = projectStates.find((s) => s.toLowerCase() === wanted);
-  if (!state) {
-    throw new DomainError(
-      'invalidInput',
-      `stateFilter must be one of ${[...projectStates, 'all', 'unchanged'].join(', ')}, not "${filter}".`,
-    );
-  }
+  if (state === 'all' || state === 'unchanged') return undefined;
   return [state];
 }
 
-/** Continuation tokens carry the lower-cased name of the first project of the next page, base64url so any name fits a header. */
-function encodeToken(nameKey: string): string {
-  return Buffer.from(nameKey, 'utf8').toString('base64url');
+/** The spec's continuation token is an integer: how many projects the earlier pages held. */
+function offsetOf(token: string | undefined): number {
+  if (token === undefined || token === '') return 0;
+  if (!/^\d{1,9}$/.test(token.trim())) {
+    throw new DomainError('invalidInput', `The continuation token "${token}" is not valid: it must be a non-negative integer.`);
+  }
+  return Number(token);
 }
 
-function decodeToken(token: string): string {
-  if (!/^[A-Za-z0-9_-]+$/.test(token)) throw new DomainError('invalidInput', `The continuation token "${token}" is not valid.`);
-  return Buffer.from(token, 'base64url').toString('utf8');
+function projectExists(name: string): DomainError {
+  return new DomainError(
+    'projectExists',
+    `TF200019: The following project already exists on the Azure DevOps Server: ${name}. You cannot create a new project with the same name as an existing project.`,
+  );
 }
 
 export class ProjectService {
@@ -98,11 +99,12 @@ export class ProjectService {
     };
     try {
       if (await this.context.store.projects.findByName(organizationId, name)) throw new DuplicateKeyError(name);
-      await this.context.store.projects.insert(project);
+      await this.context.store.transaction(async (repositories) => {
+        await repositories.projects.insert(project);
+        await repositories.teams.insert(defaultTeamFor(project, this.context.newId()));
+      });
     } catch (error) {
-      if (error instanceof DuplicateKeyError) {
-        throw new DomainError('projectExists', `Project "${name}" already exists in this organization.`);
-      }
+      if (error instanceof DuplicateKeyError) throw projectExists(name);
       throw error;
     }
     return project;
@@ -120,10 +122,11 @@ export class ProjectService {
   async get(organizationId: string, idOrName: string): Promise<Project> {
     const project = await this.find(organizationId, idOrName);
     if (!project) {
-      throw new DomainError(
-        'projectNotFound',
-        `VS800075: The project with id '${idOrName}' does not exist, or you do not have permission to access it.`,
-      );
+      // Azure DevOps words the miss by id and by name differently.
+      const message = guidPattern.test(idOrName)
+        ? `VS800075: The project with id '${idOrName}' does not exist, or you do not have permission to access it.`
+        : `TF200016: The following project does not exist: ${idOrName}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`;
+      throw new DomainError('projectNotFound', message);
     }
     return project;
   }
@@ -136,23 +139,19 @@ export class ProjectService {
     return this.context.store.projects.list({ organizationId, limit: 100_000 });
   }
 
-  /**
-   * A page in name order. Pages follow a keyset cursor (the continuation token); `$skip` drops rows after
-   * the cursor, which is cheap because an organization holds at most a few hundred projects.
-   */
+  /** A page in name order; the continuation token counts the projects before it, as on Azure DevOps. */
   async list(organizationId: string, options: ProjectListOptions): Promise<ProjectPage> {
     const top = options.top ?? defaultProjectTop;
-    const skip = options.skip ?? 0;
+    const offset = offsetOf(options.continuationToken) + (options.skip ?? 0);
     const states = statesFor(options.stateFilter);
     const rows = await this.context.store.projects.list({
       organizationId,
       ...(states && { states }),
-      ...(options.continuationToken && { fromNameKey: decodeToken(options.continuationToken) }),
-      limit: skip + top + 1,
+      offset,
+      limit: top + 1,
     });
-    const page = rows.slice(skip, skip + top);
-    const next = rows[skip + top];
-    return { projects: page, ...(next && { continuationToken: encodeToken(next.name.toLowerCase()) }) };
+    const page = rows.slice(0, top);
+    return { projects: page, ...(rows.length > top && { continuationToken: String(offset + top) }) };
   }
 
   async update(organizationId: string, idOrName: string, input: ProjectUpdate): Promise<Project> {
@@ -165,7 +164,7 @@ export class ProjectService {
       changes.name = validateName('project', input.name);
       const clash = await this.context.store.projects.findByName(organizationId, input.name);
       if (clash && clash.id !== project.id) {
-        throw new DomainError('projectExists', `Project "${input.name}" already exists in this organization.`);
+        throw projectExists(input.name);
       }
     }
     if (input.description !== undefined) changes.description = validDescription(input.description);
@@ -173,9 +172,7 @@ export class ProjectService {
     try {
       await this.context.store.projects.update(organizationId, project.id, changes);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) {
-        throw new DomainError('projectExists', `Project "${input.name}" already exists in this organization.`);
-      }
+      if (error instanceof DuplicateKeyError) throw projectExists(input.name ?? project.name);
       throw error;
     }
     const { revision, lastUpdateTime, ...rest } = changes;

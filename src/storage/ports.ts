@@ -5,9 +5,11 @@ import type {
   Organization,
   PersonalAccessToken,
   Project,
+  ProjectProperty,
   ProjectState,
   ProjectVisibility,
   SourceControlType,
+  Team,
   User,
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
@@ -57,10 +59,8 @@ export interface ProjectListQuery {
   organizationId: string;
   /** `undefined` = every state. */
   states?: readonly ProjectState[];
-  /** Keyset cursor: list names strictly after this lower-cased name. */
-  afterNameKey?: string;
-  /** Keyset cursor: list names from this lower-cased name on, inclusive. */
-  fromNameKey?: string;
+  /** Rows to pass over first (the projects of earlier pages). */
+  offset?: number;
   limit: number;
 }
 
@@ -83,6 +83,34 @@ export interface ProjectRepository {
   list(query: ProjectListQuery): Promise<Project[]>;
   update(organizationId: string, id: string, changes: ProjectChanges): Promise<void>;
   delete(organizationId: string, id: string): Promise<void>;
+}
+
+export interface TeamListQuery {
+  organizationId: string;
+  /** Undefined = every project of the organization. */
+  projectId?: string;
+  offset: number;
+  limit: number;
+}
+
+export interface TeamRepository {
+  insert(team: Team): Promise<void>;
+  findById(organizationId: string, id: string): Promise<Team | undefined>;
+  findByName(projectId: string, name: string): Promise<Team | undefined>;
+  findDefault(projectId: string): Promise<Team | undefined>;
+  /** Ordered by name, case-insensitively, then id. */
+  list(query: TeamListQuery): Promise<Team[]>;
+  update(id: string, changes: { name?: string; description?: string }): Promise<void>;
+  delete(id: string): Promise<void>;
+}
+
+export interface ProjectPropertyRepository {
+  /** Ordered by name, case-insensitively. */
+  list(projectId: string): Promise<ProjectProperty[]>;
+  /** Inserts or replaces the value under the name (case-insensitive, case-preserving). */
+  set(projectId: string, property: ProjectProperty): Promise<void>;
+  /** Returns whether the property existed. */
+  remove(projectId: string, name: string): Promise<boolean>;
 }
 
 export interface MetaRepository {
@@ -278,6 +306,8 @@ export interface Repositories {
   retentionLeases: RetentionLeaseRepository;
   folders: BuildFolderRepository;
   webSessions: WebSessionRepository;
+  teams: TeamRepository;
+  projectProperties: ProjectPropertyRepository;
   buildTags: BuildTagRepository;
 }
 

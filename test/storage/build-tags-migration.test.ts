@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, Migrator } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Project } from '../../src/domain/entities.js';
 import { buildRow } from '../../src/storage/kysely/builds.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { migrations } from '../../src/storage/migrations/index.js';
@@ -52,7 +53,20 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       try {
         await migrateTo004(store.kysely, kind, schema);
         const world = await seedWorld(store, movableClock());
-        const project = await world.services.projects.add(world.contoso.id, { name: 'web' });
+        // Inserted as the store of that time held projects: without the default team a later migration (009) adds.
+        const project: Project = {
+          id: '5a0c1b7e-0d4e-4f55-9a33-2f4d1c6b8e01',
+          organizationId: world.contoso.id,
+          name: 'web',
+          description: '',
+          visibility: 'private',
+          state: 'wellFormed',
+          revision: 1,
+          lastUpdateTime: '2026-01-01T00:00:00.000Z',
+          sourceControlType: 'Git',
+          processTemplateId: 'adcc42ab-9882-485e-a3ed-7678f01f66bc',
+        };
+        await store.projects.insert(project);
         // Written as the 003-era table had it (the services write the columns later migrations add).
         // biome-ignore lint/suspicious/noExplicitAny: the table as migration 004 left it.
         await (store.kysely as Kysely<any>)
@@ -115,7 +129,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         // biome-ignore lint/suspicious/noExplicitAny: the old column is gone from the typed schema.
         await (store.kysely as Kysely<any>).insertInto('builds').values(rows).execute();
 
-        expect((await store.migrate()).applied).toEqual(['005-build-tags', '008-build-resources']);
+        expect((await store.migrate()).applied).toContain('005-build-tags');
         expect((await store.builds.find(world.contoso.id, 1))?.tags).toEqual(['QA', 'Release']);
         expect((await store.builds.find(world.contoso.id, 2))?.tags).toEqual([]);
         expect(await store.buildTags.inProject(world.contoso.id, project.id)).toEqual(['only', 'QA', 'Release']);

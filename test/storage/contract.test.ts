@@ -104,7 +104,7 @@ for (const backend of backends()) {
         await expect(store.projects.insert(project(organization.id, 'WEB'))).rejects.toBeInstanceOf(DuplicateKeyError);
         const first = await store.projects.list({ organizationId: organization.id, limit: 2 });
         expect(first.map((p) => p.name)).toEqual(['Api', 'docs']);
-        const next = await store.projects.list({ organizationId: organization.id, limit: 2, afterNameKey: 'docs' });
+        const next = await store.projects.list({ organizationId: organization.id, limit: 2, offset: 2 });
         expect(next.map((p) => p.name)).toEqual(['web', 'zeta']);
         const found = await store.projects.findByName(organization.id, 'API');
         expect(found?.name).toBe('Api');

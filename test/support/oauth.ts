@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Services } from '../../src/app.js';
+import type { Lapis, Services } from '../../src/app.js';
 import type { User } from '../../src/domain/entities.js';
 import type { AuthorizeParams } from '../../src/services/oauth-authorization.js';
 
@@ -38,4 +38,24 @@ export async function authorizeCode(services: Services, user: User, params: Auth
   const code = new URL(redirectTo).searchParams.get('code');
   if (!code) throw new Error('no code in the redirect');
   return code;
+}
+
+/** An OAuth access token for `user`, through the real token endpoint (the Azure DevOps assertion form). */
+export async function accessTokenFor(lapis: Pick<Lapis, 'app' | 'services'>, user: User, scope: string): Promise<string> {
+  const { app, secret } = await registerTestApp(lapis.services, user, scope);
+  const code = await authorizeCode(lapis.services, user, { clientId: app.id });
+  const response = await lapis.app.inject({
+    method: 'POST',
+    url: '/oauth2/token',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    payload: new URLSearchParams({
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: secret,
+      grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      assertion: code,
+      redirect_uri: callback,
+    }).toString(),
+  });
+  if (response.statusCode !== 200) throw new Error(`token endpoint answered ${response.statusCode}: ${response.body}`);
+  return (response.json() as { access_token: string }).access_token;
 }

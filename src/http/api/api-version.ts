@@ -53,7 +53,8 @@ interface RequestedVersion {
   resVersion?: string;
 }
 
-function acceptParameters(request: FastifyRequest): Map<string, string> {
+/** The `name=value` parameters of the Accept header, names lower-cased. */
+export function acceptParameters(request: FastifyRequest): Map<string, string> {
   const parameters = new Map<string, string>();
   const accept = request.headers.accept ?? '';
   for (const part of accept.split(/[;,]/)) {

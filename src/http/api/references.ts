@@ -35,14 +35,25 @@ export function projectReference(project: Project, collectionUrl: string) {
   };
 }
 
-/** TeamProject: the reference plus links and, when asked for, capabilities. */
-export function teamProject(project: Project, collectionUrl: string, includeCapabilities: boolean) {
+/** The `{id, name, url}` of a project's default team. */
+export interface DefaultTeamReference {
+  id: string;
+  name: string;
+}
+
+/** TeamProject: the reference plus links, the default team and, when asked for, capabilities. */
+export function teamProject(
+  project: Project,
+  collectionUrl: string,
+  includeCapabilities: boolean,
+  defaultTeam?: DefaultTeamReference,
+) {
   const reference = projectReference(project, collectionUrl);
   return {
     ...reference,
     _links: {
       self: { href: reference.url },
-      collection: { href: `${collectionUrl}/_apis/projectCollections` },
+      collection: { href: `${collectionUrl}/_apis/projectCollections/${project.organizationId}` },
       web: { href: `${collectionUrl}/${encodeURIComponent(project.name)}` },
     },
     ...(includeCapabilities && {
@@ -52,6 +63,13 @@ export function teamProject(project: Project, collectionUrl: string, includeCapa
           templateName: processTemplateName(project.processTemplateId),
           templateTypeId: project.processTemplateId,
         },
+      },
+    }),
+    ...(defaultTeam && {
+      defaultTeam: {
+        id: defaultTeam.id,
+        name: defaultTeam.name,
+        url: `${collectionUrl}/_apis/projects/${project.id}/teams/${defaultTeam.id}`,
       },
     }),
   };

@@ -11,10 +11,13 @@ import type { DeploymentService } from '../../services/deployment.js';
 import type { IdentityService } from '../../services/identities.js';
 import type { OperationService } from '../../services/operations.js';
 import type { OrganizationService } from '../../services/organizations.js';
+import type { ProjectPropertyService } from '../../services/project-properties.js';
 import type { ProjectService } from '../../services/projects.js';
 import type { RetentionLeaseService } from '../../services/retention-leases.js';
+import type { TeamService } from '../../services/teams.js';
 import type { UserService } from '../../services/users.js';
 import { type ApiVersion, compareVersions, parseApiVersion } from './api-version.js';
+import type { EnumFields } from './representation.js';
 
 export const apiVerbs = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type ApiVerb = (typeof apiVerbs)[number];
@@ -24,6 +27,8 @@ export interface ApiServices {
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
+  teams: TeamService;
+  projectProperties: ProjectPropertyService;
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
@@ -55,6 +60,8 @@ export interface ApiRequestContext<Query = Record<string, string | undefined>, B
   baseUrl: string;
   /** `baseUrl` plus `/{organization}` on the organization host. */
   collectionUrl: string;
+  /** Every location of the registry on this request's host (connectionData lists them as service definitions). */
+  locations: readonly ApiLocation[];
 }
 
 export interface ApiResult {
@@ -79,6 +86,8 @@ export interface ApiOperation {
   body?: TSchema;
   /** Whether the body may be absent even though a schema is given. */
   bodyOptional?: boolean;
+  /** Enum fields of the answer, sent as numbers when the client asks for `enumsAsNumbers`. */
+  enums?: EnumFields;
   summary: string;
   handler(context: ApiRequestContext<unknown, unknown>): Promise<ApiResult>;
 }
@@ -109,6 +118,7 @@ export function operation<Q extends TSchema = TSchema, B extends TSchema = TSche
   query?: Q;
   body?: B;
   bodyOptional?: boolean;
+  enums?: EnumFields;
   summary: string;
   handler(context: ApiRequestContext<Static<Q>, Static<B>>): Promise<ApiResult>;
 }): ApiOperation {
@@ -139,9 +149,14 @@ function placeholder(segment: string): string | undefined {
 /** Every path a location is reachable at: optional placeholders present or dropped, as the client builds URLs. */
 function expand(location: ApiLocation): ApiRoute[] {
   const segments = location.routeTemplate.split('/').filter(Boolean);
-  const optional = segments.filter((segment) => {
+  const isValue = (segment: string) => {
     const name = placeholder(segment);
-    return name !== undefined && name !== 'area' && name !== 'resource' && (name !== 'project' || location.projectOptional);
+    return name !== undefined && name !== 'area' && name !== 'resource' && name !== 'project';
+  };
+  // A value followed by a literal segment (`{projectId}/teams`) is required: only trailing values may be left out.
+  const optional = segments.filter((segment, index) => {
+    if (placeholder(segment) === 'project') return location.projectOptional === true;
+    return isValue(segment) && segments.slice(index + 1).every(isValue);
   });
   const routes: ApiRoute[] = [];
   for (const host of location.hosts ?? ['organization']) {

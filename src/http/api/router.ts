@@ -11,6 +11,7 @@ import { registerDiscovery } from './discovery.js';
 import { jsonDepth, maxJsonDepth } from './json-depth.js';
 import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
+import { responseFormat, serializeBody } from './representation.js';
 
 type Validator = ReturnType<typeof Compile>;
 
@@ -89,7 +90,8 @@ function readBody(operation: ApiOperation, raw: unknown): unknown {
   return parsed;
 }
 
-function send(reply: FastifyReply, version: ApiVersion, result: ApiResult): FastifyReply {
+/** The reply step: status, paging header, and the body in the representation the Accept header asked for. */
+function send(request: FastifyRequest, reply: FastifyReply, version: ApiVersion, operation: ApiOperation, result: ApiResult) {
   if (result.continuationToken) reply.header('x-ms-continuationtoken', result.continuationToken);
   if (result.text)
     return reply
@@ -98,7 +100,10 @@ function send(reply: FastifyReply, version: ApiVersion, result: ApiResult): Fast
       .send(result.text.content);
   const status = result.status ?? (result.body === undefined ? 204 : 200);
   if (result.body === undefined) return reply.code(status).send();
-  return reply.code(status).header('content-type', contentType(version)).send(JSON.stringify(result.body));
+  return reply
+    .code(status)
+    .header('content-type', contentType(version))
+    .send(serializeBody(result.body, responseFormat(request), operation.enums));
 }
 
 function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions) {
@@ -143,8 +148,9 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       apiVersion: version,
       baseUrl: base,
       collectionUrl: organization ? `${base}/${encodeURIComponent(organization.name)}` : base,
+      locations: registry.find(route.host),
     });
-    return send(reply, version, result);
+    return send(request, reply, version, operation, result);
   };
 }
 
@@ -155,6 +161,13 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
 export async function registerApi(app: FastifyInstance, options: ApiOptions): Promise<ApiRegistry> {
   const registry = new ApiRegistry(options.locations ?? apiLocations);
   await app.register(async (api) => {
+    // The fetch-based official client sends `Content-Type: undefined` on requests without a body; Azure DevOps ignores
+    // the content type of an empty request, and so does Lapis.
+    api.addHook('onRequest', async (request) => {
+      const length = request.headers['content-length'];
+      const empty = (length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined;
+      if (empty) delete request.headers['content-type'];
+    });
     api.removeAllContentTypeParsers();
     api.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     registerDiscovery(api, registry, options);

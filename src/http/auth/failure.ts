@@ -71,7 +71,9 @@ export function sendRefusal(
   const signInUrl = `${options.baseUrl}/_signin?returnUrl=${encodeURIComponent(returnTo)}`;
   const browserLike =
     options.anonymous === '203' && !redirectSuppressed(request) && (request.method === 'GET' || request.method === 'POST');
-  if (browserLike && failure.reason !== 'insufficientScope') {
+  // A valid credential of the wrong kind (a PAT on an OAuth-only API) is an API refusal, not a reason to sign in.
+  const signInHelps = failure.reason !== 'insufficientScope' && failure.reason !== 'credentialNotAccepted';
+  if (browserLike && signInHelps) {
     return reply.code(203).header('content-type', 'text/html; charset=utf-8').send(signInPage(signInUrl));
   }
   reply

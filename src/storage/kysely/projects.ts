@@ -63,9 +63,11 @@ export class KyselyProjectRepository implements ProjectRepository {
   async list(query: ProjectListQuery): Promise<Project[]> {
     let select = this.db.selectFrom('projects').selectAll().where('organization_id', '=', query.organizationId);
     if (query.states) select = select.where('state', 'in', [...query.states]);
-    if (query.afterNameKey !== undefined) select = select.where('name_key', '>', query.afterNameKey);
-    if (query.fromNameKey !== undefined) select = select.where('name_key', '>=', query.fromNameKey);
-    const rows = await select.orderBy('name_key').limit(query.limit).execute();
+    const rows = await select
+      .orderBy('name_key')
+      .limit(query.limit)
+      .offset(query.offset ?? 0)
+      .execute();
     return rows.map(toProject);
   }
 

@@ -203,6 +203,25 @@ export interface BuildTagsTable {
   tag_key: string;
 }
 
+export interface TeamsTable {
+  id: string;
+  organization_id: string;
+  project_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  is_default: number;
+  created_at: string;
+}
+
+export interface ProjectPropertiesTable {
+  project_id: string;
+  name: string;
+  name_key: string;
+  /** JSON text of the value. */
+  value: string;
+}
+
 export interface Database {
   users: UsersTable;
   organizations: OrganizationsTable;
@@ -220,6 +239,8 @@ export interface Database {
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
   web_sessions: WebSessionsTable;
+  teams: TeamsTable;
+  project_properties: ProjectPropertiesTable;
   build_tags: BuildTagsTable;
   retention_leases: RetentionLeasesTable;
   build_folders: BuildFoldersTable;

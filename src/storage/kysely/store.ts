@@ -12,9 +12,11 @@ import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
+import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
 import { KyselyRetentionLeaseRepository } from './retention-leases.js';
 import type { Database } from './schema.js';
+import { KyselyTeamRepository } from './teams.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
 import { KyselyWebSessionRepository } from './web-sessions.js';
@@ -55,6 +57,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     retentionLeases: guard(new KyselyRetentionLeaseRepository(db), translate),
     folders: guard(new KyselyBuildFolderRepository(db), translate),
     webSessions: guard(new KyselyWebSessionRepository(db), translate),
+    teams: guard(new KyselyTeamRepository(db), translate),
+    projectProperties: guard(new KyselyProjectPropertyRepository(db), translate),
     buildTags: guard(new KyselyBuildTagRepository(db), translate),
   };
 }

@@ -5,6 +5,7 @@ import { oauth } from './004-oauth.js';
 import { buildTags } from './005-build-tags.js';
 import { webSessions } from './006-web-sessions.js';
 import { buildResources } from './008-build-resources.js';
+import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
 import type { LapisMigration } from './dialect.js';
 
 /** Every migration, in order. Append only: a released migration never changes. */
@@ -16,4 +17,5 @@ export const migrations: readonly LapisMigration[] = [
   buildTags,
   webSessions,
   buildResources,
+  teamsAndProjectProperties,
 ];

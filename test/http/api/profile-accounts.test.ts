@@ -64,7 +64,12 @@ describe('profile and accounts: OAuth only, as the document says', () => {
       });
     }
     const plain = await get('/_apis/profile/profiles/me', withBearer());
-    expect(plain.json()).not.toHaveProperty('displayName');
+    // Microsoft's example of profiles/me without details still names the user.
+    expect(plain.json()).toMatchObject({
+      displayName: 'Alice Liddell',
+      publicAlias: fixture.alice.id,
+      emailAddress: 'alice@example.test',
+    });
     expect((await get(`/_apis/profile/profiles/${fixture.alice.id}`, withBearer())).statusCode).toBe(200);
   });
 

@@ -71,7 +71,7 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
       [
         '8.0',
         'VssVersionOutOfRangeException',
-        /^The requested REST API version of 8\.0 is out of range for this server\. The latest REST API version this server supports is 7\.1\.$/,
+        /^The requested REST API version of 8\.0 is out of range for this server\. The latest REST API version this server supports is 7\.2\.$/,
       ],
       [
         '1.0',
@@ -187,7 +187,7 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
       const project = await call('GET', '/contoso/nowhere/_apis/build/builds', { pat });
       expect(project.statusCode).toBe(404);
       expect(project.json()).toMatchObject({
-        message: "VS800075: The project with id 'nowhere' does not exist, or you do not have permission to access it.",
+        message: expect.stringMatching(/^TF200016: The following project does not exist: nowhere\. /),
       });
       const build = await call('GET', '/contoso/web/_apis/build/builds/999', { pat });
       expect(build.statusCode).toBe(404);

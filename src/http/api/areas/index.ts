@@ -11,7 +11,11 @@ import { buildLeasesLocation, retentionLeasesLocation } from './build/retention-
 import { statusBadgeLocation } from './build/status-badge.js';
 import { buildTagsLocation, definitionTagsLocation, projectTagsLocation } from './build/tags.js';
 import { buildTimelineLocation } from './build/timeline.js';
+import { processesLocation } from './core/processes.js';
+import { projectCollectionsLocation } from './core/project-collections.js';
 import { projectsLocation } from './core/projects.js';
+import { projectPropertiesLocation } from './core/properties.js';
+import { allTeamsLocation, teamMembersLocation, teamsLocation } from './core/teams.js';
 import { avatarsLocation } from './graph/avatars.js';
 import { identitiesLocation } from './identities/identities.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
@@ -24,6 +28,12 @@ export const apiLocations: readonly ApiLocation[] = [
   connectionDataLocation,
   operationsLocation,
   projectsLocation,
+  teamsLocation,
+  teamMembersLocation,
+  allTeamsLocation,
+  projectPropertiesLocation,
+  processesLocation,
+  projectCollectionsLocation,
   definitionsLocation,
   buildsLocation,
   buildReleaseAliasLocation,

@@ -1,3 +1,4 @@
+import { accountStatusNumbers, accountTypeNumbers } from '../../../../domain/core-enums.js';
 import type { Organization } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, operation } from '../../registry.js';
@@ -32,7 +33,7 @@ export const accountsLocation: ApiLocation = {
   resourceName: 'Accounts',
   routeTemplate: '_apis/{resource}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
@@ -42,6 +43,7 @@ export const accountsLocation: ApiLocation = {
       accepts: ['oauth'],
       summary: 'The organizations (accounts) the caller belongs to (`memberId`) or owns (`ownerId`); OAuth access tokens only.',
       query: queryParameters('memberId', 'ownerId', 'properties'),
+      enums: { accountStatus: accountStatusNumbers, accountType: accountTypeNumbers },
       async handler(context) {
         const principal = context.principal;
         if (!principal) throw new Error('accounts require a principal');

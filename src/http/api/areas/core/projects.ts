@@ -1,5 +1,7 @@
 import Type from 'typebox';
+import { operationStatusNumbers, projectStateNumbers, projectVisibilityNumbers } from '../../../../domain/core-enums.js';
 import type { Operation } from '../../../../domain/entities.js';
+import { parseEnum } from '../../../../domain/enums.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { projectReference, teamProject } from '../../references.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
@@ -7,12 +9,12 @@ import { enumValue, listOf, optionalBoolean, optionalInteger, queryParameters } 
 
 const readScopes = ['vso.profile', 'vso.project'];
 
+const projectEnums = { state: projectStateNumbers, visibility: projectVisibilityNumbers };
+const operationEnums = { status: operationStatusNumbers };
+
 /** Project visibility arrives as a name or as the ProjectVisibility number (private 0, public 2). */
 function visibilityName(value: string | number | undefined): string | undefined {
-  if (typeof value !== 'number') return value;
-  if (value === 0) return 'private';
-  if (value === 2) return 'public';
-  throw new DomainError('invalidInput', `Visibility must be private (0) or public (2), not ${value}.`);
+  return value === undefined ? undefined : parseEnum(projectVisibilityNumbers, value, 'visibility');
 }
 
 function operationReference(operation: Operation, collectionUrl: string) {
@@ -55,14 +57,23 @@ export const projectsLocation: ApiLocation = {
   resourceName: 'projects',
   routeTemplate: '_apis/{resource}/{*projectId}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 4,
   operations: {
     GET: operation({
       scopes: readScopes,
       summary: 'List projects (stateFilter, $top, $skip, continuationToken) or get one by id or name (includeCapabilities).',
-      query: queryParameters('stateFilter', '$top', '$skip', 'continuationToken', 'includeCapabilities', 'includeHistory'),
+      query: queryParameters(
+        'stateFilter',
+        '$top',
+        '$skip',
+        'continuationToken',
+        'getDefaultTeamImageUrl',
+        'includeCapabilities',
+        'includeHistory',
+      ),
+      enums: projectEnums,
       async handler(context) {
         const { organization } = requireOrganization(context);
         const { projects } = context.services;
@@ -70,7 +81,11 @@ export const projectsLocation: ApiLocation = {
         if (id) {
           const project = await projects.get(organization.id, id);
           const capabilities = optionalBoolean(context.query.includeCapabilities, 'includeCapabilities') ?? false;
-          return { body: teamProject(project, context.collectionUrl, capabilities) };
+          const defaultTeam = await context.services.teams.defaultOf(project);
+          return { body: teamProject(project, context.collectionUrl, capabilities, defaultTeam) };
+        }
+        if (optionalBoolean(context.query.getDefaultTeamImageUrl, 'getDefaultTeamImageUrl')) {
+          throw new DomainError('invalidInput', 'getDefaultTeamImageUrl is not supported: Lapis keeps no team images.');
         }
         const page = await projects.list(organization.id, {
           stateFilter: context.query.stateFilter,
@@ -86,6 +101,7 @@ export const projectsLocation: ApiLocation = {
     }),
     POST: operation({
       scopes: ['vso.project_manage'],
+      enums: operationEnums,
       summary: 'Create a project; answers 202 with an operation reference (already succeeded).',
       body: createBody,
       async handler(context) {
@@ -107,24 +123,31 @@ export const projectsLocation: ApiLocation = {
     }),
     PATCH: operation({
       scopes: ['vso.project_write'],
-      summary: 'Rename a project or change its description or visibility; answers 202 with an operation reference.',
+      summary:
+        'Rename a project or change its description or visibility; answers 202 with an operation reference (api-version 1.0: 200 with the project).',
       body: updateBody,
+      // Operation references at 2.0 and later, projects at 1.0: both shapes have these enum fields.
+      enums: { ...operationEnums, ...projectEnums },
       async handler(context) {
         const { organization } = requireOrganization(context);
         const id = requireProjectId(context);
         const { body } = context;
+        const changes = { name: body.name, description: body.description, visibility: visibilityName(body.visibility) };
+        if (context.apiVersion.major < 2) {
+          // Version 1.0 changed the project at once and answered with it.
+          const project = await context.services.projects.update(organization.id, id, changes);
+          const defaultTeam = await context.services.teams.defaultOf(project);
+          return { body: teamProject(project, context.collectionUrl, false, defaultTeam) };
+        }
         const done = await context.services.operations.run(organization.id, () =>
-          context.services.projects.update(organization.id, id, {
-            name: body.name,
-            description: body.description,
-            visibility: visibilityName(body.visibility),
-          }),
+          context.services.projects.update(organization.id, id, changes),
         );
         return operationReference(done, context.collectionUrl);
       },
     }),
     DELETE: operation({
       scopes: ['vso.project_manage'],
+      enums: operationEnums,
       summary: 'Delete a project with its pipelines and builds; answers 202 with an operation reference.',
       async handler(context) {
         const { organization } = requireOrganization(context);

@@ -1,8 +1,10 @@
+import { deploymentFlagNumbers, inheritLevels, relativeToSettings, serviceStatuses } from '../../../../domain/core-enums.js';
+import { parseFlags } from '../../../../domain/enums.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { baseScope } from '../../../../domain/scopes.js';
 import { descriptorOf } from '../../references.js';
 import { type ApiLocation, operation } from '../../registry.js';
-import { queryParameters } from '../../values.js';
+import { optionalInteger, queryParameters } from '../../values.js';
 
 /** The identity of the Azure DevOps (TFS) service as owner of access mappings, which clients compare against. */
 const serviceOwner = '00025394-6065-48ca-87d9-7f5672854ef7';
@@ -13,7 +15,7 @@ export const resourceAreasLocation: ApiLocation = {
   resourceName: 'ResourceAreas',
   routeTemplate: '_apis/{resource}/{areaId}',
   minVersion: '3.2',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
@@ -36,24 +38,67 @@ export const resourceAreasLocation: ApiLocation = {
   },
 };
 
+/** ConnectOptions flags: what connectionData adds beyond the caller and the access mappings. */
+const connectOptions = {
+  none: 0,
+  includeServices: 1,
+  includeLastUserAccess: 2,
+  includeInheritedDefinitionsOnly: 4,
+  includeNonInheritedDefinitionsOnly: 8,
+} as const;
+
+/** A registry location as the ServiceDefinition the Location service keeps for it. */
+function serviceDefinition(location: ApiLocation) {
+  return {
+    serviceType: location.area,
+    identifier: location.id,
+    displayName: location.resourceName,
+    relativeToSetting: 'context',
+    relativePath: location.routeTemplate,
+    description: '',
+    serviceOwner,
+    locationMappings: [],
+    toolId: location.area,
+    parentServiceType: null,
+    parentIdentifier: '00000000-0000-0000-0000-000000000000',
+    status: 'active',
+    properties: {},
+    inheritLevel: 'none',
+    minVersion: location.minVersion,
+    maxVersion: location.maxVersion,
+    releasedVersion: location.releasedVersion,
+    resourceVersion: location.resourceVersion,
+  };
+}
+
 export const connectionDataLocation: ApiLocation = {
   id: '00d9565f-ed9c-4a06-9a50-00e7896ccab4',
   area: 'Location',
   resourceName: 'connectionData',
   routeTemplate: '_apis/{resource}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
     GET: operation({
       scopes: [baseScope],
-      summary: 'Who the caller is and where this organization (or server) lives.',
+      summary:
+        'Who the caller is and where this organization (or server) lives; connectOptions=IncludeServices adds the service definitions.',
       query: queryParameters('connectOptions', 'lastChangeId', 'lastChangeId64'),
+      enums: {
+        deploymentType: deploymentFlagNumbers,
+        'locationServiceData.serviceDefinitions.relativeToSetting': relativeToSettings,
+        'locationServiceData.serviceDefinitions.status': serviceStatuses,
+        'locationServiceData.serviceDefinitions.inheritLevel': inheritLevels,
+      },
       async handler(context) {
         const principal = context.principal;
         if (!principal) throw new Error('connectionData requires a principal');
+        const options = parseFlags(connectOptions, context.query.connectOptions ?? 'none', 'connectOptions');
+        optionalInteger(context.query.lastChangeId, 'lastChangeId');
+        optionalInteger(context.query.lastChangeId64, 'lastChangeId64');
         const { user } = principal;
         const identity = {
           id: user.id,
@@ -67,6 +112,7 @@ export const connectionDataLocation: ApiLocation = {
           metaTypeId: 0,
         };
         const instanceId = context.organization?.id ?? (await context.services.deployment.instanceId());
+        const path = new URL(`${context.collectionUrl}/`).pathname;
         return {
           body: {
             authenticatedUser: identity,
@@ -74,11 +120,15 @@ export const connectionDataLocation: ApiLocation = {
             instanceId,
             deploymentId: await context.services.deployment.instanceId(),
             deploymentType: 'hosted',
+            lastUserAccess: context.services.deployment.now(),
+            webApplicationRelativeDirectory: path,
             locationServiceData: {
               serviceOwner,
               defaultAccessMappingMoniker: 'PublicAccessMapping',
               lastChangeId: 1,
               lastChangeId64: 1,
+              clientCacheFresh: false,
+              clientCacheTimeToLive: 3600,
               accessMappings: [
                 {
                   displayName: 'Public Access Mapping',
@@ -88,6 +138,9 @@ export const connectionDataLocation: ApiLocation = {
                   virtualDirectory: '',
                 },
               ],
+              ...((options & connectOptions.includeServices) !== 0 && {
+                serviceDefinitions: context.locations.map(serviceDefinition),
+              }),
             },
           },
         };

@@ -1,3 +1,4 @@
+import { operationStatusNumbers } from '../../../../domain/core-enums.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { baseScope } from '../../../../domain/scopes.js';
 import { type ApiLocation, operation } from '../../registry.js';
@@ -8,7 +9,7 @@ export const operationsLocation: ApiLocation = {
   resourceName: 'operations',
   routeTemplate: '_apis/{resource}/{operationId}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 1,
   operations: {
@@ -16,6 +17,7 @@ export const operationsLocation: ApiLocation = {
       // Azure DevOps grants operation polling to every token (vso.base), so any caller of the change can follow it.
       scopes: [baseScope],
       summary: 'Get an operation returned by a project change (always finished: Lapis acts synchronously).',
+      enums: { status: operationStatusNumbers },
       async handler(context) {
         const id = context.routeValues.operationId;
         if (!context.organization || !id) {

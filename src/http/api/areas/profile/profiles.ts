@@ -56,7 +56,7 @@ export const profilesLocation: ApiLocation = {
   resourceName: 'Profiles',
   routeTemplate: '_apis/{area}/{resource}/{id}',
   minVersion: '1.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
   resourceVersion: 3,
   hosts: ['organization', 'deployment'],
@@ -75,11 +75,14 @@ export const profilesLocation: ApiLocation = {
         if (id.toLowerCase() !== 'me' && id.toLowerCase() !== user.id) {
           throw new DomainError('userNotFound', `Profile ${id} was not found or is not visible to you.`);
         }
-        const details = optionalBoolean(context.query.details, 'details') ?? false;
+        // Microsoft's example answers these three with or without `details`; the flag is still checked.
+        optionalBoolean(context.query.details, 'details');
         const requested = context.query.coreAttributes;
         return {
           body: {
-            ...(details && { displayName: user.displayName, publicAlias: user.id, emailAddress: user.email ?? '' }),
+            displayName: user.displayName,
+            publicAlias: user.id,
+            emailAddress: user.email ?? '',
             ...(requested && { coreAttributes: coreAttributes(user, requested) }),
             coreRevision: 1,
             timeStamp: user.createdAt,
