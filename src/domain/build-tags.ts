@@ -2,11 +2,12 @@ import { DomainError } from './errors.js';
 
 /**
  * Lapis's bounds on build and definition tags. Azure DevOps documents none; these keep one request's work small
- * (a tag filter is one index probe per tag) while leaving room for any tagging scheme seen in practice.
+ * (a tag filter is one index probe per tag; a build's tags add at most ~5 KB to a list of up to 5,000 builds)
+ * while leaving room for any tagging scheme seen in practice.
  */
-export const maxTagLength = 256;
-export const maxTagsPerBuild = 100;
-export const maxTagFilters = 100;
+export const maxTagLength = 100;
+export const maxTagsPerBuild = 50;
+export const maxTagFilters = 50;
 
 /** Tags compare case-insensitively, as on Azure DevOps; this is the key they are stored and matched under. */
 export function tagKey(tag: string): string {

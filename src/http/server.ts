@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config, TrustedProxies } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
+import { answerClientError } from './client-errors.js';
 import { sendError } from './errors.js';
 
 export interface ServerOptions {
@@ -47,6 +48,7 @@ export function createServer(options: ServerOptions): FastifyInstance {
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    clientErrorHandler: answerClientError,
     // A URL the router cannot decode (a lone surrogate, invalid UTF-8) or a segment past maxParamLength gets the envelope too.
     frameworkErrors: (error, request, reply) =>
       sendError(

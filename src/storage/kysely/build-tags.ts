@@ -1,10 +1,14 @@
+import { setImmediate } from 'node:timers/promises';
 import type { Kysely } from 'kysely';
 import type { BuildTagRepository } from '../ports.js';
 import type { Database } from './schema.js';
 import { isStorableId } from './stored-integer.js';
 
-/** Ids per statement when loading the tags of a page of builds: well inside both backends' parameter limits. */
-const idsPerStatement = 1000;
+/**
+ * Ids per statement when loading the tags of a page of builds. SQLite runs each statement synchronously, so a page
+ * is loaded in slices with a turn of the event loop between them, letting other requests run.
+ */
+const idsPerStatement = 200;
 
 function keyed(tags: readonly string[]): Map<string, string> {
   const unique = new Map<string, string>();
@@ -21,6 +25,7 @@ export async function tagsOfBuilds(
   const tags = new Map<number, string[]>();
   const ids = buildIds.filter(isStorableId);
   for (let i = 0; i < ids.length; i += idsPerStatement) {
+    if (i > 0) await setImmediate();
     const rows = await db
       .selectFrom('build_tags')
       .select(['build_id', 'tag'])
