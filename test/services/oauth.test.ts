@@ -218,11 +218,14 @@ for (const backend of backends()) {
 
       it('refuses an expired code without touching the grant', async () => {
         const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        const grantsBefore = await world.services.oauthGrants.listForUser(world.alice);
+        expect(grantsBefore.filter(({ grant }) => grant.revokedAt === null).length).toBeGreaterThan(0);
         clock.advance(300_000);
         expect(await refusal(exchange(code))).toMatchObject({
           code: 'invalid_grant',
           description: expect.stringMatching(/expired/),
         });
+        expect(await world.services.oauthGrants.listForUser(world.alice)).toEqual(grantsBefore);
       });
 
       it('requires the right secret, the same redirect_uri and the right client', async () => {
