@@ -1,6 +1,7 @@
 import type { Project, ProjectState, ProjectVisibility, SourceControlType } from '../domain/entities.js';
 import { projectVisibilities, sourceControlTypes } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
+import { isGuid } from '../domain/guid.js';
 import { validateName } from '../domain/names.js';
 import { defaultProcessTemplateId, parseProcessTemplateId } from '../domain/process-templates.js';
 import { DuplicateKeyError, type ProjectChanges } from '../storage/ports.js';
@@ -33,7 +34,6 @@ export interface ProjectPage {
   continuationToken?: string;
 }
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const projectStates: readonly ProjectState[] = ['new', 'wellFormed', 'deleting', 'createPending', 'deleted'];
 export const defaultProjectTop = 100;
 
@@ -110,7 +110,7 @@ export class ProjectService {
 
   /** Finds a project by GUID or by name, as Azure DevOps URLs allow either. */
   async find(organizationId: string, idOrName: string): Promise<Project | undefined> {
-    if (guidPattern.test(idOrName)) {
+    if (isGuid(idOrName)) {
       const byId = await this.context.store.projects.findById(organizationId, idOrName);
       if (byId) return byId;
     }

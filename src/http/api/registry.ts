@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 import type { Organization, Project } from '../../domain/entities.js';
+import { isGuid } from '../../domain/guid.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
 import type { BuildDefinitionService } from '../../services/build-definitions.js';
@@ -10,7 +11,7 @@ import type { OperationService } from '../../services/operations.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { ProjectService } from '../../services/projects.js';
 import type { UserService } from '../../services/users.js';
-import { type ApiVersion, compareVersions, parseApiVersion } from './api-version.js';
+import { type ApiVersion, compareVersions, parseVersionRange, type VersionRange } from './api-version.js';
 
 export const apiVerbs = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type ApiVerb = (typeof apiVerbs)[number];
@@ -114,9 +115,9 @@ export interface ApiRoute {
   /** Placeholder names other than project, in path order. */
   valueNames: string[];
   hasProject: boolean;
+  /** The location's versions, parsed at boot. */
+  versions: VersionRange;
 }
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class RegistryError extends Error {
   override name = 'RegistryError';
@@ -127,7 +128,7 @@ function placeholder(segment: string): string | undefined {
 }
 
 /** Every path a location is reachable at: optional placeholders present or dropped, as the client builds URLs. */
-function expand(location: ApiLocation): ApiRoute[] {
+function expand(location: ApiLocation, versions: VersionRange): ApiRoute[] {
   const segments = location.routeTemplate.split('/').filter(Boolean);
   const optional = segments.filter((segment) => {
     const name = placeholder(segment);
@@ -155,7 +156,7 @@ function expand(location: ApiLocation): ApiRoute[] {
           parts.push(`:${name}`);
         }
       }
-      routes.push({ location, host, path: `/${parts.join('/')}`, valueNames, hasProject });
+      routes.push({ location, host, path: `/${parts.join('/')}`, valueNames, hasProject, versions });
     }
   }
   return routes;
@@ -168,17 +169,11 @@ function shape(path: string): string {
     .join('/');
 }
 
-function checkVersions(location: ApiLocation): void {
-  const [min, max, released] = [location.minVersion, location.maxVersion, location.releasedVersion].map((text) => {
-    const version = parseApiVersion(text);
-    if (!version || version.preview) throw new RegistryError(`${location.id}: "${text}" is not a major.minor version.`);
-    return version;
-  }) as [ApiVersion, ApiVersion, ApiVersion];
-  if (compareVersions(min, max) > 0 || compareVersions(released, max) > 0) {
-    throw new RegistryError(`${location.id}: versions must satisfy min <= max and released <= max.`);
-  }
-  if (!Number.isInteger(location.resourceVersion) || location.resourceVersion < 1) {
-    throw new RegistryError(`${location.id}: resourceVersion must be a positive integer.`);
+function checkVersions(location: ApiLocation): VersionRange {
+  try {
+    return parseVersionRange(location);
+  } catch (error) {
+    throw new RegistryError(`${location.id}: ${(error as Error).message}`);
   }
 }
 
@@ -190,7 +185,7 @@ export class ApiRegistry {
   readonly locations: readonly ApiLocation[];
   readonly routes: readonly ApiRoute[];
   /** The newest version any location supports: above it, requests are out of range for the whole server. */
-  readonly serverMaxVersion: string;
+  readonly serverMax: ApiVersion;
 
   constructor(locations: readonly ApiLocation[]) {
     const ids = new Map<string, ApiLocation>();
@@ -198,7 +193,7 @@ export class ApiRegistry {
     const routes: ApiRoute[] = [];
     for (const location of locations) {
       const id = location.id;
-      if (!guid.test(id)) throw new RegistryError(`Location id "${id}" must be a lower-case GUID.`);
+      if (!isGuid(id) || id !== id.toLowerCase()) throw new RegistryError(`Location id "${id}" must be a lower-case GUID.`);
       const previous = ids.get(id);
       if (previous) {
         throw new RegistryError(
@@ -206,7 +201,7 @@ export class ApiRegistry {
         );
       }
       ids.set(id, location);
-      checkVersions(location);
+      const versions = checkVersions(location);
       const verbs = Object.entries(location.operations) as [ApiVerb, ApiOperation | undefined][];
       if (verbs.length === 0) throw new RegistryError(`${location.area}/${location.resourceName} (${id}) declares no operation.`);
       for (const [verb, declared] of verbs) {
@@ -221,7 +216,7 @@ export class ApiRegistry {
           );
         }
       }
-      for (const route of expand(location)) {
+      for (const route of expand(location, versions)) {
         const key = shape(route.path);
         const other = paths.get(key);
         if (other && other.location !== location) {
@@ -237,12 +232,13 @@ export class ApiRegistry {
     }
     this.locations = locations;
     this.routes = routes;
-    this.serverMaxVersion = locations
-      .map((location) => location.maxVersion)
-      .reduce(
-        (newest, version) => (compareVersions(releaseOrThrow(version), releaseOrThrow(newest)) > 0 ? version : newest),
-        '0.0',
-      );
+    this.serverMax = routes
+      .map((route) => route.versions.max)
+      .reduce((newest, version) => (compareVersions(version, newest) > 0 ? version : newest), {
+        major: 0,
+        minor: 0,
+        preview: false,
+      });
   }
 
   /** Locations of an area (case-insensitive), optionally one resource, on a host. */
@@ -254,10 +250,4 @@ export class ApiRegistry {
         (resourceName === undefined || location.resourceName.toLowerCase() === resourceName.toLowerCase()),
     );
   }
-}
-
-function releaseOrThrow(text: string): ApiVersion {
-  const version = parseApiVersion(text);
-  if (!version) throw new RegistryError(`"${text}" is not a version.`);
-  return version;
 }

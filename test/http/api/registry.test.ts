@@ -20,7 +20,7 @@ function location(overrides: Partial<ApiLocation>): ApiLocation {
 describe('API location registry (boot-time checks)', () => {
   it('accepts every shipped area', () => {
     const registry = new ApiRegistry(apiLocations);
-    expect(registry.serverMaxVersion).toBe('7.1');
+    expect(registry.serverMax).toMatchObject({ major: 7, minor: 1 });
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/:project/_apis/build/builds/:buildId');
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/_apis/build/builds');
     expect(registry.routes.map((r) => r.path)).not.toContain('/:organization/_apis/build/definitions');
