@@ -16,6 +16,7 @@ export const errorCodes = {
   projectNotFound: 'No project in the organization has that name or id.',
   projectExists: 'A project with that name already exists in the organization.',
   tokenNotFound: 'No personal access token has that authorization id (for this user).',
+  tokenRevoked: 'The personal access token has been revoked and can no longer be changed.',
   appNotFound: 'No OAuth application has that App ID.',
   grantNotFound: 'No OAuth authorization has that id (for this user).',
   apiVersionMissing: 'A write request did not say which api-version it speaks.',

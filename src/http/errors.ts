@@ -30,6 +30,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   projectNotFound: { status: 404, typeKey: 'ProjectDoesNotExistWithNameException', assembly: core },
   projectExists: { status: 409, typeKey: 'ProjectAlreadyExistsException', assembly: core },
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
+  tokenRevoked: { status: 409, typeKey: 'InvalidPersonalAccessTokenException', assembly: webApi },
   appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
   grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   apiVersionMissing: { status: 400, typeKey: 'VssVersionNotSpecifiedException', assembly: webApi },

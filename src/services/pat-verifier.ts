@@ -1,5 +1,6 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
+import { tokenStatus } from '../domain/pat-rules.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -57,8 +58,8 @@ export class PatVerifier {
     const { token, user } = entry;
     if (!token || !user || !this.hasher.matches(token.tokenHash, hash)) return { status: 'unknown' };
     const now = this.context.clock.now();
-    if (token.revokedAt) return { status: 'revoked', token, user };
-    if (Date.parse(token.validTo) <= now.getTime()) return { status: 'expired', token, user };
+    const status = tokenStatus(token, now);
+    if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
     const memberOf = await this.membership.organizationsOf(user.id);
     this.recordUse(token, now);
