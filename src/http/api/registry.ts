@@ -1,44 +1,40 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
+import type { Services } from '../../app.js';
 import type { Organization, Project } from '../../domain/entities.js';
 import { isGuid } from '../../domain/guid.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
-import type { BuildDefinitionService } from '../../services/build-definitions.js';
-import type { BuildService } from '../../services/builds.js';
-import type { DeploymentService } from '../../services/deployment.js';
-import type { OperationService } from '../../services/operations.js';
-import type { OrganizationService } from '../../services/organizations.js';
-import type { ProjectService } from '../../services/projects.js';
-import type { UserService } from '../../services/users.js';
 import { type ApiVersion, compareVersions, parseVersionRange, type VersionRange } from './api-version.js';
 
 export const apiVerbs = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type ApiVerb = (typeof apiVerbs)[number];
 
-/** The services handlers may use; `app.ts` hands in its own. */
-export interface ApiServices {
-  users: UserService;
-  organizations: OrganizationService;
-  projects: ProjectService;
-  operations: OperationService;
-  definitions: BuildDefinitionService;
-  builds: BuildService;
-  deployment: DeploymentService;
-}
+/** The services handlers may use: a part of the composition's own, so a new service needs no copy here. */
+export type ApiServices = Pick<
+  Services,
+  'users' | 'organizations' | 'projects' | 'operations' | 'definitions' | 'builds' | 'deployment'
+>;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
 export type ApiHost = 'organization' | 'deployment';
 
-export interface ApiRequestContext<Query = Record<string, string | undefined>, Body = unknown> {
+/**
+ * What a handler receives. The types say what the router guarantees: an organization unless the operation is
+ * also served at the root (`rootOperation`), a principal unless it allows anonymous callers.
+ */
+export interface ApiRequestContext<
+  Query = Record<string, string | undefined>,
+  Body = unknown,
+  Caller extends Principal | undefined = Principal,
+  Host extends Organization | undefined = Organization,
+> {
   request: FastifyRequest;
   services: ApiServices;
-  /** Undefined only on the server-root (deployment) host. */
-  organization: Organization | undefined;
+  organization: Host;
   /** Resolved from the `{project}` segment when the URL has one. */
   project: Project | undefined;
-  /** Undefined only for operations that allow anonymous calls. */
-  principal: Principal | undefined;
+  principal: Caller;
   /** Values of the template's other placeholders (`{buildId}`, `{*projectId}`...), absent when the URL omits them. */
   routeValues: Readonly<Record<string, string | undefined>>;
   query: Query;
@@ -66,12 +62,14 @@ export interface ApiOperation {
   accepts?: readonly CredentialKind[];
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
   anonymous?: boolean;
+  /** Declared with `rootOperation`: the handler copes without an organization, so the location may be served at the root. */
+  servedAtRoot?: boolean;
   query?: TSchema;
   body?: TSchema;
   /** Whether the body may be absent even though a schema is given. */
   bodyOptional?: boolean;
   summary: string;
-  handler(context: ApiRequestContext<unknown, unknown>): Promise<ApiResult>;
+  handler(context: ApiRequestContext<unknown, unknown, Principal | undefined, Organization | undefined>): Promise<ApiResult>;
 }
 
 export interface ApiLocation {
@@ -92,18 +90,36 @@ export interface ApiLocation {
   operations: Partial<Record<ApiVerb, ApiOperation>>;
 }
 
-/** Declares an operation with typed query and body (typebox schemas), erased to the registry's shape. */
-export function operation<Q extends TSchema = TSchema, B extends TSchema = TSchema>(definition: {
+interface OperationDefinition<
+  Q extends TSchema,
+  B extends TSchema,
+  Anonymous extends boolean,
+  Host extends Organization | undefined,
+> {
   scopes: readonly string[];
   accepts?: readonly CredentialKind[];
-  anonymous?: boolean;
+  anonymous?: Anonymous;
   query?: Q;
   body?: B;
   bodyOptional?: boolean;
   summary: string;
-  handler(context: ApiRequestContext<Static<Q>, Static<B>>): Promise<ApiResult>;
-}): ApiOperation {
+  handler(
+    context: ApiRequestContext<Static<Q>, Static<B>, Anonymous extends true ? Principal | undefined : Principal, Host>,
+  ): Promise<ApiResult>;
+}
+
+/** Declares an operation served under `/{organization}` only, with typed query and body (typebox schemas). */
+export function operation<Q extends TSchema = TSchema, B extends TSchema = TSchema, Anonymous extends boolean = false>(
+  definition: OperationDefinition<Q, B, Anonymous, Organization>,
+): ApiOperation {
   return definition as unknown as ApiOperation;
+}
+
+/** Declares an operation of a location also served at the server root, where there is no organization. */
+export function rootOperation<Q extends TSchema = TSchema, B extends TSchema = TSchema, Anonymous extends boolean = false>(
+  definition: OperationDefinition<Q, B, Anonymous, Organization | undefined>,
+): ApiOperation {
+  return { ...definition, servedAtRoot: true } as unknown as ApiOperation;
 }
 
 /** One concrete path a location is served at. */
@@ -208,6 +224,11 @@ export class ApiRegistry {
         if (!apiVerbs.includes(verb)) throw new RegistryError(`${location.area}/${location.resourceName}: unknown verb ${verb}.`);
         if (!declared?.scopes || declared.scopes.length === 0) {
           throw new RegistryError(`${verb} ${location.area}/${location.resourceName} (${id}) declares no required scope.`);
+        }
+        if ((location.hosts ?? []).includes('deployment') && !declared.servedAtRoot) {
+          throw new RegistryError(
+            `${verb} ${location.area}/${location.resourceName} is served at the root: declare it with rootOperation().`,
+          );
         }
         const unknown = declared.scopes.filter((scope) => !findScope(scope));
         if (unknown.length > 0) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiLocations } from '../../../src/http/api/areas/index.js';
-import { type ApiLocation, ApiRegistry, operation } from '../../../src/http/api/registry.js';
+import { type ApiLocation, ApiRegistry, operation, rootOperation } from '../../../src/http/api/registry.js';
 
 function location(overrides: Partial<ApiLocation>): ApiLocation {
   return {
@@ -24,6 +24,21 @@ describe('API location registry (boot-time checks)', () => {
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/:project/_apis/build/builds/:buildId');
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/_apis/build/builds');
     expect(registry.routes.map((r) => r.path)).not.toContain('/:organization/_apis/build/definitions');
+  });
+
+  it('fails on a location served at the root whose handlers expect an organization', () => {
+    const atRoot = { hosts: ['organization', 'deployment'] as const, routeTemplate: '_apis/{area}/{resource}' };
+    expect(() => new ApiRegistry([location(atRoot)])).toThrowError(
+      /GET things\/widgets is served at the root: declare it with rootOperation/,
+    );
+    const declared = {
+      GET: rootOperation({
+        scopes: ['vso.build'],
+        summary: 'x',
+        handler: async ({ organization }) => ({ body: organization?.name }),
+      }),
+    };
+    expect(() => new ApiRegistry([location({ ...atRoot, operations: declared })])).not.toThrow();
   });
 
   it('fails on a duplicate location id', () => {

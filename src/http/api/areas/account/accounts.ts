@@ -1,7 +1,7 @@
 import type { Organization } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { isGuid } from '../../../../domain/guid.js';
-import { type ApiLocation, operation } from '../../registry.js';
+import { type ApiLocation, rootOperation } from '../../registry.js';
 import { listOf, queryParameters } from '../../values.js';
 
 function account(organization: Organization, baseUrl: string) {
@@ -36,14 +36,13 @@ export const accountsLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: ['vso.profile'],
       accepts: ['oauth'],
       summary: 'The organizations (accounts) the caller belongs to (`memberId`) or owns (`ownerId`); OAuth access tokens only.',
       query: queryParameters('memberId', 'ownerId', 'properties'),
       async handler(context) {
-        const principal = context.principal;
-        if (!principal) throw new Error('accounts require a principal');
+        const { principal } = context;
         const { memberId, ownerId } = context.query;
         const filter = memberId ?? ownerId;
         if (!filter) throw new DomainError('invalidInput', 'Give memberId or ownerId (your profile id).');

@@ -20,11 +20,6 @@ function operationReference(operation: Operation, collectionUrl: string) {
   return { status: 202, body: { id: operation.id, status: operation.status, url, _links: { self: { href: url } } } };
 }
 
-function requireOrganization(context: ApiRequestContext<unknown, unknown>) {
-  if (!context.organization || !context.principal) throw new Error('projects are served under an organization only');
-  return { organization: context.organization, principal: context.principal };
-}
-
 function requireProjectId(context: ApiRequestContext<unknown, unknown>): string {
   const id = context.routeValues.projectId;
   if (!id) throw new DomainError('invalidInput', 'The project id or name is required in the URL.');
@@ -64,7 +59,7 @@ export const projectsLocation: ApiLocation = {
       summary: 'List projects (stateFilter, $top, $skip, continuationToken) or get one by id or name (includeCapabilities).',
       query: queryParameters('stateFilter', '$top', '$skip', 'continuationToken', 'includeCapabilities', 'includeHistory'),
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const { projects } = context.services;
         const id = context.routeValues.projectId;
         if (id) {
@@ -89,7 +84,7 @@ export const projectsLocation: ApiLocation = {
       summary: 'Create a project; answers 202 with an operation reference (already succeeded).',
       body: createBody,
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         if (context.routeValues.projectId)
           throw new DomainError('invalidInput', 'Create a project by POSTing to _apis/projects.');
         const { body } = context;
@@ -110,7 +105,7 @@ export const projectsLocation: ApiLocation = {
       summary: 'Rename a project or change its description or visibility; answers 202 with an operation reference.',
       body: updateBody,
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const id = requireProjectId(context);
         const { body } = context;
         const done = await context.services.operations.run(organization.id, () =>
@@ -127,7 +122,7 @@ export const projectsLocation: ApiLocation = {
       scopes: ['vso.project_manage'],
       summary: 'Delete a project with its pipelines and builds; answers 202 with an operation reference.',
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const id = requireProjectId(context);
         const done = await context.services.operations.run(organization.id, () =>
           context.services.projects.remove(organization.id, id),

@@ -1,7 +1,7 @@
 import { DomainError } from '../../../../domain/errors.js';
 import { baseScope } from '../../../../domain/scopes.js';
 import { descriptorOf } from '../../references.js';
-import { type ApiLocation, operation } from '../../registry.js';
+import { type ApiLocation, rootOperation } from '../../registry.js';
 import { queryParameters } from '../../values.js';
 
 /** The identity of the Azure DevOps (TFS) service as owner of access mappings, which clients compare against. */
@@ -18,7 +18,7 @@ export const resourceAreasLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: [baseScope],
       anonymous: true,
       summary: 'Resource areas: none, so clients use the URL they were given for every area (the on-premises answer).',
@@ -47,14 +47,12 @@ export const connectionDataLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: [baseScope],
       summary: 'Who the caller is and where this organization (or server) lives.',
       query: queryParameters('connectOptions', 'lastChangeId', 'lastChangeId64'),
       async handler(context) {
-        const principal = context.principal;
-        if (!principal) throw new Error('connectionData requires a principal');
-        const { user } = principal;
+        const { user } = context.principal;
         const identity = {
           id: user.id,
           descriptor: descriptorOf(user),

@@ -18,7 +18,7 @@ export const operationsLocation: ApiLocation = {
       summary: 'Get an operation returned by a project change (always finished: Lapis acts synchronously).',
       async handler(context) {
         const id = context.routeValues.operationId;
-        if (!context.organization || !id) {
+        if (!id) {
           throw new DomainError('operationNotFound', 'Name the operation: GET _apis/operations/{operationId}.');
         }
         const found = await context.services.operations.get(context.organization.id, id);
