@@ -13,7 +13,7 @@ export type ApiVerb = (typeof apiVerbs)[number];
 /** The services handlers may use: a part of the composition's own, so a new service needs no copy here. */
 export type ApiServices = Pick<
   Services,
-  'users' | 'organizations' | 'projects' | 'operations' | 'definitions' | 'builds' | 'deployment'
+  'users' | 'organizations' | 'projects' | 'operations' | 'definitions' | 'builds' | 'buildTags' | 'deployment'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
