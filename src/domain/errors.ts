@@ -20,6 +20,7 @@ export const errorCodes = {
   defaultTeamRequired: 'The default team of a project cannot be deleted.',
   processNotFound: 'No process has that id.',
   tokenNotFound: 'No personal access token has that authorization id (for this user).',
+  tokenRevoked: 'The personal access token has been revoked and can no longer be changed.',
   appNotFound: 'No OAuth application has that App ID.',
   grantNotFound: 'No OAuth authorization has that id (for this user).',
   apiVersionMissing: 'A write request did not say which api-version it speaks.',

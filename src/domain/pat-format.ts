@@ -1,3 +1,5 @@
+import { crc32 } from 'node:zlib';
+
 /**
  * Personal access token text. New tokens follow the current Azure DevOps shape, 84 characters with the
  * signature `AZDO` at 1-based positions 77–80, so secret scanners and the official client's
@@ -19,22 +21,6 @@ export const legacyPatLength = 52;
 
 const newShape = /^[0-9A-Za-z]{76}AZDO[0-9A-Za-z]{4}$/;
 const legacyShape = /^[A-Za-z2-7]{52}$/;
-
-const crcTable = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(text: string): number {
-  let crc = 0xffffffff;
-  for (let i = 0; i < text.length; i++) crc = (crcTable[(crc ^ text.charCodeAt(i)) & 0xff] ?? 0) ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
 
 function checksumOf(body: string): string {
   let value = crc32(body) % 62 ** checksumLength;

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isGuid } from '../domain/guid.js';
 import type { Principal } from '../domain/principal.js';
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Azure DevOps names the serving process; one id per Lapis process tells instances apart behind a balancer. */
 const processId = randomUUID();
@@ -11,7 +10,7 @@ const processId = randomUUID();
 function clientSession(request: FastifyRequest): string | undefined {
   const header = request.headers['x-tfs-session'];
   const session = typeof header === 'string' ? header.split(',', 1)[0]?.trim() : undefined;
-  return session && guid.test(session) ? session : undefined;
+  return session && isGuid(session) ? session : undefined;
 }
 
 /**

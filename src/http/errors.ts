@@ -35,6 +35,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   defaultTeamRequired: { status: 400, typeKey: 'InvalidOperationException', assembly: 'System, mscorlib' },
   processNotFound: { status: 404, typeKey: 'ProcessNotFoundByTypeIdException', assembly: core },
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
+  tokenRevoked: { status: 409, typeKey: 'InvalidPersonalAccessTokenException', assembly: webApi },
   appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
   grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   apiVersionMissing: { status: 400, typeKey: 'VssVersionNotSpecifiedException', assembly: webApi },

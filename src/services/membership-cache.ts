@@ -1,9 +1,5 @@
 import type { ServiceContext } from './context.js';
-
-interface Entry {
-  organizationIds: ReadonlySet<string>;
-  expiresAt: number;
-}
+import { TtlCache } from './ttl-cache.js';
 
 /**
  * Which organizations a user belongs to, loaded with every identified credential. Cached briefly and
@@ -11,31 +7,20 @@ interface Entry {
  * cache lifetime elsewhere).
  */
 export class MembershipCache {
-  private readonly entries = new Map<string, Entry>();
+  private readonly cache: TtlCache<string, ReadonlySet<string>>;
 
   constructor(
     private readonly context: ServiceContext,
-    private readonly cacheMs: number,
-    private readonly maxEntries = 10_000,
+    cacheMs: number,
   ) {
-    context.credentials.subscribe(() => this.entries.clear());
+    this.cache = new TtlCache(context.clock, { ttlMs: cacheMs });
+    context.credentials.subscribe(() => this.cache.clear());
   }
 
-  async organizationsOf(userId: string): Promise<ReadonlySet<string>> {
-    const now = Date.now();
-    let entry = this.entries.get(userId);
-    if (!entry || entry.expiresAt <= now) {
+  organizationsOf(userId: string): Promise<ReadonlySet<string>> {
+    return this.cache.getOrLoad(userId, async () => {
       const organizations = await this.context.store.organizations.listForMember(userId);
-      entry = { organizationIds: new Set(organizations.map((o) => o.id)), expiresAt: now + this.cacheMs };
-      if (this.cacheMs > 0) {
-        this.entries.delete(userId);
-        if (this.entries.size >= this.maxEntries) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        this.entries.set(userId, entry);
-      }
-    }
-    return entry.organizationIds;
+      return new Set(organizations.map((organization) => organization.id));
+    });
   }
 }

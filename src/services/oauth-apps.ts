@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
+import { isGuid } from '../domain/guid.js';
 import { type OAuthApp, validateAppText, validateCallbackUrl, validateWebsite } from '../domain/oauth.js';
 import { parseScopes } from '../domain/scopes.js';
 import type { ServiceContext } from './context.js';
@@ -22,8 +23,6 @@ export interface AppWithSecret {
   /** The client secret. Returned once; only its keyed hash is stored. */
   secret: string;
 }
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Registered OAuth applications: their details, callback URLs, scopes and client secret. */
 export class OAuthAppService {
@@ -71,7 +70,7 @@ export class OAuthAppService {
 
   /** The app with that App ID, or undefined (also for text that is not a GUID). */
   async find(id: string): Promise<OAuthApp | undefined> {
-    if (!guid.test(id)) return undefined;
+    if (!isGuid(id)) return undefined;
     return this.context.store.oauthApps.findById(id);
   }
 

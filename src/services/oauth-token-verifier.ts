@@ -3,6 +3,7 @@ import type { OAuthGrant } from '../domain/oauth.js';
 import type { AccessTokenClaims, AccessTokens } from './access-tokens.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
+import { TtlCache } from './ttl-cache.js';
 
 export type OAuthVerification =
   | { status: 'active'; claims: AccessTokenClaims; grant: OAuthGrant; user: User; memberOf: ReadonlySet<string> }
@@ -12,7 +13,6 @@ export type OAuthVerification =
 interface GrantEntry {
   grant: OAuthGrant | undefined;
   user: User | undefined;
-  expiresAt: number;
 }
 
 export interface OAuthVerifierOptions {
@@ -27,16 +27,18 @@ export interface OAuthVerifierOptions {
  * credential change in this process clears.
  */
 export class OAuthTokenVerifier {
-  private readonly cache = new Map<string, GrantEntry>();
-  private readonly maxEntries: number;
+  private readonly cache: TtlCache<string, GrantEntry>;
 
   constructor(
     private readonly context: ServiceContext,
     private readonly accessTokens: AccessTokens,
     private readonly membership: MembershipCache,
-    private readonly options: OAuthVerifierOptions,
+    options: OAuthVerifierOptions,
   ) {
-    this.maxEntries = options.maxCacheEntries ?? 10_000;
+    this.cache = new TtlCache(context.clock, {
+      ttlMs: options.cacheMs,
+      ...(options.maxCacheEntries !== undefined && { maxEntries: options.maxCacheEntries }),
+    });
     context.credentials.subscribe(() => this.cache.clear());
   }
 
@@ -49,21 +51,11 @@ export class OAuthTokenVerifier {
     return { status: 'active', claims: check.claims, grant, user, memberOf: await this.membership.organizationsOf(user.id) };
   }
 
-  private async lookup(grantId: string): Promise<GrantEntry> {
-    const now = Date.now();
-    const cached = this.cache.get(grantId);
-    if (cached && cached.expiresAt > now) return cached;
-    const grant = await this.context.store.oauthGrants.findById(grantId);
-    const user = grant && (await this.context.store.users.findById(grant.userId));
-    const entry: GrantEntry = { grant, user, expiresAt: now + this.options.cacheMs };
-    if (this.options.cacheMs > 0) {
-      this.cache.delete(grantId);
-      if (this.cache.size >= this.maxEntries) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
-      this.cache.set(grantId, entry);
-    }
-    return entry;
+  private lookup(grantId: string): Promise<GrantEntry> {
+    return this.cache.getOrLoad(grantId, async () => {
+      const grant = await this.context.store.oauthGrants.findById(grantId);
+      const user = grant && (await this.context.store.users.findById(grant.userId));
+      return { grant, user };
+    });
   }
 }

@@ -1,8 +1,10 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
+import { tokenStatus } from '../domain/pat-rules.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** Who a PAT identifies; whether it may act in an organization is the authorization step's question. */
 export type PatVerification =
@@ -13,7 +15,6 @@ export type PatVerification =
 interface CacheEntry {
   token: PersonalAccessToken | undefined;
   user: User | undefined;
-  expiresAt: number;
 }
 
 export interface VerifierOptions {
@@ -31,7 +32,7 @@ export interface VerifierOptions {
  * shape and checksum are checked before any storage access, then a short-lived cache, then the store.
  */
 export class PatVerifier {
-  private readonly cache = new Map<string, CacheEntry>();
+  private readonly cache: TtlCache<string, CacheEntry>;
   private readonly lastUsedWrites = new Map<string, number>();
   private readonly maxEntries: number;
   private readonly lastUsedIntervalMs: number;
@@ -44,6 +45,7 @@ export class PatVerifier {
     private readonly options: VerifierOptions,
   ) {
     this.maxEntries = options.maxCacheEntries ?? 10_000;
+    this.cache = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: this.maxEntries });
     this.lastUsedIntervalMs = options.lastUsedIntervalMs ?? 60_000;
     context.credentials.subscribe(() => this.cache.clear());
   }
@@ -56,31 +58,25 @@ export class PatVerifier {
     const { token, user } = entry;
     if (!token || !user || !this.hasher.matches(token.tokenHash, hash)) return { status: 'unknown' };
     const now = this.context.clock.now();
-    if (token.revokedAt) return { status: 'revoked', token, user };
-    if (Date.parse(token.validTo) <= now.getTime()) return { status: 'expired', token, user };
+    const status = tokenStatus(token, now);
+    if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
     const memberOf = await this.membership.organizationsOf(user.id);
     this.recordUse(token, now);
     return { status: 'active', token, user, memberOf };
   }
 
-  private async lookup(hash: string): Promise<CacheEntry> {
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > now) return cached;
-    const token = await this.context.store.tokens.findByHash(hash);
-    const user = token && (await this.context.store.users.findById(token.userId));
-    const entry: CacheEntry = { token, user, expiresAt: now + this.options.cacheMs };
-    if (this.options.cacheMs > 0) {
-      this.cache.delete(hash);
-      if (this.cache.size >= this.maxEntries) {
-        const oldest = this.cache.keys().next().value;
-        if (oldest !== undefined) this.cache.delete(oldest);
-      }
+  private lookup(hash: string): Promise<CacheEntry> {
+    return this.cache.getOrLoad(
+      hash,
+      async () => {
+        const token = await this.context.store.tokens.findByHash(hash);
+        const user = token && (await this.context.store.users.findById(token.userId));
+        return { token, user };
+      },
       // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
-      if (token) this.cache.set(hash, entry);
-    }
-    return entry;
+      (entry) => entry.token !== undefined,
+    );
   }
 
   private recordUse(token: PersonalAccessToken, now: Date): void {

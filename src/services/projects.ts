@@ -3,6 +3,7 @@ import type { Project, ProjectState, ProjectVisibility, SourceControlType } from
 import { projectVisibilities, sourceControlTypes } from '../domain/entities.js';
 import { parseEnum } from '../domain/enums.js';
 import { DomainError } from '../domain/errors.js';
+import { isGuid } from '../domain/guid.js';
 import { validateName } from '../domain/names.js';
 import { defaultProcessTemplateId, parseProcessTemplateId } from '../domain/process-templates.js';
 import { DuplicateKeyError, type ProjectChanges } from '../storage/ports.js';
@@ -36,7 +37,7 @@ export interface ProjectPage {
   continuationToken?: string;
 }
 
-const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const projectStates: readonly ProjectState[] = ['new', 'wellFormed', 'deleting', 'createPending', 'deleted'];
 export const defaultProjectTop = 100;
 
 export function parseVisibility(value: string): ProjectVisibility {
@@ -112,7 +113,7 @@ export class ProjectService {
 
   /** Finds a project by GUID or by name, as Azure DevOps URLs allow either. */
   async find(organizationId: string, idOrName: string): Promise<Project | undefined> {
-    if (guidPattern.test(idOrName)) {
+    if (isGuid(idOrName)) {
       const byId = await this.context.store.projects.findById(organizationId, idOrName);
       if (byId) return byId;
     }
@@ -123,7 +124,7 @@ export class ProjectService {
     const project = await this.find(organizationId, idOrName);
     if (!project) {
       // Azure DevOps words the miss by id and by name differently.
-      const message = guidPattern.test(idOrName)
+      const message = isGuid(idOrName)
         ? `VS800075: The project with id '${idOrName}' does not exist, or you do not have permission to access it.`
         : `TF200016: The following project does not exist: ${idOrName}. Verify that the name of the project is correct and that the project exists on the specified Azure DevOps Server.`;
       throw new DomainError('projectNotFound', message);

@@ -2,17 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { canonicalPat, classifyPat, generatePat } from '../domain/pat-format.js';
+import { checkValidTo, dayMs, latestValidTo, requireNotRevoked, type TokenPolicy } from '../domain/pat-rules.js';
 import { parseScopes } from '../domain/scopes.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import type { TokenHasher } from './token-hasher.js';
 
-export type TokenStatus = 'active' | 'expired' | 'revoked';
-
-export interface TokenPolicy {
-  maxLifetimeDays: number;
-  defaultLifetimeDays: number;
-}
+// The pages and the CLI read token rules through the token service's module.
+export { type TokenPolicy, type TokenStatus, tokenStatus } from '../domain/pat-rules.js';
 
 export interface NewToken {
   user: User;
@@ -38,14 +35,6 @@ export interface CreatedToken {
   token: PersonalAccessToken;
   /** The token text. Returned once; only its keyed hash is stored. */
   text: string;
-}
-
-const dayMs = 86_400_000;
-
-export function tokenStatus(token: PersonalAccessToken, now: Date): TokenStatus {
-  if (token.revokedAt) return 'revoked';
-  if (Date.parse(token.validTo) <= now.getTime()) return 'expired';
-  return 'active';
 }
 
 export class TokenService {
@@ -107,6 +96,13 @@ export class TokenService {
     return token;
   }
 
+  /** The user's token while it may still be changed: tokenNotFound as for getOwned, tokenRevoked once revoked. */
+  async getChangeable(user: User, id: string): Promise<PersonalAccessToken> {
+    const token = await this.getOwned(user, id);
+    requireNotRevoked(token);
+    return token;
+  }
+
   /** The user's token, or tokenNotFound: other users' tokens are indistinguishable from missing ones. */
   async getOwned(user: User, id: string): Promise<PersonalAccessToken> {
     const token = await this.context.store.tokens.findById(id);
@@ -129,7 +125,7 @@ export class TokenService {
   }
 
   async update(token: PersonalAccessToken, user: User, changes: TokenChangesInput): Promise<PersonalAccessToken> {
-    if (token.revokedAt) throw new DomainError('invalidInput', 'A revoked token cannot be changed.');
+    requireNotRevoked(token);
     const now = this.context.clock.now();
     const next: PersonalAccessToken = {
       ...token,
@@ -151,10 +147,10 @@ export class TokenService {
 
   /** A new secret with the same settings and lifetime length; the old token is revoked. */
   async regenerate(token: PersonalAccessToken, user: User): Promise<CreatedToken> {
-    if (token.revokedAt) throw new DomainError('invalidInput', 'A revoked token cannot be regenerated.');
+    requireNotRevoked(token);
     const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
     const now = this.context.clock.now();
-    const validTo = new Date(now.getTime() + Math.min(lifetimeMs, this.policy.maxLifetimeDays * dayMs));
+    const validTo = new Date(Math.min(now.getTime() + lifetimeMs, latestValidTo(now, this.policy).getTime()));
     const created = await this.create({
       user,
       displayName: token.displayName,
@@ -178,16 +174,9 @@ export class TokenService {
   private validTo(now: Date, validTo: Date | undefined, days: number | undefined): Date {
     if (validTo !== undefined && days !== undefined)
       throw new DomainError('invalidInput', 'Give either an expiry date or a number of days, not both.');
-    const end = validTo ?? new Date(now.getTime() + (days ?? this.policy.defaultLifetimeDays) * dayMs);
-    if (Number.isNaN(end.getTime())) throw new DomainError('invalidInput', 'The expiry date is not a valid date.');
     if (days !== undefined && (!Number.isInteger(days) || days < 1))
       throw new DomainError('invalidInput', 'The lifetime must be a whole number of days, at least 1.');
-    if (end.getTime() <= now.getTime()) throw new DomainError('invalidInput', 'The expiry date must be in the future.');
-    // A minute of slack so "365 days" chosen in a form a moment ago still fits.
-    if (end.getTime() > now.getTime() + this.policy.maxLifetimeDays * dayMs + 60_000) {
-      throw new DomainError('invalidInput', `A token may be valid for at most ${this.policy.maxLifetimeDays} days.`);
-    }
-    return end;
+    return checkValidTo(now, validTo ?? new Date(now.getTime() + (days ?? this.policy.defaultLifetimeDays) * dayMs), this.policy);
   }
 
   private async requireMember(organizationId: string, user: User): Promise<void> {

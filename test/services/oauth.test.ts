@@ -370,7 +370,7 @@ for (const backend of backends()) {
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app)).toBe(0);
       });
 
-      it('honours a revocation made by another process on the same database within one second', async () => {
+      it('honours a revocation made by another process on the same database once its cache lifetime passes', async () => {
         const issued = await issue();
         const other = openSecondConnection(store);
         try {
@@ -386,17 +386,11 @@ for (const backend of backends()) {
             { cacheMs: 500 },
           );
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
-          const revokedAt = Date.now();
           await world.services.oauthGrants.revokeForApp(world.alice, app);
-          let refusedAfter = Number.POSITIVE_INFINITY;
-          while (Date.now() - revokedAt < 2000) {
-            if ((await otherVerifier.verify(issued.accessToken, issuer)).status === 'revoked') {
-              refusedAfter = Date.now() - revokedAt;
-              break;
-            }
-            await new Promise((resolve) => setTimeout(resolve, 20));
-          }
-          expect(refusedAfter).toBeLessThanOrEqual(1000);
+          clock.advance(499);
+          expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
+          clock.advance(1);
+          expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('revoked');
         } finally {
           await other.close();
         }

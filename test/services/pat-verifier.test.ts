@@ -109,12 +109,11 @@ for (const backend of backends()) {
       expect((await store.tokens.findById(token.id))?.lastUsedAt).toBe(clock.now().toISOString());
     });
 
-    it('honours a revocation made by another process on the same database within one second', async () => {
+    it('honours a revocation made by another process on the same database once its cache lifetime passes', async () => {
       const { token, text } = await create();
-      const config = testConfig({ LAPIS_TOKEN_SECRET: secret });
       const other = openSecondConnection(store);
       try {
-        const otherServices = buildServices(other, clock, config);
+        const otherServices = buildServices(other, clock, testConfig({ LAPIS_TOKEN_SECRET: secret }));
         const otherVerifier = new PatVerifier(
           otherServices.context,
           otherServices.hasher,
@@ -122,17 +121,11 @@ for (const backend of backends()) {
           { acceptLegacy: true, cacheMs: 500 },
         );
         expect((await otherVerifier.verify(text)).status).toBe('active');
-        const revokedAt = Date.now();
         await world.services.tokens.revoke(token);
-        let refusedAfter = Number.POSITIVE_INFINITY;
-        while (Date.now() - revokedAt < 2000) {
-          if ((await otherVerifier.verify(text)).status === 'revoked') {
-            refusedAfter = Date.now() - revokedAt;
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        expect(refusedAfter).toBeLessThanOrEqual(1000);
+        clock.advance(499);
+        expect((await otherVerifier.verify(text)).status).toBe('active');
+        clock.advance(1);
+        expect((await otherVerifier.verify(text)).status).toBe('revoked');
       } finally {
         await other.close();
       }

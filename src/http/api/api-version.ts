@@ -9,12 +9,21 @@ export interface ApiVersion {
   resourceVersion?: number;
 }
 
-/** The version facts of one location, as advertised by discovery. */
-export interface VersionRange {
+/** The version facts of one location, as declared in the registry and advertised by discovery. */
+export interface DeclaredVersions {
   routeTemplate: string;
   minVersion: string;
   maxVersion: string;
   releasedVersion: string;
+  resourceVersion: number;
+}
+
+/** The same facts parsed once, at boot, for the per-request negotiation. */
+export interface VersionRange {
+  routeTemplate: string;
+  min: ApiVersion;
+  max: ApiVersion;
+  released: ApiVersion;
   resourceVersion: number;
 }
 
@@ -36,10 +45,20 @@ export function compareVersions(a: Pick<ApiVersion, 'major' | 'minor'>, b: Pick<
   return a.major - b.major || a.minor - b.minor;
 }
 
-function releaseOf(text: string): ApiVersion {
-  const version = parseApiVersion(text);
-  if (!version) throw new Error(`invalid version "${text}" in the API registry`);
-  return version;
+/** Parses a location's declared versions; throws when one is not `major.minor` or they are out of order. */
+export function parseVersionRange(declared: DeclaredVersions): VersionRange {
+  const [min, max, released] = [declared.minVersion, declared.maxVersion, declared.releasedVersion].map((text) => {
+    const version = parseApiVersion(text);
+    if (!version || version.preview) throw new Error(`"${text}" is not a major.minor version.`);
+    return version;
+  }) as [ApiVersion, ApiVersion, ApiVersion];
+  if (compareVersions(min, max) > 0 || compareVersions(released, max) > 0) {
+    throw new Error('versions must satisfy min <= max and released <= max.');
+  }
+  if (!Number.isInteger(declared.resourceVersion) || declared.resourceVersion < 1) {
+    throw new Error('resourceVersion must be a positive integer.');
+  }
+  return { routeTemplate: declared.routeTemplate, min, max, released, resourceVersion: declared.resourceVersion };
 }
 
 export function formatApiVersion(version: ApiVersion): string {
@@ -82,9 +101,14 @@ const readOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Decides the version a request is served at, or refuses it with the server's exception and message.
  * `serverMax` is the newest version any route supports.
  */
-export function negotiateApiVersion(request: FastifyRequest, method: string, range: VersionRange, serverMax: string): ApiVersion {
+export function negotiateApiVersion(
+  request: FastifyRequest,
+  method: string,
+  range: VersionRange,
+  serverMax: ApiVersion,
+): ApiVersion {
   const requested = requestedVersion(request);
-  const released = releaseOf(range.releasedVersion);
+  const { released } = range;
   if (requested === undefined) {
     if (!readOnlyMethods.has(method)) {
       throw new DomainError(
@@ -102,13 +126,13 @@ export function negotiateApiVersion(request: FastifyRequest, method: string, ran
       `Invalid api version string: "${requested.text}". Api version string must be in the format: {Major}.{Minor}[-preview[.{ResourceVersion}]].`,
     );
   }
-  if (compareVersions(version, releaseOf(serverMax)) > 0) {
+  if (compareVersions(version, serverMax) > 0) {
     throw new DomainError(
       'apiVersionOutOfRange',
-      `The requested REST API version of ${requested.text} is out of range for this server. The latest REST API version this server supports is ${serverMax}.`,
+      `The requested REST API version of ${requested.text} is out of range for this server. The latest REST API version this server supports is ${formatApiVersion(serverMax)}.`,
     );
   }
-  if (compareVersions(version, releaseOf(range.minVersion)) < 0 || compareVersions(version, releaseOf(range.maxVersion)) > 0) {
+  if (compareVersions(version, range.min) < 0 || compareVersions(version, range.max) > 0) {
     throw new DomainError(
       'apiVersionOutOfRange',
       `The request matched route ${range.routeTemplate}, but the requested REST API version ${requested.text} was outside the valid version range for this route.`,

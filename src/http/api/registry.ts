@@ -1,56 +1,53 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
+import type { Services } from '../../app.js';
 import type { Organization, Project } from '../../domain/entities.js';
+import { isGuid } from '../../domain/guid.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
-import type { BuildDefinitionService } from '../../services/build-definitions.js';
-import type { BuildFolderService } from '../../services/build-folders.js';
-import type { BuildTagService } from '../../services/build-tags.js';
-import type { BuildService } from '../../services/builds.js';
-import type { DeploymentService } from '../../services/deployment.js';
-import type { IdentityService } from '../../services/identities.js';
-import type { OperationService } from '../../services/operations.js';
-import type { OrganizationService } from '../../services/organizations.js';
-import type { ProjectPropertyService } from '../../services/project-properties.js';
-import type { ProjectService } from '../../services/projects.js';
-import type { RetentionLeaseService } from '../../services/retention-leases.js';
-import type { TeamService } from '../../services/teams.js';
-import type { UserService } from '../../services/users.js';
-import { type ApiVersion, compareVersions, parseApiVersion } from './api-version.js';
+import { type ApiVersion, compareVersions, parseVersionRange, type VersionRange } from './api-version.js';
 import type { EnumFields } from './representation.js';
 
 export const apiVerbs = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type ApiVerb = (typeof apiVerbs)[number];
 
-/** The services handlers may use; `app.ts` hands in its own. */
-export interface ApiServices {
-  users: UserService;
-  organizations: OrganizationService;
-  projects: ProjectService;
-  teams: TeamService;
-  projectProperties: ProjectPropertyService;
-  operations: OperationService;
-  definitions: BuildDefinitionService;
-  builds: BuildService;
-  retentionLeases: RetentionLeaseService;
-  folders: BuildFolderService;
-  identities: IdentityService;
-  buildTags: BuildTagService;
-  deployment: DeploymentService;
-}
+/** The services handlers may use: a part of the composition's own, so a new service needs no copy here. */
+export type ApiServices = Pick<
+  Services,
+  | 'users'
+  | 'organizations'
+  | 'projects'
+  | 'teams'
+  | 'projectProperties'
+  | 'operations'
+  | 'definitions'
+  | 'builds'
+  | 'retentionLeases'
+  | 'folders'
+  | 'identities'
+  | 'buildTags'
+  | 'deployment'
+>;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
 export type ApiHost = 'organization' | 'deployment';
 
-export interface ApiRequestContext<Query = Record<string, string | undefined>, Body = unknown> {
+/**
+ * What a handler receives. The types say what the router guarantees: an organization unless the operation is
+ * also served at the root (`rootOperation`), a principal unless it allows anonymous callers.
+ */
+export interface ApiRequestContext<
+  Query = Record<string, string | undefined>,
+  Body = unknown,
+  Caller extends Principal | undefined = Principal,
+  Host extends Organization | undefined = Organization,
+> {
   request: FastifyRequest;
   services: ApiServices;
-  /** Undefined only on the server-root (deployment) host. */
-  organization: Organization | undefined;
+  organization: Host;
   /** Resolved from the `{project}` segment when the URL has one. */
   project: Project | undefined;
-  /** Undefined only for operations that allow anonymous calls. */
-  principal: Principal | undefined;
+  principal: Caller;
   /** Values of the template's other placeholders (`{buildId}`, `{*projectId}`...), absent when the URL omits them. */
   routeValues: Readonly<Record<string, string | undefined>>;
   query: Query;
@@ -82,6 +79,8 @@ export interface ApiOperation {
   accepts?: readonly CredentialKind[];
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
   anonymous?: boolean;
+  /** Declared with `rootOperation`: the handler copes without an organization, so the location may be served at the root. */
+  servedAtRoot?: boolean;
   query?: TSchema;
   body?: TSchema;
   /** Whether the body may be absent even though a schema is given. */
@@ -89,7 +88,7 @@ export interface ApiOperation {
   /** Enum fields of the answer, sent as numbers when the client asks for `enumsAsNumbers`. */
   enums?: EnumFields;
   summary: string;
-  handler(context: ApiRequestContext<unknown, unknown>): Promise<ApiResult>;
+  handler(context: ApiRequestContext<unknown, unknown, Principal | undefined, Organization | undefined>): Promise<ApiResult>;
 }
 
 export interface ApiLocation {
@@ -110,19 +109,37 @@ export interface ApiLocation {
   operations: Partial<Record<ApiVerb, ApiOperation>>;
 }
 
-/** Declares an operation with typed query and body (typebox schemas), erased to the registry's shape. */
-export function operation<Q extends TSchema = TSchema, B extends TSchema = TSchema>(definition: {
+interface OperationDefinition<
+  Q extends TSchema,
+  B extends TSchema,
+  Anonymous extends boolean,
+  Host extends Organization | undefined,
+> {
   scopes: readonly string[];
   accepts?: readonly CredentialKind[];
-  anonymous?: boolean;
+  anonymous?: Anonymous;
   query?: Q;
   body?: B;
   bodyOptional?: boolean;
   enums?: EnumFields;
   summary: string;
-  handler(context: ApiRequestContext<Static<Q>, Static<B>>): Promise<ApiResult>;
-}): ApiOperation {
+  handler(
+    context: ApiRequestContext<Static<Q>, Static<B>, Anonymous extends true ? Principal | undefined : Principal, Host>,
+  ): Promise<ApiResult>;
+}
+
+/** Declares an operation served under `/{organization}` only, with typed query and body (typebox schemas). */
+export function operation<Q extends TSchema = TSchema, B extends TSchema = TSchema, Anonymous extends boolean = false>(
+  definition: OperationDefinition<Q, B, Anonymous, Organization>,
+): ApiOperation {
   return definition as unknown as ApiOperation;
+}
+
+/** Declares an operation of a location also served at the server root, where there is no organization. */
+export function rootOperation<Q extends TSchema = TSchema, B extends TSchema = TSchema, Anonymous extends boolean = false>(
+  definition: OperationDefinition<Q, B, Anonymous, Organization | undefined>,
+): ApiOperation {
+  return { ...definition, servedAtRoot: true } as unknown as ApiOperation;
 }
 
 /** One concrete path a location is served at. */
@@ -134,9 +151,9 @@ export interface ApiRoute {
   /** Placeholder names other than project, in path order. */
   valueNames: string[];
   hasProject: boolean;
+  /** The location's versions, parsed at boot. */
+  versions: VersionRange;
 }
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class RegistryError extends Error {
   override name = 'RegistryError';
@@ -147,7 +164,7 @@ function placeholder(segment: string): string | undefined {
 }
 
 /** Every path a location is reachable at: optional placeholders present or dropped, as the client builds URLs. */
-function expand(location: ApiLocation): ApiRoute[] {
+function expand(location: ApiLocation, versions: VersionRange): ApiRoute[] {
   const segments = location.routeTemplate.split('/').filter(Boolean);
   const isValue = (segment: string) => {
     const name = placeholder(segment);
@@ -180,7 +197,7 @@ function expand(location: ApiLocation): ApiRoute[] {
           parts.push(`:${name}`);
         }
       }
-      routes.push({ location, host, path: `/${parts.join('/')}`, valueNames, hasProject });
+      routes.push({ location, host, path: `/${parts.join('/')}`, valueNames, hasProject, versions });
     }
   }
   return routes;
@@ -193,17 +210,11 @@ function shape(path: string): string {
     .join('/');
 }
 
-function checkVersions(location: ApiLocation): void {
-  const [min, max, released] = [location.minVersion, location.maxVersion, location.releasedVersion].map((text) => {
-    const version = parseApiVersion(text);
-    if (!version || version.preview) throw new RegistryError(`${location.id}: "${text}" is not a major.minor version.`);
-    return version;
-  }) as [ApiVersion, ApiVersion, ApiVersion];
-  if (compareVersions(min, max) > 0 || compareVersions(released, max) > 0) {
-    throw new RegistryError(`${location.id}: versions must satisfy min <= max and released <= max.`);
-  }
-  if (!Number.isInteger(location.resourceVersion) || location.resourceVersion < 1) {
-    throw new RegistryError(`${location.id}: resourceVersion must be a positive integer.`);
+function checkVersions(location: ApiLocation): VersionRange {
+  try {
+    return parseVersionRange(location);
+  } catch (error) {
+    throw new RegistryError(`${location.id}: ${(error as Error).message}`);
   }
 }
 
@@ -215,7 +226,7 @@ export class ApiRegistry {
   readonly locations: readonly ApiLocation[];
   readonly routes: readonly ApiRoute[];
   /** The newest version any location supports: above it, requests are out of range for the whole server. */
-  readonly serverMaxVersion: string;
+  readonly serverMax: ApiVersion;
 
   constructor(locations: readonly ApiLocation[]) {
     const ids = new Map<string, ApiLocation>();
@@ -223,7 +234,7 @@ export class ApiRegistry {
     const routes: ApiRoute[] = [];
     for (const location of locations) {
       const id = location.id;
-      if (!guid.test(id)) throw new RegistryError(`Location id "${id}" must be a lower-case GUID.`);
+      if (!isGuid(id) || id !== id.toLowerCase()) throw new RegistryError(`Location id "${id}" must be a lower-case GUID.`);
       const previous = ids.get(id);
       if (previous) {
         throw new RegistryError(
@@ -231,13 +242,18 @@ export class ApiRegistry {
         );
       }
       ids.set(id, location);
-      checkVersions(location);
+      const versions = checkVersions(location);
       const verbs = Object.entries(location.operations) as [ApiVerb, ApiOperation | undefined][];
       if (verbs.length === 0) throw new RegistryError(`${location.area}/${location.resourceName} (${id}) declares no operation.`);
       for (const [verb, declared] of verbs) {
         if (!apiVerbs.includes(verb)) throw new RegistryError(`${location.area}/${location.resourceName}: unknown verb ${verb}.`);
         if (!declared?.scopes || declared.scopes.length === 0) {
           throw new RegistryError(`${verb} ${location.area}/${location.resourceName} (${id}) declares no required scope.`);
+        }
+        if ((location.hosts ?? []).includes('deployment') && !declared.servedAtRoot) {
+          throw new RegistryError(
+            `${verb} ${location.area}/${location.resourceName} is served at the root: declare it with rootOperation().`,
+          );
         }
         const unknown = declared.scopes.filter((scope) => !findScope(scope));
         if (unknown.length > 0) {
@@ -246,7 +262,7 @@ export class ApiRegistry {
           );
         }
       }
-      for (const route of expand(location)) {
+      for (const route of expand(location, versions)) {
         const key = shape(route.path);
         const other = paths.get(key);
         if (other && other.location !== location) {
@@ -262,12 +278,13 @@ export class ApiRegistry {
     }
     this.locations = locations;
     this.routes = routes;
-    this.serverMaxVersion = locations
-      .map((location) => location.maxVersion)
-      .reduce(
-        (newest, version) => (compareVersions(releaseOrThrow(version), releaseOrThrow(newest)) > 0 ? version : newest),
-        '0.0',
-      );
+    this.serverMax = routes
+      .map((route) => route.versions.max)
+      .reduce((newest, version) => (compareVersions(version, newest) > 0 ? version : newest), {
+        major: 0,
+        minor: 0,
+        preview: false,
+      });
   }
 
   /** Locations of an area (case-insensitive), optionally one resource, on a host. */
@@ -279,10 +296,4 @@ export class ApiRegistry {
         (resourceName === undefined || location.resourceName.toLowerCase() === resourceName.toLowerCase()),
     );
   }
-}
-
-function releaseOrThrow(text: string): ApiVersion {
-  const version = parseApiVersion(text);
-  if (!version) throw new RegistryError(`"${text}" is not a version.`);
-  return version;
 }

@@ -1,4 +1,5 @@
 import { findScope } from '../../domain/scopes.js';
+import { formatApiVersion } from './api-version.js';
 import { type ApiLocation, ApiRegistry, type ApiVerb } from './registry.js';
 
 function scopeText(scopes: readonly string[]): string {
@@ -24,7 +25,7 @@ export function renderApiDoc(locations: readonly ApiLocation[]): string {
     'that inherits from it, or `app_token`) may call the operation. Discovery (`OPTIONS /{organization}/_apis[/{area}[/{resource}]]`,',
     'also at `/_apis`) needs only `vso.base`, which every token holds.',
     '',
-    `Newest version served: ${registry.serverMaxVersion}.`,
+    `Newest version served: ${formatApiVersion(registry.serverMax)}.`,
     '',
   ];
   for (const location of locations) {

@@ -118,7 +118,7 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       reply.header('Allow', Object.keys(location.operations).join(', '));
       throw new DomainError('methodNotAllowed', `The requested resource does not support http method '${verb}'.`);
     }
-    const version = negotiateApiVersion(request, verb, location, registry.serverMaxVersion);
+    const version = negotiateApiVersion(request, verb, route.versions, registry.serverMax);
     const admission = await options.access.admit(request, reply, {
       ...(organization && { organization }),
       scopes: operation.scopes,

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import { effectiveScopes, fullAccessScope } from '../../domain/scopes.js';
 import type { MembershipCache } from '../../services/membership-cache.js';
 import type { SignInService } from '../../services/sign-in.js';
-import { parseAuthorization } from './authorization-header.js';
+import type { ParsedAuthorization } from './authorization-header.js';
 import type { Authenticator, AuthOutcome } from './types.js';
 
 /**
@@ -19,9 +19,8 @@ export class BasicPasswordAuthenticator implements Authenticator {
     private readonly membership: MembershipCache,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
-    const parsed = parseAuthorization(request);
-    if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
+  async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
+    if (parsed.scheme === 'malformed' && parsed.claimedBy === 'basic') {
       return { kind: 'failure', failure: { reason: 'malformed', message: parsed.reason, credential: 'password' } };
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };

@@ -6,7 +6,7 @@ import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { PatVerification, PatVerifier } from '../../services/pat-verifier.js';
-import { parseAuthorization } from './authorization-header.js';
+import type { ParsedAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
 import type { Authenticator, AuthOutcome } from './types.js';
 
@@ -53,9 +53,8 @@ export class BasicPatAuthenticator implements Authenticator {
     private readonly throttle: FailureThrottle,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
-    const parsed = parseAuthorization(request);
-    if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
+  async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
+    if (parsed.scheme === 'malformed' && parsed.claimedBy === 'basic') {
       return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason, credential: 'pat' });
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };

@@ -4,7 +4,7 @@ import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { OAuthTokenVerifier, OAuthVerification } from '../../services/oauth-token-verifier.js';
-import { parseAuthorization } from './authorization-header.js';
+import type { ParsedAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
 import type { Authenticator, AuthOutcome } from './types.js';
 
@@ -43,9 +43,8 @@ export class BearerOAuthAuthenticator implements Authenticator {
     private readonly publicUrl: string,
   ) {}
 
-  async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
-    const parsed = parseAuthorization(request);
-    if (parsed.scheme === 'malformed' && /^\s*bearer\b/i.test(request.headers.authorization ?? '')) {
+  async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
+    if (parsed.scheme === 'malformed' && parsed.claimedBy === 'bearer') {
       return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason, credential: 'oauth' });
     }
     if (parsed.scheme !== 'bearer') return { kind: 'none' };

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Refusal } from '../../domain/authorization.js';
 import type { Principal } from '../../domain/principal.js';
+import type { ParsedAuthorization } from './authorization-header.js';
 
 /** What identification found: no credential of this kind, who the caller is, or why the credential is refused. */
 export type AuthOutcome = { kind: 'none' } | { kind: 'principal'; principal: Principal } | { kind: 'failure'; failure: Refusal };
@@ -12,5 +13,6 @@ export type AuthOutcome = { kind: 'none' } | { kind: 'principal'; principal: Pri
  */
 export interface Authenticator {
   readonly name: string;
-  authenticate(request: FastifyRequest): Promise<AuthOutcome>;
+  /** `credentials`: the Authorization header, parsed once by the chain. */
+  authenticate(credentials: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome>;
 }

@@ -12,7 +12,7 @@ export interface TokenEndpointOptions {
 }
 
 function parse(request: FastifyRequest): TokenRequest {
-  return parseTokenRequest(request.body, parseAuthorization(request));
+  return parseTokenRequest(request.body, parseAuthorization(request.headers.authorization));
 }
 
 function exchange(tokens: OAuthTokenService, tokenRequest: TokenRequest, issuer: string): Promise<IssuedTokens> {

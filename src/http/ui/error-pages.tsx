@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError } from '../../domain/errors.js';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
 import { StorageUnavailableError } from '../../storage/ports.js';
 import { exceptionFor, storageRetryAfterSeconds } from '../errors.js';
 import { ErrorPage } from './pages/error-page.js';
@@ -15,6 +15,9 @@ const clientErrorTitles: Record<number, string> = {
   413: 'Request too large',
   415: 'Unsupported request',
 };
+
+/** Codes whose page says more than the status does. */
+const codeTitles: Partial<Record<ErrorCode, string>> = { tokenRevoked: 'Token revoked' };
 
 export function sendNotFoundPage(_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   return sendPage(reply, 404, <ErrorPage title="Page not found" message="There is no page at this address." />);
@@ -33,7 +36,11 @@ export function sendErrorPage(error: unknown, request: FastifyRequest, reply: Fa
   if (error instanceof DomainError) {
     const status = exceptionFor(error.code).status;
     if (status < 500)
-      return sendPage(reply, status, <ErrorPage title={clientErrorTitles[status] ?? 'Error'} message={error.message} />);
+      return sendPage(
+        reply,
+        status,
+        <ErrorPage title={codeTitles[error.code] ?? clientErrorTitles[status] ?? 'Error'} message={error.message} />,
+      );
   }
   const { statusCode, code } = error as Partial<FastifyError>;
   if (code && csrfCodes.has(code)) {

@@ -1,7 +1,6 @@
 import { DomainError } from '../../domain/errors.js';
-import type { TokenPolicy } from '../../services/tokens.js';
+import { dayMs, latestValidTo, type TokenPolicy } from '../../domain/pat-rules.js';
 
-const dayMs = 86_400_000;
 const presetDays = [30, 60, 90];
 
 /** What the Expiration field offers at a given moment under the configured policy. */
@@ -36,7 +35,7 @@ export function expiryOptions(now: Date, policy: TokenPolicy): ExpiryOptions {
     maxDays: max,
     earliest: isoDate(now.getTime() + dayMs),
     // A custom date means "valid until the start of that day (UTC)", so this day is never beyond the limit.
-    latest: isoDate(now.getTime() + max * dayMs),
+    latest: isoDate(latestValidTo(now, policy).getTime()),
     now,
   };
 }

@@ -89,14 +89,21 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
       const registry = await import('../../../src/http/api/areas/index.js');
       const ahead = registry.apiLocations.find((l) => l.resourceName === 'ResourceAreas');
       expect(ahead?.releasedVersion).toBe('7.1');
-      const { negotiateApiVersion } = await import('../../../src/http/api/api-version.js');
+      const { negotiateApiVersion, parseApiVersion, parseVersionRange } = await import('../../../src/http/api/api-version.js');
       const request = { query: { 'api-version': '7.1' }, headers: {} } as never;
-      const range = { routeTemplate: 't', minVersion: '1.0', maxVersion: '7.1', releasedVersion: '7.0', resourceVersion: 3 };
-      expect(() => negotiateApiVersion(request, 'GET', range, '7.1')).toThrowError(
+      const range = parseVersionRange({
+        routeTemplate: 't',
+        minVersion: '1.0',
+        maxVersion: '7.1',
+        releasedVersion: '7.0',
+        resourceVersion: 3,
+      });
+      const serverMax = parseApiVersion('7.1')!;
+      expect(() => negotiateApiVersion(request, 'GET', range, serverMax)).toThrowError(
         'The requested version "7.1" of the resource is under preview. The -preview flag must be supplied in the api-version for such requests. For example: "7.1-preview"',
       );
       const preview = { query: { 'api-version': '7.1-preview' }, headers: {} } as never;
-      expect(negotiateApiVersion(preview, 'GET', range, '7.1')).toEqual({
+      expect(negotiateApiVersion(preview, 'GET', range, serverMax)).toEqual({
         major: 7,
         minor: 1,
         preview: true,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiLocations } from '../../../src/http/api/areas/index.js';
-import { type ApiLocation, ApiRegistry, operation } from '../../../src/http/api/registry.js';
+import { type ApiLocation, ApiRegistry, operation, rootOperation } from '../../../src/http/api/registry.js';
 
 function location(overrides: Partial<ApiLocation>): ApiLocation {
   return {
@@ -20,10 +20,25 @@ function location(overrides: Partial<ApiLocation>): ApiLocation {
 describe('API location registry (boot-time checks)', () => {
   it('accepts every shipped area', () => {
     const registry = new ApiRegistry(apiLocations);
-    expect(registry.serverMaxVersion).toBe('7.2');
+    expect(registry.serverMax).toMatchObject({ major: 7, minor: 2 });
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/:project/_apis/build/builds/:buildId');
     expect(registry.routes.map((r) => r.path)).toContain('/:organization/_apis/build/builds');
     expect(registry.routes.map((r) => r.path)).not.toContain('/:organization/_apis/build/definitions');
+  });
+
+  it('fails on a location served at the root whose handlers expect an organization', () => {
+    const atRoot = { hosts: ['organization', 'deployment'] as const, routeTemplate: '_apis/{area}/{resource}' };
+    expect(() => new ApiRegistry([location(atRoot)])).toThrowError(
+      /GET things\/widgets is served at the root: declare it with rootOperation/,
+    );
+    const declared = {
+      GET: rootOperation({
+        scopes: ['vso.build'],
+        summary: 'x',
+        handler: async ({ organization }) => ({ body: organization?.name }),
+      }),
+    };
+    expect(() => new ApiRegistry([location({ ...atRoot, operations: declared })])).not.toThrow();
   });
 
   it('fails on a duplicate location id', () => {

@@ -3,7 +3,6 @@ import type { PersonalAccessToken } from '../../../domain/entities.js';
 import type { TokenChangesInput } from '../../../services/tokens.js';
 import { formFailure } from '../form-failure.js';
 import { EditTokenPage } from '../pages/edit-token-page.js';
-import { ErrorPage } from '../pages/error-page.js';
 import { type ConfirmedAction, TokenConfirmPage } from '../pages/token-confirm-page.js';
 import { TokenCreatedPage } from '../pages/token-created-page.js';
 import type { TokenFormValues } from '../pages/token-form.js';
@@ -28,21 +27,14 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
     return tokens.getOwned(membership(request).user, request.params.id);
   }
 
-  function revokedPage(reply: FastifyReply) {
-    return sendPage(
-      reply,
-      409,
-      <ErrorPage
-        title="Token revoked"
-        message="This token has been revoked; it cannot be changed or regenerated. Create a new one."
-      />,
-    );
+  /** Edit and regenerate refuse a revoked token with tokenRevoked, which the error page shows as 409. */
+  async function changeableToken(request: TokenRequest): Promise<PersonalAccessToken> {
+    return tokens.getChangeable(membership(request).user, request.params.id);
   }
 
   async function editPage(request: TokenRequest, reply: FastifyReply, status: number, values?: TokenFormValues, error?: string) {
     const { organization, organizations } = membership(request);
-    const token = await ownedToken(request);
-    if (token.revokedAt) return revokedPage(reply);
+    const token = await changeableToken(request);
     const known = await options.organizations.list();
     // A token may still name an organization its owner has since left; it stays selectable until changed.
     const former = known.find((each) => each.id === token.organizationId && !organizations.some((mine) => mine.id === each.id));
@@ -84,8 +76,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
   });
 
   async function confirmPage(request: TokenRequest, reply: FastifyReply, action: ConfirmedAction) {
-    const token = await ownedToken(request);
-    if (token.revokedAt) return revokedPage(reply);
+    const token = await changeableToken(request);
     const view = tokenView(token, clock.now(), await options.organizations.list());
     return sendPage(reply, 200, <TokenConfirmPage organization={membership(request).organization} view={view} action={action} />);
   }
@@ -95,8 +86,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
 
   app.post<{ Params: TokenParams }>('/tokens/:id/regenerate', async (request, reply) => {
     const { user, organization } = membership(request);
-    const token = await ownedToken(request);
-    if (token.revokedAt) return revokedPage(reply);
+    const token = await changeableToken(request);
     const created = await tokens.regenerate(token, user);
     request.log.info({ authorizationId: created.token.id, replaces: token.id }, 'personal access token regenerated');
     const view = tokenView(created.token, clock.now(), await options.organizations.list());

@@ -1,10 +1,9 @@
 import { accountStatusNumbers, accountTypeNumbers } from '../../../../domain/core-enums.js';
 import type { Organization } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
-import { type ApiLocation, operation } from '../../registry.js';
+import { isGuid } from '../../../../domain/guid.js';
+import { type ApiLocation, rootOperation } from '../../registry.js';
 import { listOf, queryParameters } from '../../values.js';
-
-const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function account(organization: Organization, baseUrl: string) {
   return {
@@ -38,20 +37,19 @@ export const accountsLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: ['vso.profile'],
       accepts: ['oauth'],
       summary: 'The organizations (accounts) the caller belongs to (`memberId`) or owns (`ownerId`); OAuth access tokens only.',
       query: queryParameters('memberId', 'ownerId', 'properties'),
       enums: { accountStatus: accountStatusNumbers, accountType: accountTypeNumbers },
       async handler(context) {
-        const principal = context.principal;
-        if (!principal) throw new Error('accounts require a principal');
+        const { principal } = context;
         const { memberId, ownerId } = context.query;
         const filter = memberId ?? ownerId;
         if (!filter) throw new DomainError('invalidInput', 'Give memberId or ownerId (your profile id).');
         if (memberId && ownerId) throw new DomainError('invalidInput', 'Give memberId or ownerId, not both.');
-        if (!guid.test(filter)) throw new DomainError('invalidInput', `"${filter}" is not a GUID.`);
+        if (!isGuid(filter)) throw new DomainError('invalidInput', `"${filter}" is not a GUID.`);
         // Only the caller's own accounts are visible; another id is answered as an empty list, revealing nothing.
         if (filter.toLowerCase() !== principal.user.id) return listOf([]);
         const organizations = await context.services.organizations.listForUser(principal.user.id);

@@ -4,10 +4,8 @@ import { DomainError } from '../../../../domain/errors.js';
 import type { ApiRequestContext } from '../../registry.js';
 import { requiredInteger } from '../../values.js';
 
-/** The organization and caller every build operation has (the router guarantees both for authenticated routes). */
+/** The organization and the calling user, as build services take them. */
 export function caller(context: ApiRequestContext<unknown, unknown>): { organization: Organization; user: User } {
-  if (!context.organization || !context.principal)
-    throw new Error('build routes are served to authenticated callers of an organization');
   return { organization: context.organization, user: context.principal.user };
 }
 

@@ -22,11 +22,6 @@ function operationReference(operation: Operation, collectionUrl: string) {
   return { status: 202, body: { id: operation.id, status: operation.status, url, _links: { self: { href: url } } } };
 }
 
-function requireOrganization(context: ApiRequestContext<unknown, unknown>) {
-  if (!context.organization || !context.principal) throw new Error('projects are served under an organization only');
-  return { organization: context.organization, principal: context.principal };
-}
-
 function requireProjectId(context: ApiRequestContext<unknown, unknown>): string {
   const id = context.routeValues.projectId;
   if (!id) throw new DomainError('invalidInput', 'The project id or name is required in the URL.');
@@ -75,7 +70,7 @@ export const projectsLocation: ApiLocation = {
       ),
       enums: projectEnums,
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const { projects } = context.services;
         const id = context.routeValues.projectId;
         if (id) {
@@ -105,7 +100,7 @@ export const projectsLocation: ApiLocation = {
       summary: 'Create a project; answers 202 with an operation reference (already succeeded).',
       body: createBody,
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         if (context.routeValues.projectId)
           throw new DomainError('invalidInput', 'Create a project by POSTing to _apis/projects.');
         const { body } = context;
@@ -129,7 +124,7 @@ export const projectsLocation: ApiLocation = {
       // Operation references at 2.0 and later, projects at 1.0: both shapes have these enum fields.
       enums: { ...operationEnums, ...projectEnums },
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const id = requireProjectId(context);
         const { body } = context;
         const changes = { name: body.name, description: body.description, visibility: visibilityName(body.visibility) };
@@ -150,7 +145,7 @@ export const projectsLocation: ApiLocation = {
       enums: operationEnums,
       summary: 'Delete a project with its pipelines and builds; answers 202 with an operation reference.',
       async handler(context) {
-        const { organization } = requireOrganization(context);
+        const { organization } = context;
         const id = requireProjectId(context);
         const done = await context.services.operations.run(organization.id, () =>
           context.services.projects.remove(organization.id, id),

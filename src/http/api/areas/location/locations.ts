@@ -3,7 +3,7 @@ import { parseFlags } from '../../../../domain/enums.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { baseScope } from '../../../../domain/scopes.js';
 import { descriptorOf } from '../../references.js';
-import { type ApiLocation, operation } from '../../registry.js';
+import { type ApiLocation, rootOperation } from '../../registry.js';
 import { optionalInteger, queryParameters } from '../../values.js';
 
 /** The identity of the Azure DevOps (TFS) service as owner of access mappings, which clients compare against. */
@@ -20,7 +20,7 @@ export const resourceAreasLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: [baseScope],
       anonymous: true,
       summary: 'Resource areas: none, so clients use the URL they were given for every area (the on-premises answer).',
@@ -82,7 +82,7 @@ export const connectionDataLocation: ApiLocation = {
   resourceVersion: 1,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: [baseScope],
       summary:
         'Who the caller is and where this organization (or server) lives; connectOptions=IncludeServices adds the service definitions.',
@@ -94,12 +94,10 @@ export const connectionDataLocation: ApiLocation = {
         'locationServiceData.serviceDefinitions.inheritLevel': inheritLevels,
       },
       async handler(context) {
-        const principal = context.principal;
-        if (!principal) throw new Error('connectionData requires a principal');
         const options = parseFlags(connectOptions, context.query.connectOptions ?? 'none', 'connectOptions');
         optionalInteger(context.query.lastChangeId, 'lastChangeId');
         optionalInteger(context.query.lastChangeId64, 'lastChangeId64');
-        const { user } = principal;
+        const { user } = context.principal;
         const identity = {
           id: user.id,
           descriptor: descriptorOf(user),

@@ -20,7 +20,7 @@ export const operationsLocation: ApiLocation = {
       enums: { status: operationStatusNumbers },
       async handler(context) {
         const id = context.routeValues.operationId;
-        if (!context.organization || !id) {
+        if (!id) {
           throw new DomainError('operationNotFound', 'Name the operation: GET _apis/operations/{operationId}.');
         }
         const found = await context.services.operations.get(context.organization.id, id);

@@ -1,6 +1,6 @@
 import type { User } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
-import { type ApiLocation, operation } from '../../registry.js';
+import { type ApiLocation, rootOperation } from '../../registry.js';
 import { optionalBoolean, queryParameters } from '../../values.js';
 
 /** The document: "organizations and profiles only support OAuth". */
@@ -61,15 +61,13 @@ export const profilesLocation: ApiLocation = {
   resourceVersion: 3,
   hosts: ['organization', 'deployment'],
   operations: {
-    GET: operation({
+    GET: rootOperation({
       scopes: ['vso.profile'],
       accepts: oauthOnly,
       summary: "The caller's own profile (`me` or their id); OAuth access tokens only, as on Azure DevOps.",
       query: queryParameters('details', 'withAttributes', 'partition', 'coreAttributes', 'forceRefresh'),
       async handler(context) {
-        const principal = context.principal;
-        if (!principal) throw new Error('profiles require a principal');
-        const { user } = principal;
+        const { user } = context.principal;
         const id = context.routeValues.id;
         if (!id) throw new DomainError('invalidInput', 'A profile id is required: use "me" for your own profile.');
         if (id.toLowerCase() !== 'me' && id.toLowerCase() !== user.id) {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { TtlCache } from '../../src/services/ttl-cache.js';
+import { movableClock } from '../support/clock.js';
+
+describe('the TTL cache', () => {
+  const counting = () => {
+    let loads = 0;
+    return { load: async () => ++loads, loads: () => loads };
+  };
+
+  it('reuses a value until its lifetime passes on the injected clock', async () => {
+    const clock = movableClock();
+    const cache = new TtlCache<string, number>(clock, { ttlMs: 500 });
+    const source = counting();
+    expect(await cache.getOrLoad('a', source.load)).toBe(1);
+    clock.advance(499);
+    expect(await cache.getOrLoad('a', source.load)).toBe(1);
+    clock.advance(1);
+    expect(await cache.getOrLoad('a', source.load)).toBe(2);
+  });
+
+  it('keeps nothing with a lifetime of 0, nothing `keep` refuses, and nothing after clear()', async () => {
+    const clock = movableClock();
+    const source = counting();
+    const off = new TtlCache<string, number>(clock, { ttlMs: 0 });
+    await off.getOrLoad('a', source.load);
+    expect(await off.getOrLoad('a', source.load)).toBe(2);
+    const picky = new TtlCache<string, number>(clock, { ttlMs: 500 });
+    await picky.getOrLoad('a', source.load, () => false);
+    expect(await picky.getOrLoad('a', source.load)).toBe(4);
+    picky.clear();
+    expect(await picky.getOrLoad('a', source.load)).toBe(5);
+  });
+
+  it('evicts the oldest entry past its size bound', async () => {
+    const cache = new TtlCache<string, string>(movableClock(), { ttlMs: 500, maxEntries: 2 });
+    for (const key of ['a', 'b', 'c']) await cache.getOrLoad(key, async () => `${key}1`);
+    expect(await cache.getOrLoad('a', async () => 'a2')).toBe('a2');
+    expect(await cache.getOrLoad('c', async () => 'c2')).toBe('c1');
+  });
+});
