@@ -88,6 +88,15 @@ export interface MetaRepository {
   setIfAbsent(key: string, value: string): Promise<boolean>;
 }
 
+/** Fingerprints (never the keys) of the secrets every instance sharing the database must share. */
+export interface KeyFingerprintRepository {
+  find(purpose: string): Promise<string | undefined>;
+  /** Records the fingerprint unless one is recorded for the purpose; returns whether this call recorded it. */
+  recordIfAbsent(purpose: string, fingerprint: string, at: string): Promise<boolean>;
+  /** Replaces the recorded fingerprint (after a deliberate key rotation). */
+  replace(purpose: string, fingerprint: string, at: string): Promise<void>;
+}
+
 export interface TokenChanges {
   displayName?: string;
   scopes?: readonly string[];
@@ -198,6 +207,7 @@ export interface Repositories {
   organizations: OrganizationRepository;
   projects: ProjectRepository;
   meta: MetaRepository;
+  keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
