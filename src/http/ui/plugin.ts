@@ -13,6 +13,7 @@ import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
+import { basePathOf, prefixHtmlPaths, prefixLocation } from './base-path.js';
 import { sendErrorPage } from './error-pages.js';
 import { adminArea } from './routes/admin.js';
 import { appsArea } from './routes/apps.js';
@@ -26,7 +27,7 @@ import { currentUser } from './session.js';
 import { staticFiles } from './static-files.js';
 
 export interface UiOptions {
-  config: Pick<Config, 'sessionMaxAgeHours' | 'patMaxLifetimeDays' | 'patDefaultLifetimeDays'>;
+  config: Pick<Config, 'sessionMaxAgeHours' | 'patMaxLifetimeDays' | 'patDefaultLifetimeDays' | 'publicUrl'>;
   /** 32 bytes that encrypt the session cookie. */
   sessionKey: Buffer;
   clock: Clock;
@@ -47,13 +48,14 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promise<void> {
   const maxAgeSeconds = options.config.sessionMaxAgeHours * 3600;
+  const basePath = basePathOf(options.config.publicUrl);
   await app.register(fastifyCookie);
   await app.register(fastifySecureSession, {
     key: options.sessionKey,
     cookieName: 'lapis_session',
     // The library's own expiry slides with every write; the absolute limit is enforced on signedInAt.
     expiry: maxAgeSeconds,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
+    cookie: { path: basePath || '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyHelmet, helmetOptions);
@@ -65,6 +67,15 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   });
   app.decorateRequest('uiUser', null);
   app.setErrorHandler(sendErrorPage);
+  if (basePath) {
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const location = reply.getHeader('location');
+      if (typeof location === 'string') reply.header('location', prefixLocation(basePath, location));
+      const type = reply.getHeader('content-type');
+      if (typeof payload !== 'string' || typeof type !== 'string' || !type.startsWith('text/html')) return payload;
+      return prefixHtmlPaths(basePath, payload);
+    });
+  }
 
   // Registered before the hooks below, which a child context only inherits when added before it: the
   // stylesheet needs no user lookup.
