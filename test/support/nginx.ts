@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { underCi } from './ci.js';
 
 export const nginxPath = '/usr/sbin/nginx';
 
-/** Whether proxy tests run: without Debian's nginx they skip with a notice, except under CI=true. */
+/** Whether proxy tests run: without Debian's nginx they skip with a notice, except under CI (see `underCi`). */
 export const nginxAvailable: boolean = (() => {
   const found = existsSync(nginxPath);
-  if (!found && process.env.CI === 'true') throw new Error(`${nginxPath} is required under CI=true (apt-get install -y nginx)`);
+  if (!found && underCi) throw new Error(`${nginxPath} is required under CI (apt-get install -y nginx)`);
   if (!found) console.warn(`\n*** NOTICE: ${nginxPath} is missing: reverse proxy tests are SKIPPED ***\n`);
   return found;
 })();
