@@ -122,6 +122,7 @@ export interface OAuthAppRepository {
   /** Oldest first; every app, or those of one owner. */
   list(ownerId?: string): Promise<OAuthApp[]>;
   setSecretHash(id: string, secretHash: string, secretCreatedAt: string): Promise<void>;
+  setCallbacksAndScopes(id: string, callbackUrls: readonly string[], scopes: readonly string[]): Promise<void>;
   /** Deletes the app with its grants, codes and refresh tokens; returns whether it existed. */
   delete(id: string): Promise<boolean>;
 }
@@ -132,6 +133,8 @@ export interface OAuthGrantRepository {
   findById(id: string): Promise<OAuthGrant | undefined>;
   /** Newest first. */
   listForUser(userId: string): Promise<OAuthGrant[]>;
+  /** The app's grants not yet revoked. */
+  listActiveForApp(appId: string): Promise<OAuthGrant[]>;
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;
   insertCode(code: OAuthCode): Promise<void>;

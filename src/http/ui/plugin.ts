@@ -101,5 +101,5 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   });
   oauthAuthorizeRoutes(app, options.oauth);
   authorizationRoutes(app, options.oauthGrants, options.oauthApps);
-  await app.register(appsArea, { prefix: '/app', apps: options.oauthApps });
+  await app.register(appsArea, { prefix: '/app', apps: options.oauthApps, publicUrl: options.config.publicUrl });
 }
