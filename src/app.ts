@@ -15,6 +15,7 @@ import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
+import { BuildTagService } from './services/build-tags.js';
 import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
@@ -65,6 +66,7 @@ export interface Services {
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
+  buildTags: BuildTagService;
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
@@ -90,14 +92,17 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
+  const definitions = new BuildDefinitionService(context);
+  const builds = new BuildService(context);
   return {
     context,
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
     operations: new OperationService(context),
-    definitions: new BuildDefinitionService(context),
-    builds: new BuildService(context),
+    definitions,
+    builds,
+    buildTags: new BuildTagService(context, builds, definitions),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {
@@ -113,6 +118,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauth: new OAuthAuthorizationService(context, oauthApps, hasher, { codeLifetimeSeconds: config.oauthCodeLifetimeSeconds }),
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
+      refreshRetrySeconds: config.oauthRefreshRetrySeconds,
+      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     }),
   };
 }
@@ -171,6 +178,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
+    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
   });
   await registerApi(app, { services, access, config });
   await app.ready();

@@ -83,9 +83,22 @@ export function adoErrorBody(
   };
 }
 
+/**
+ * What a 503 for an unreachable database asks clients to wait, in seconds. Connections are made afresh on the
+ * next request, so service returns within this long of the database; waiting longer gains nothing.
+ */
+export const storageRetryAfterSeconds = 5;
+
 export interface ErrorResponse {
   status: number;
   body: AdoErrorBody;
+}
+
+/** `Retry-After` on every answer that says the store is away, whichever shape (envelope, OAuth, page) carries it. */
+export function retryAfterFor(error: unknown): number | undefined {
+  if (error instanceof StorageUnavailableError) return storageRetryAfterSeconds;
+  if (error instanceof OAuthError) return error.retryAfterSeconds;
+  return undefined;
 }
 
 /** Turns anything thrown into a response. Unknown errors become a generic 500 that names the request id. */
@@ -137,6 +150,8 @@ function clientErrorMessage(error: Partial<FastifyError>): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = errorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const retryAfter = retryAfterFor(error);
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   return reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
@@ -155,7 +170,14 @@ export interface OAuthErrorBody {
  */
 export function oauthErrorResponse(error: unknown, requestId: string): { status: number; body: OAuthErrorBody } {
   if (error instanceof OAuthError) {
-    const status = error.code === 'invalid_client' ? 401 : error.code === 'server_error' ? 500 : 400;
+    const status =
+      error.retryAfterSeconds !== undefined
+        ? 429
+        : error.code === 'invalid_client'
+          ? 401
+          : error.code === 'server_error'
+            ? 500
+            : 400;
     return { status, body: { error: error.code, error_description: error.description } };
   }
   if (error instanceof StorageUnavailableError) {
@@ -182,6 +204,8 @@ export function oauthErrorResponse(error: unknown, requestId: string): { status:
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = oauthErrorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const retryAfter = retryAfterFor(error);
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   if (status === 401 && /^\s*basic\b/i.test(request.headers.authorization ?? '')) {
     reply.header('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
   }

@@ -18,7 +18,7 @@ export class DuplicateKeyError extends Error {
   override name = 'DuplicateKeyError';
 }
 
-/** Thrown when the database cannot be reached or refuses the connection. */
+/** Thrown when the database cannot be reached, ended the connection, or stays locked: a retry later may succeed. */
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
 }
@@ -198,11 +198,24 @@ export interface BuildListFilter {
 }
 
 export interface BuildRepository {
+  /** Stores the build with its tags. */
   insert(build: Build): Promise<void>;
+  /** Every field but the tags, which change through `BuildTagRepository`. */
   update(build: Build): Promise<void>;
   find(organizationId: string, id: number): Promise<Build | undefined>;
   /** In the query's order, ties broken by id in the same direction, starting at its cursor. */
   list(filter: BuildListFilter): Promise<Build[]>;
+}
+
+/** Build tags, compared case-insensitively; every list comes sorted that way. */
+export interface BuildTagRepository {
+  /** Adds the tags the build lacks; a tag it has in another case is kept as it is. */
+  add(organizationId: string, buildId: number, tags: readonly string[]): Promise<void>;
+  remove(organizationId: string, buildId: number, tags: readonly string[]): Promise<void>;
+  ofBuild(organizationId: string, buildId: number): Promise<string[]>;
+  /** Every tag some build of the project carries, once. */
+  inProject(organizationId: string, projectId: string): Promise<string[]>;
+  removeFromProject(organizationId: string, projectId: string, tag: string): Promise<void>;
 }
 
 export interface Repositories {
@@ -218,6 +231,7 @@ export interface Repositories {
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;
+  buildTags: BuildTagRepository;
 }
 
 export interface Store extends Repositories {
@@ -225,7 +239,10 @@ export interface Store extends Repositories {
   /** Human-readable location for logs (never includes a password). */
   readonly location: string;
   migrate(): Promise<{ applied: string[] }>;
-  /** Runs `work` in one transaction; the repositories it receives are bound to it. */
+  /**
+   * Runs `work` in one transaction; the repositories it receives are bound to it. On SQLite it takes the write
+   * lock before the first statement (BEGIN IMMEDIATE), so use it for work that writes.
+   */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -3,6 +3,7 @@ import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import { DuplicateKeyError, type Repositories, type Store } from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
+import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
 import { KyselyKeyFingerprintRepository } from './key-fingerprints.js';
@@ -50,6 +51,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
+    buildTags: guard(new KyselyBuildTagRepository(db), translate),
   };
 }
 
