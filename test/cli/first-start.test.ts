@@ -39,7 +39,7 @@ function sharedSecrets(): Record<string, string> {
   };
 }
 
-describe('first start on SQLite', () => {
+describe('first start on SQLite', { timeout: 120_000 }, () => {
   it('without a terminal: writes the password only into a 0600 file named after the store, and says where', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'lapis-first-')), 'data');
     const env = { LAPIS_DATA_DIR: dataDir };
@@ -95,7 +95,7 @@ describe('first start on SQLite', () => {
   });
 });
 
-describe.skipIf(!postgresAvailable)('first start on PostgreSQL', () => {
+describe.skipIf(!postgresAvailable)('first start on PostgreSQL', { timeout: 120_000 }, () => {
   it('creates a data directory that does not exist and keeps the SQLite admin’s file apart', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'lapis-pg-first-')), 'not', 'yet');
     const sqlite = await startServerProcess({ LAPIS_DATA_DIR: dataDir });
