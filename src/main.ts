@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { buildApp, openStore } from './app.js';
 import type { Config } from './config/schema.js';
-import { resolveDataPath } from './config/schema.js';
 import { systemClock } from './domain/clock.js';
-import { bootstrapStore } from './services/bootstrap.js';
-import { serviceContext } from './services/context.js';
+import { prepareStore } from './first-start.js';
 
 export interface RunningServer {
   url: string;
@@ -12,19 +9,14 @@ export interface RunningServer {
 }
 
 /** Loads nothing itself: takes a validated config, prepares the store, listens, and stops gracefully on signals. */
-export async function serve(config: Config, print: (line: string) => void = console.log): Promise<RunningServer> {
+export async function serve(
+  config: Config,
+  print: (line: string) => void = console.log,
+  terminal: boolean = process.stdout.isTTY === true,
+): Promise<RunningServer> {
   const store = openStore(config);
   try {
-    await store.migrate();
-    const bootstrap = await bootstrapStore(serviceContext(store, systemClock));
-    if (bootstrap) {
-      const file = resolveDataPath(config, 'initial-admin-password');
-      writeFileSync(file, `${bootstrap.password}\n`, { mode: 0o600 });
-      print(`Created user "${bootstrap.username}" with password: ${bootstrap.password}`);
-      print(
-        `(also written to ${file}; after signing in, change it at /_usersSettings/password). Created organization "${bootstrap.organization}".`,
-      );
-    }
+    await prepareStore({ config, store, clock: systemClock, print, terminal });
   } catch (error) {
     await store.close();
     throw error;

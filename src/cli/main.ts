@@ -3,6 +3,7 @@ import { ConfigError } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { StorageUnavailableError } from '../storage/ports.js';
 import { registerApp } from './commands/app.js';
+import { registerAppTry } from './commands/app-try.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
@@ -31,6 +32,7 @@ function buildProgram(): Command {
     registerProject,
     registerPat,
     registerApp,
+    registerAppTry,
     registerKeys,
     registerSeed,
   ]) {

@@ -92,6 +92,25 @@ function trustedProxies(raw: string, key: string): TrustedProxies {
   return value.split(',').map((entry) => trustedProxyEntry(entry.trim(), key));
 }
 
+function publicUrl(raw: string, key: string): string {
+  const value = raw.trim();
+  if (value === '') return '';
+  const example = 'such as https://lapis.example.com or https://example.com/lapis';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${key} must be an absolute URL with its scheme, ${example}; got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`${key} must start with http:// or https://, ${example}; got "${value}"`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError(`${key} must not carry a query, fragment or credentials, ${example}; got "${value}"`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /** A signed offset such as `400d`, `-2h`, `90m`, `30s` or `0`, in milliseconds. */
 export function parseOffset(raw: string, key: string): number {
   const match = /^\s*([+-]?\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
@@ -136,9 +155,9 @@ export const configSchema = {
   publicUrl: key({
     env: 'LAPIS_PUBLIC_URL',
     description:
-      'Base URL clients use to reach this server (used in `url` fields and links). Empty: derived from the request Host header.',
+      'Base URL clients use to reach this server (used in `url` fields, links and redirects), e.g. `https://lapis.example.com` or, behind a reverse proxy that serves Lapis under a path and strips it, `https://example.com/lapis`. Empty: derived from the request Host header.',
     default: '',
-    parse: text,
+    parse: publicUrl,
   }),
   shutdownTimeoutMs: key({
     env: 'LAPIS_SHUTDOWN_TIMEOUT_MS',
@@ -206,12 +225,26 @@ export const configSchema = {
     defaultText: '(generated into the data directory)',
     parse: text,
   }),
+  tokenSecretFile: key({
+    env: 'LAPIS_TOKEN_SECRET_FILE',
+    description:
+      'File holding the token key (as LAPIS_TOKEN_SECRET, e.g. a mounted secret); used when LAPIS_TOKEN_SECRET is empty. It must exist: Lapis never generates it.',
+    default: '',
+    parse: text,
+  }),
   sessionSecret: key({
     env: 'LAPIS_SESSION_SECRET',
     description:
       'Key that encrypts the sign-in session cookie (32 bytes, hex or base64). Empty: generated once into `session.key` in the data directory. Every instance behind one load balancer needs the same value.',
     default: '',
     defaultText: '(generated into the data directory)',
+    parse: text,
+  }),
+  sessionSecretFile: key({
+    env: 'LAPIS_SESSION_SECRET_FILE',
+    description:
+      'File holding the session key (as LAPIS_SESSION_SECRET); used when LAPIS_SESSION_SECRET is empty. It must exist: Lapis never generates it.',
+    default: '',
     parse: text,
   }),
   sessionMaxAgeHours: key({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { Organization, User } from '../domain/entities.js';
 import type { ServiceContext } from './context.js';
-import { OrganizationService } from './organizations.js';
-import { UserService } from './users.js';
+import { hashPassword } from './passwords.js';
 
 export interface BootstrapResult {
   username: string;
@@ -13,16 +13,37 @@ const bootstrapKey = 'bootstrap.completed';
 
 /**
  * On the first start against an empty store: creates the `admin` user with a random password and the
- * `default` organization. The meta key makes this happen once per store, even with several instances.
+ * `default` organization, in one transaction that first claims the bootstrap key. Several instances
+ * starting together on one database wait on that key, and exactly one of them creates the admin.
+ * `deliver` runs inside the transaction: if the password cannot reach the operator (an unwritable
+ * data directory), nothing is created and the next start tries again.
  */
-export async function bootstrapStore(context: ServiceContext): Promise<BootstrapResult | undefined> {
+export async function bootstrapStore(
+  context: ServiceContext,
+  deliver: (result: BootstrapResult) => Promise<void>,
+): Promise<BootstrapResult | undefined> {
   if (await context.store.meta.get(bootstrapKey)) return undefined;
-  const claimed = await context.store.meta.setIfAbsent(bootstrapKey, context.clock.now().toISOString());
-  if (!claimed) return undefined;
   const password = randomBytes(18).toString('base64url');
-  const users = new UserService(context);
-  const organizations = new OrganizationService(context);
-  const admin = await users.add({ username: 'admin', displayName: 'Administrator', password, isAdmin: true });
-  await organizations.add('default', admin.username);
-  return { username: admin.username, password, organization: 'default' };
+  const passwordHash = await hashPassword(password);
+  const now = context.clock.now().toISOString();
+  return context.store.transaction(async (repositories) => {
+    if (!(await repositories.meta.setIfAbsent(bootstrapKey, now))) return undefined;
+    const admin: User = {
+      id: context.newId(),
+      username: 'admin',
+      displayName: 'Administrator',
+      email: null,
+      passwordHash,
+      isAdmin: true,
+      disabledAt: null,
+      createdAt: now,
+    };
+    const organization: Organization = { id: context.newId(), name: 'default', ownerId: admin.id, createdAt: now };
+    await repositories.users.insert(admin);
+    await repositories.organizations.insert(organization);
+    await repositories.organizations.addMember(organization.id, admin.id, now);
+    const result = { username: admin.username, password, organization: organization.name };
+    await deliver(result);
+    return result;
+  });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { isGuid } from '../domain/guid.js';
-import { type OAuthApp, validateAppText, validateCallbackUrl, validateWebsite } from '../domain/oauth.js';
+import { type OAuthApp, scopesBeyond, validateAppText, validateCallbackUrl, validateWebsite } from '../domain/oauth.js';
 import { parseScopes } from '../domain/scopes.js';
 import type { ServiceContext } from './context.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -16,6 +16,12 @@ export interface NewOAuthApp {
   callbackUrls: readonly string[];
   /** Space-separated scope ids the app may ask for. */
   scope: string;
+}
+
+export interface AppChanges {
+  callbackUrls?: readonly string[] | undefined;
+  /** Space-separated scope ids. */
+  scope?: string | undefined;
 }
 
 export interface AppWithSecret {
@@ -92,6 +98,30 @@ export class OAuthAppService {
     const secretCreatedAt = this.context.clock.now().toISOString();
     await this.context.store.oauthApps.setSecretHash(app.id, secretHash, secretCreatedAt);
     return { app: { ...app, secretHash, secretCreatedAt }, secret };
+  }
+
+  /**
+   * New callback URLs and scopes for a registered app. Authorizations that hold a scope the app may no
+   * longer ask for are revoked (their users authorize again), so narrowing an app narrows its access at once.
+   */
+  async edit(app: OAuthApp, changes: AppChanges): Promise<{ app: OAuthApp; revokedGrants: number }> {
+    const callbackUrls = changes.callbackUrls
+      ? [...new Set(changes.callbackUrls.map((url) => validateCallbackUrl(url.trim())))]
+      : app.callbackUrls;
+    if (callbackUrls.length === 0) throw new DomainError('invalidInput', 'An app needs at least one callback URL.');
+    const scopes = changes.scope === undefined ? app.scopes : parseScopes(changes.scope);
+    const now = this.context.clock.now().toISOString();
+    const revokedGrants = await this.context.store.transaction(async (repositories) => {
+      await repositories.oauthApps.setCallbacksAndScopes(app.id, callbackUrls, scopes);
+      let revoked = 0;
+      for (const grant of await repositories.oauthGrants.listActiveForApp(app.id)) {
+        if (scopesBeyond(grant.scopes, scopes).length === 0) continue;
+        if (await repositories.oauthGrants.revoke(grant.id, now)) revoked++;
+      }
+      return revoked;
+    });
+    if (revokedGrants > 0) this.context.credentials.changed();
+    return { app: { ...app, callbackUrls, scopes }, revokedGrants };
   }
 
   /** Removes the app and every grant, code and refresh token issued to it; its access tokens stop at once. */

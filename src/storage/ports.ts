@@ -119,6 +119,15 @@ export interface MetaRepository {
   setIfAbsent(key: string, value: string): Promise<boolean>;
 }
 
+/** Fingerprints (never the keys) of the secrets every instance sharing the database must share. */
+export interface KeyFingerprintRepository {
+  find(purpose: string): Promise<string | undefined>;
+  /** Records the fingerprint unless one is recorded for the purpose; returns whether this call recorded it. */
+  recordIfAbsent(purpose: string, fingerprint: string, at: string): Promise<boolean>;
+  /** Replaces the recorded fingerprint (after a deliberate key rotation). */
+  replace(purpose: string, fingerprint: string, at: string): Promise<void>;
+}
+
 export interface TokenChanges {
   displayName?: string;
   scopes?: readonly string[];
@@ -144,6 +153,7 @@ export interface OAuthAppRepository {
   /** Oldest first; every app, or those of one owner. */
   list(ownerId?: string): Promise<OAuthApp[]>;
   setSecretHash(id: string, secretHash: string, secretCreatedAt: string): Promise<void>;
+  setCallbacksAndScopes(id: string, callbackUrls: readonly string[], scopes: readonly string[]): Promise<void>;
   /** Deletes the app with its grants, codes and refresh tokens; returns whether it existed. */
   delete(id: string): Promise<boolean>;
 }
@@ -154,6 +164,8 @@ export interface OAuthGrantRepository {
   findById(id: string): Promise<OAuthGrant | undefined>;
   /** Newest first. */
   listForUser(userId: string): Promise<OAuthGrant[]>;
+  /** The app's grants not yet revoked. */
+  listActiveForApp(appId: string): Promise<OAuthGrant[]>;
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;
   insertCode(code: OAuthCode): Promise<void>;
@@ -296,6 +308,7 @@ export interface Repositories {
   organizations: OrganizationRepository;
   projects: ProjectRepository;
   meta: MetaRepository;
+  keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,24 +118,5 @@ describe('lapis CLI configuration errors', () => {
       expect(result.status).toBe(0);
       expect(result.stdout).toMatch(/^Usage: lapis/);
     }
-  });
-});
-
-describe('first start', () => {
-  it('creates the admin once, prints the password once and stores it with mode 0600', async () => {
-    const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-first-')) };
-    const first = await startServerProcess(env);
-    expect(await first.stop()).toBe(0);
-    const password = /Created user "admin" with password: (\S+)/.exec(first.output())?.[1];
-    expect(password).toBeDefined();
-    expect(first.output()).toContain('change it at /_usersSettings/password');
-    const file = join(env.LAPIS_DATA_DIR, 'initial-admin-password');
-    expect(readFileSync(file, 'utf8').trim()).toBe(password);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-
-    const second = await startServerProcess(env);
-    expect(await second.stop('SIGINT')).toBe(0);
-    expect(second.output()).not.toMatch(/Created user/);
-    expect(JSON.parse(runCli(['user', 'list', '--json'], env).stdout)).toHaveLength(1);
   });
 });

@@ -87,6 +87,46 @@ describe('lapis app and keys', () => {
     expect(unknown.stderr).toMatch(/Unknown scope: vso.nope/);
   });
 
+  it('edits the callbacks and scopes of an app, and says when there is nothing to change', { timeout: 120_000 }, () => {
+    const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-edit-')) };
+    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
+    const added = runCli(
+      [
+        'app',
+        'add',
+        '--owner',
+        'alice',
+        '--name',
+        'Edited',
+        '--callback',
+        'https://example.test/cb',
+        '--scope',
+        'vso.build',
+        '--json',
+      ],
+      env,
+    );
+    const { appId } = JSON.parse(added.stdout) as { appId: string };
+    const edited = runCli(
+      ['app', 'edit', appId, '--callback', 'http://127.0.0.1:5000/callback', '--scope', 'vso.build vso.profile', '--json'],
+      env,
+    );
+    expect(edited.status).toBe(0);
+    expect(JSON.parse(edited.stdout)).toEqual({
+      appId,
+      callbacks: ['http://127.0.0.1:5000/callback'],
+      scopes: ['vso.build', 'vso.profile'],
+      revokedGrants: 0,
+    });
+    const listed = JSON.parse(runCli(['app', 'list', '--json'], env).stdout) as { callbacks: string; scope: string }[];
+    expect(listed.map((app) => [app.callbacks, app.scope])).toEqual([
+      ['http://127.0.0.1:5000/callback', 'vso.build vso.profile'],
+    ]);
+    const nothing = runCli(['app', 'edit', appId], env);
+    expect(nothing.status).toBe(1);
+    expect(nothing.stderr.trim()).toBe('lapis: Nothing to change: give --callback and/or --scope.');
+  });
+
   it('rotates the signing key, keeping the old one until asked to drop it', () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lapis-cli-keys-'));
     const env = { LAPIS_DATA_DIR: dataDir };

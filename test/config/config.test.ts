@@ -56,6 +56,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ file: join(dir, 'missing.json'), env: {} })).toThrowError(/cannot read config file/);
   });
 
+  it('requires LAPIS_PUBLIC_URL to be an absolute http(s) URL and drops its trailing slash', () => {
+    const publicUrl = (value: string) => loadConfig({ env: { LAPIS_PUBLIC_URL: value } }).publicUrl;
+    expect(publicUrl('https://example.com/lapis/')).toBe('https://example.com/lapis');
+    expect(publicUrl('http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    for (const bad of ['host/lapis', 'localhost:8080/lapis', '/lapis']) {
+      expect(() => publicUrl(bad)).toThrowError(
+        /LAPIS_PUBLIC_URL must (be an absolute URL with its scheme|start with http:\/\/ or https:\/\/), such as https:\/\/lapis\.example\.com/,
+      );
+    }
+    expect(() => publicUrl('ftp://example.com')).toThrowError(/must start with http:\/\/ or https:\/\//);
+    expect(() => publicUrl('https://example.com/lapis?x=1')).toThrowError(/must not carry a query/);
+  });
+
   it('parses clock offsets', () => {
     expect(parseOffset('400d', 'x')).toBe(400 * 86_400_000);
     expect(parseOffset('-2h', 'x')).toBe(-7_200_000);

@@ -136,6 +136,16 @@ for (const backend of backends()) {
       expect(await store.users.findByUsername('temp')).toBeUndefined();
     });
 
+    it('records a key fingerprint once per purpose and replaces it only on purpose', async () => {
+      expect(await store.keyFingerprints.find('token')).toBeUndefined();
+      expect(await store.keyFingerprints.recordIfAbsent('token', 'aa', '2026-01-01T00:00:00.000Z')).toBe(true);
+      expect(await store.keyFingerprints.recordIfAbsent('token', 'bb', '2026-01-02T00:00:00.000Z')).toBe(false);
+      expect(await store.keyFingerprints.find('token')).toBe('aa');
+      await store.keyFingerprints.replace('token', 'cc', '2026-01-03T00:00:00.000Z');
+      expect(await store.keyFingerprints.find('token')).toBe('cc');
+      expect(await store.keyFingerprints.find('session')).toBeUndefined();
+    });
+
     it('sets a meta key only once', async () => {
       expect(await store.meta.setIfAbsent('k', 'one')).toBe(true);
       expect(await store.meta.setIfAbsent('k', 'two')).toBe(false);

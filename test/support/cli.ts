@@ -28,9 +28,19 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `lapis serve` on a free port and waits until it listens. */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [lapisBin, 'serve', '--port', '0'], {
+/**
+ * Starts `lapis serve` on a free port and waits until it listens. With `terminal`, it runs under
+ * util-linux `script`, so its standard output is a pseudo-terminal as when a person starts it.
+ */
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { terminal?: boolean } = {},
+): Promise<ServerProcess> {
+  const serveArgs = [lapisBin, 'serve', '--port', '0'];
+  const [command, args] = options.terminal
+    ? ['script', ['--quiet', '--return', '--command', [process.execPath, ...serveArgs].join(' '), '/dev/null']]
+    : [process.execPath, serveArgs];
+  const child = spawn(command, args, {
     env: { PATH: process.env.PATH ?? '', LAPIS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

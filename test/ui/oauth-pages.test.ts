@@ -205,6 +205,50 @@ describe('OAuth pages', () => {
     expect(tokens.statusCode).toBe(200);
   });
 
+  it("shows the app's authorize and token URLs with a ready authorize link", async () => {
+    const page = await (await signedIn()).get(`/app/${app.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<code>http://localhost:80/oauth2/authorize</code>');
+    expect(page.body).toContain('<code>http://localhost:80/oauth2/token</code>');
+    const link = /href="(http:\/\/localhost\/oauth2\/authorize\?[^"]+)">Authorize this app now/.exec(page.body)?.[1] ?? '';
+    const query = new URL(link.replaceAll('&amp;', '&')).searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      client_id: app.id,
+      response_type: 'Assertion',
+      state: 'try',
+      scope: 'vso.build vso.project vso.code_write',
+      redirect_uri: callback,
+    });
+  });
+
+  it('edits callbacks and scopes, revoking authorizations that hold a removed scope', async () => {
+    const browser = await signedIn();
+    await codeFor(browser);
+    expect((await lapis.services.oauthGrants.listForUser(alice)).filter(({ grant }) => !grant.revokedAt)).toHaveLength(1);
+
+    const bob = await signedIn('bob');
+    expect((await bob.get(`/app/${app.id}/edit`)).statusCode).toBe(404);
+
+    const refused = await browser.submit(`/app/${app.id}/edit`, `/app/${app.id}/edit`, {
+      callbacks: 'http://evil.example/cb',
+      scope: ['vso.build'],
+    });
+    expect(refused.statusCode).toBe(400);
+    expect((await lapis.services.oauthApps.get(app.id)).callbackUrls).toEqual([callback, 'http://127.0.0.1:7777/cb']);
+
+    const saved = await browser.submit(`/app/${app.id}/edit`, `/app/${app.id}/edit`, {
+      callbacks: 'http://127.0.0.1:7777/cb\nhttp://127.0.0.1:8888/cb',
+      scope: ['vso.build', 'vso.project'],
+    });
+    expect(saved.statusCode).toBe(303);
+    expect(saved.headers.location).toBe(`/app/${app.id}`);
+    const edited = await lapis.services.oauthApps.get(app.id);
+    expect(edited.callbackUrls).toEqual(['http://127.0.0.1:7777/cb', 'http://127.0.0.1:8888/cb']);
+    expect(edited.scopes).toEqual(['vso.build', 'vso.project']);
+    // The grant held vso.code_write, which the app may no longer ask for.
+    expect((await lapis.services.oauthGrants.listForUser(alice)).filter(({ grant }) => !grant.revokedAt)).toEqual([]);
+  });
+
   it('redirects with access_denied and the state on Deny, and grants nothing', async () => {
     const browser = await signedIn();
     const consent = await browser.get(authorizeUrl(params()));

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { DomainError } from '../../domain/errors.js';
 import type { OAuthApp } from '../../domain/oauth.js';
 import { withServices } from '../context.js';
 import { printJson, printRows } from '../output.js';
@@ -84,6 +85,30 @@ export function registerApp(program: Command): void {
         return (await services.oauthApps.list(owner)).map((registered) => describeApp(registered, owners));
       });
       printRows(rows, options.json, 'No apps.');
+    });
+
+  app
+    .command('edit <appId>')
+    .description(
+      'Change the callback URLs or scopes of an app. Authorizations holding a scope the app may no longer ask for are revoked.',
+    )
+    .option('--callback <url>', 'exact callback URL; repeat for more; replaces all of them', collect)
+    .option('--scope <scopes>', 'space-separated scopes the app may ask for; replaces them')
+    .option('--json', 'print JSON')
+    .action(async (appId: string, options: { callback?: string[]; scope?: string; json?: boolean }, command: Command) => {
+      if (!options.callback && options.scope === undefined) {
+        throw new DomainError('invalidInput', 'Nothing to change: give --callback and/or --scope.');
+      }
+      const edited = await withServices(command, async (services) =>
+        services.oauthApps.edit(await services.oauthApps.get(appId), { callbackUrls: options.callback, scope: options.scope }),
+      );
+      if (options.json) {
+        printJson({ appId, callbacks: edited.app.callbackUrls, scopes: edited.app.scopes, revokedGrants: edited.revokedGrants });
+        return;
+      }
+      console.log(`Callbacks: ${edited.app.callbackUrls.join(' ')}`);
+      console.log(`Scopes:    ${edited.app.scopes.join(' ')}`);
+      if (edited.revokedGrants > 0) console.log(`Revoked ${edited.revokedGrants} authorization(s) that held a removed scope.`);
     });
 
   app

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { recordSigningKeys } from '../../services/key-fingerprints.js';
 import { withServices } from '../context.js';
 import { printJson, printRows } from '../output.js';
 
@@ -24,9 +25,13 @@ export function registerKeys(program: Command): void {
     .option('--drop-retired', 'drop every previous key at once (after a leak): their access tokens stop working')
     .option('--json', 'print JSON')
     .action(async (options: { dropRetired?: boolean; json?: boolean }, command: Command) => {
-      const rotation = await withServices(command, async (services) =>
-        services.signingKeys.rotate({ dropRetired: options.dropRetired ?? false }),
-      );
+      const rotation = await withServices(command, async (services, store) => {
+        const result = await services.signingKeys.rotate({ dropRetired: options.dropRetired ?? false });
+        // Instances started later must hold the rotated key file; the database now names this one.
+        const keyIds = (await services.signingKeys.list()).map((key) => key.kid);
+        await recordSigningKeys(store.keyFingerprints, keyIds, services.context.clock);
+        return result;
+      });
       if (options.json) {
         printJson(rotation);
         return;

@@ -14,6 +14,7 @@ import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
 import type { WebSessionService } from '../../services/web-sessions.js';
+import { basePathOf, prefixHtmlPaths, prefixLocation } from './base-path.js';
 import { sendErrorPage } from './error-pages.js';
 import { accountRoutes } from './routes/account.js';
 import { adminArea } from './routes/admin.js';
@@ -28,7 +29,7 @@ import { currentUser } from './session.js';
 import { staticFiles } from './static-files.js';
 
 export interface UiOptions {
-  config: Pick<Config, 'sessionMaxAgeHours' | 'patMaxLifetimeDays' | 'patDefaultLifetimeDays'>;
+  config: Pick<Config, 'sessionMaxAgeHours' | 'patMaxLifetimeDays' | 'patDefaultLifetimeDays' | 'publicUrl'>;
   /** 32 bytes that encrypt the session cookie. */
   sessionKey: Buffer;
   clock: Clock;
@@ -50,13 +51,14 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promise<void> {
   const maxAgeSeconds = options.config.sessionMaxAgeHours * 3600;
+  const basePath = basePathOf(options.config.publicUrl);
   await app.register(fastifyCookie);
   await app.register(fastifySecureSession, {
     key: options.sessionKey,
     cookieName: 'lapis_session',
     // The library's own expiry slides with every write; the absolute limit is the stored session's expiresAt.
     expiry: maxAgeSeconds,
-    cookie: { path: '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
+    cookie: { path: basePath || '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
   });
   await app.register(fastifyFormbody);
   await app.register(fastifyHelmet, helmetOptions);
@@ -64,6 +66,15 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   app.decorate('uiSessions', options.sessions);
   app.decorateRequest('uiSignedIn', null);
   app.setErrorHandler(sendErrorPage);
+  if (basePath) {
+    app.addHook('onSend', async (_request, reply, payload) => {
+      const location = reply.getHeader('location');
+      if (typeof location === 'string') reply.header('location', prefixLocation(basePath, location));
+      const type = reply.getHeader('content-type');
+      if (typeof payload !== 'string' || typeof type !== 'string' || !type.startsWith('text/html')) return payload;
+      return prefixHtmlPaths(basePath, payload);
+    });
+  }
 
   // Registered before the hooks below, which a child context only inherits when added before it: the
   // stylesheet needs no user lookup.
@@ -90,5 +101,5 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   });
   oauthAuthorizeRoutes(app, options.oauth);
   authorizationRoutes(app, options.oauthGrants, options.oauthApps);
-  await app.register(appsArea, { prefix: '/app', apps: options.oauthApps });
+  await app.register(appsArea, { prefix: '/app', apps: options.oauthApps, publicUrl: options.config.publicUrl });
 }

@@ -63,6 +63,14 @@ export class KyselyOAuthAppRepository implements OAuthAppRepository {
       .execute();
   }
 
+  async setCallbacksAndScopes(id: string, callbackUrls: readonly string[], scopes: readonly string[]): Promise<void> {
+    await this.db
+      .updateTable('oauth_apps')
+      .set({ callback_urls: callbackUrls.join(' '), scopes: scopes.join(' ') })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async delete(id: string): Promise<boolean> {
     const result = await this.db.deleteFrom('oauth_apps').where('id', '=', id).executeTakeFirst();
     return Number(result.numDeletedRows) > 0;

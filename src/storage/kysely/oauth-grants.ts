@@ -70,6 +70,18 @@ export class KyselyOAuthGrantRepository implements OAuthGrantRepository {
     return rows.map(toGrant);
   }
 
+  async listActiveForApp(appId: string): Promise<OAuthGrant[]> {
+    const rows = await this.db
+      .selectFrom('oauth_grants')
+      .selectAll()
+      .where('app_id', '=', appId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    return rows.map(toGrant);
+  }
+
   async revoke(id: string, revokedAt: string): Promise<boolean> {
     const result = await this.db
       .updateTable('oauth_grants')

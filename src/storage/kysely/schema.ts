@@ -44,6 +44,12 @@ export interface MetaTable {
   value: string;
 }
 
+export interface KeyFingerprintsTable {
+  purpose: string;
+  fingerprint: string;
+  recorded_at: string;
+}
+
 export interface PersonalAccessTokensTable {
   id: string;
   user_id: string;
@@ -228,6 +234,7 @@ export interface Database {
   organization_members: OrganizationMembersTable;
   projects: ProjectsTable;
   lapis_meta: MetaTable;
+  key_fingerprints: KeyFingerprintsTable;
   personal_access_tokens: PersonalAccessTokensTable;
   oauth_apps: OAuthAppsTable;
   oauth_grants: OAuthGrantsTable;

@@ -1,12 +1,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
-import type { Repositories, Store } from '../ports.js';
+import { DuplicateKeyError, type Repositories, type Store } from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
 import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
+import { KyselyKeyFingerprintRepository } from './key-fingerprints.js';
 import { KyselyMetaRepository } from './meta.js';
 import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
@@ -47,6 +48,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     organizations: guard(new KyselyOrganizationRepository(db), translate),
     projects: guard(new KyselyProjectRepository(db), translate),
     meta: guard(new KyselyMetaRepository(db), translate),
+    keyFingerprints: guard(new KyselyKeyFingerprintRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
@@ -102,7 +104,9 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
         try {
           await db.schema.createSchema(schema).ifNotExists().execute();
         } catch (error) {
-          throw translate(error);
+          // Two instances creating the schema together: the slower one meets a unique violation, and the schema exists.
+          const translated = translate(error);
+          if (!(translated instanceof DuplicateKeyError)) throw translated;
         }
       }
       const migrator = new Migrator({ db, provider: providerFor(kind), ...(schema && { migrationTableSchema: schema }) });

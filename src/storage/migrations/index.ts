@@ -4,6 +4,7 @@ import { builds } from './003-builds.js';
 import { oauth } from './004-oauth.js';
 import { buildTags } from './005-build-tags.js';
 import { webSessions } from './006-web-sessions.js';
+import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
 import type { LapisMigration } from './dialect.js';
@@ -16,6 +17,7 @@ export const migrations: readonly LapisMigration[] = [
   oauth,
   buildTags,
   webSessions,
+  keyFingerprints,
   buildResources,
   teamsAndProjectProperties,
 ];

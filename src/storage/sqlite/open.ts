@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely } from 'kysely';
@@ -44,9 +44,11 @@ function cachePreparedStatements(connection: Sqlite.Database, limit = 512): void
 export function openSqliteStore(file: string): KyselyStore {
   if (file !== ':memory:') {
     try {
-      mkdirSync(dirname(file), { recursive: true });
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // SQLite gives its -wal and -shm files the database file's mode, so creating it 0600 covers all three.
+      closeSync(openSync(file, 'a', 0o600));
     } catch (error) {
-      throw new StorageUnavailableError(`cannot create directory for ${file}: ${(error as NodeJS.ErrnoException).code}`);
+      throw new StorageUnavailableError(`cannot create ${file}: ${(error as NodeJS.ErrnoException).code}`);
     }
   }
   let connection: Sqlite.Database;

@@ -5,7 +5,39 @@ import { DateTime } from './date-time.js';
 import { ScopeList } from './scope-list.js';
 
 /** One app's registration: everything but its secret, which only its hash remembers. */
-export function AppPage({ app }: { app: OAuthApp }) {
+/** The URLs a client of this app uses, with a ready authorize link for its first callback and all its scopes. */
+function Endpoints({ app, baseUrl }: { app: OAuthApp; baseUrl: string }) {
+  const authorize = new URL(`${baseUrl}/oauth2/authorize`);
+  authorize.search = new URLSearchParams({
+    client_id: app.id,
+    response_type: 'Assertion',
+    state: 'try',
+    scope: app.scopes.join(' '),
+    redirect_uri: app.callbackUrls[0] ?? '',
+  }).toString();
+  return (
+    <section class="card" aria-labelledby="endpoints-heading">
+      <h2 id="endpoints-heading">Endpoints</h2>
+      <dl class="details">
+        <dt>Authorize URL</dt>
+        <dd>
+          <code>{baseUrl}/oauth2/authorize</code>
+        </dd>
+        <dt>Token URL</dt>
+        <dd>
+          <code>{baseUrl}/oauth2/token</code>
+        </dd>
+      </dl>
+      <p>
+        <a href={authorize.href}>Authorize this app now</a> (asks for every scope above and lands on{' '}
+        <code>{app.callbackUrls[0]}</code> with a code). Or run <code>lapis app try {app.id}</code>, which listens on a loopback
+        callback and prints the tokens.
+      </p>
+    </section>
+  );
+}
+
+export function AppPage({ app, baseUrl }: { app: OAuthApp; baseUrl: string }) {
   return (
     <Layout title={app.name}>
       <h1>{app.name}</h1>
@@ -61,6 +93,7 @@ export function AppPage({ app }: { app: OAuthApp }) {
           )}
         </dl>
       </section>
+      <Endpoints app={app} baseUrl={baseUrl} />
       <section class="card" aria-labelledby="scopes-heading">
         <h2 id="scopes-heading">Authorized scopes</h2>
         <ScopeList scopes={app.scopes} />
@@ -71,6 +104,9 @@ export function AppPage({ app }: { app: OAuthApp }) {
           <p>A new client secret replaces the current one at once: update the app before its next token request.</p>
         )}
         <p class="form-actions">
+          <a class="button secondary" href={appPath(app.id, 'edit')}>
+            Edit callbacks and scopes
+          </a>
           {!app.isPublic && (
             <a class="button secondary" href={appPath(app.id, 'rotate-secret')}>
               Rotate secret

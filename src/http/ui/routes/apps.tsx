@@ -3,10 +3,12 @@ import type { User } from '../../../domain/entities.js';
 import { DomainError } from '../../../domain/errors.js';
 import type { OAuthApp } from '../../../domain/oauth.js';
 import type { OAuthAppService } from '../../../services/oauth-apps.js';
+import { baseUrl } from '../../base-url.js';
 import { sendNotFoundPage } from '../error-pages.js';
 import { formFlag, formList, formText } from '../form-body.js';
 import { formFailure } from '../form-failure.js';
 import { requireSignedIn } from '../guards.js';
+import { AppEditPage, type AppEditValues, appEditValues } from '../pages/app-edit-page.js';
 import { AppPage } from '../pages/app-page.js';
 import { AppRegisterPage, emptyNewApp, type NewAppValues } from '../pages/app-register-page.js';
 import { AppSecretPage } from '../pages/app-secret-page.js';
@@ -22,6 +24,7 @@ interface AppParams {
 
 export interface AppsAreaOptions {
   apps: OAuthAppService;
+  publicUrl: string;
 }
 
 function callbackLines(text: string): string[] {
@@ -39,7 +42,7 @@ function mayManage(user: User, app: OAuthApp): boolean {
  * /app: OAuth app registration for every signed-in user. Only the owner (or an administrator) sees an
  * app; for anyone else it does not exist, so App IDs cannot be probed.
  */
-export async function appsArea(app: FastifyInstance, { apps }: AppsAreaOptions): Promise<void> {
+export async function appsArea(app: FastifyInstance, { apps, publicUrl }: AppsAreaOptions): Promise<void> {
   app.addHook('preHandler', requireSignedIn);
   app.setNotFoundHandler(sendNotFoundPage);
 
@@ -96,8 +99,26 @@ export async function appsArea(app: FastifyInstance, { apps }: AppsAreaOptions):
   });
 
   app.get<{ Params: AppParams }>('/:id', async (request, reply) =>
-    sendPage(reply, 200, <AppPage app={await manageable(request)} />),
+    sendPage(reply, 200, <AppPage app={await manageable(request)} baseUrl={baseUrl(request, publicUrl)} />),
   );
+
+  app.get<{ Params: AppParams }>('/:id/edit', async (request, reply) => {
+    const found = await manageable(request);
+    return sendPage(reply, 200, <AppEditPage app={found} values={appEditValues(found)} />);
+  });
+
+  app.post<{ Params: AppParams }>('/:id/edit', async (request, reply) => {
+    const found = await manageable(request);
+    const values: AppEditValues = { callbacks: formText(request.body, 'callbacks'), scopes: formList(request.body, 'scope') };
+    try {
+      const edited = await apps.edit(found, { callbackUrls: callbackLines(values.callbacks), scope: values.scopes.join(' ') });
+      request.log.info({ appId: found.id, revokedGrants: edited.revokedGrants }, 'OAuth app edited');
+      return reply.redirect(appPath(found.id), 303);
+    } catch (error) {
+      const failure = formFailure(error);
+      return sendPage(reply, failure.status, <AppEditPage app={found} values={values} error={failure.message} />);
+    }
+  });
 
   app.get<{ Params: AppParams }>('/:id/rotate-secret', async (request, reply) => {
     const found = await manageable(request);
