@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { buildApp, openStore } from './app.js';
+import { buildApp } from './app.js';
+import { openStore } from './compose.js';
 import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
 import { systemClock } from './domain/clock.js';

@@ -212,6 +212,8 @@ export interface Store extends Repositories {
   /** Human-readable location for logs (never includes a password). */
   readonly location: string;
   migrate(): Promise<{ applied: string[] }>;
+  /** False for a database file or schema that `migrate` has never prepared (nothing of Lapis there). */
+  initialized(): Promise<boolean>;
   /** Runs `work` in one transaction; the repositories it receives are bound to it. */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   ping(): Promise<void>;

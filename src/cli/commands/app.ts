@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { OAuthApp } from '../../domain/oauth.js';
 import { withServices } from '../context.js';
-import { printJson, printRows } from '../output.js';
+import { printJson, printLine, printRows } from '../output.js';
 
 interface AddOptions {
   owner: string;
@@ -32,9 +32,9 @@ function describeApp(app: OAuthApp, owners: Map<string, string>) {
   };
 }
 
-function printSecret(appId: string, secret: string, json: boolean | undefined): void {
-  if (json) printJson({ appId, clientSecret: secret });
-  else process.stdout.write(`App ID:        ${appId}\nClient secret: ${secret}\n(the secret is shown only now)\n`);
+function printSecret(command: Command, appId: string, secret: string, json: boolean | undefined): void {
+  if (json) printJson(command, { appId, clientSecret: secret });
+  else printLine(command, `App ID:        ${appId}\nClient secret: ${secret}\n(the secret is shown only now)`);
 }
 
 export function registerApp(program: Command): void {
@@ -63,7 +63,7 @@ export function registerApp(program: Command): void {
           scope: options.scope,
         }),
       );
-      printSecret(registered.app.id, registered.secret, options.json);
+      printSecret(command, registered.app.id, registered.secret, options.json);
     });
 
   app
@@ -77,7 +77,7 @@ export function registerApp(program: Command): void {
         const owners = new Map((await services.users.list()).map((user) => [user.id, user.username]));
         return (await services.oauthApps.list(owner)).map((registered) => describeApp(registered, owners));
       });
-      printRows(rows, options.json, 'No apps.');
+      printRows(command, rows, options.json, 'No apps.');
     });
 
   app
@@ -85,7 +85,7 @@ export function registerApp(program: Command): void {
     .description('Delete an app with every authorization, code and token issued to it.')
     .action(async (appId: string, _options: unknown, command: Command) => {
       await withServices(command, async (services) => services.oauthApps.remove(await services.oauthApps.get(appId)));
-      console.log(`Removed app ${appId}`);
+      printLine(command, `Removed app ${appId}`);
     });
 
   app
@@ -96,7 +96,7 @@ export function registerApp(program: Command): void {
       const rotated = await withServices(command, async (services) =>
         services.oauthApps.rotateSecret(await services.oauthApps.get(appId)),
       );
-      printSecret(rotated.app.id, rotated.secret, options.json);
+      printSecret(command, rotated.app.id, rotated.secret, options.json);
     });
 
   app
@@ -108,6 +108,6 @@ export function registerApp(program: Command): void {
       const revoked = await withServices(command, async (services) =>
         services.oauthGrants.revokeForApp(await services.users.get(options.user), await services.oauthApps.get(options.app)),
       );
-      console.log(`Revoked ${revoked} authorization${revoked === 1 ? '' : 's'} of app ${options.app} by ${options.user}`);
+      printLine(command, `Revoked ${revoked} authorization${revoked === 1 ? '' : 's'} of app ${options.app} by ${options.user}`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withServices } from '../context.js';
-import { printJson, printRows } from '../output.js';
+import { printJson, printLine, printRows } from '../output.js';
 
 export function registerKeys(program: Command): void {
   const keys = program.command('keys').description('Manage the keys that sign OAuth access tokens.');
@@ -13,7 +13,7 @@ export function registerKeys(program: Command): void {
       const rows = await withServices(command, async (services) =>
         (await services.signingKeys.list()).map((key) => ({ ...key })),
       );
-      printRows(rows, options.json, 'No keys.');
+      printRows(command, rows, options.json, 'No keys.');
     });
 
   keys
@@ -28,11 +28,11 @@ export function registerKeys(program: Command): void {
         services.signingKeys.rotate({ dropRetired: options.dropRetired ?? false }),
       );
       if (options.json) {
-        printJson(rotation);
+        printJson(command, rotation);
         return;
       }
-      console.log(`Active key: ${rotation.active}`);
-      if (rotation.retired.length > 0) console.log(`Retired (still verifying): ${rotation.retired.join(', ')}`);
-      if (rotation.dropped.length > 0) console.log(`Dropped: ${rotation.dropped.join(', ')}`);
+      printLine(command, `Active key: ${rotation.active}`);
+      if (rotation.retired.length > 0) printLine(command, `Retired (still verifying): ${rotation.retired.join(', ')}`);
+      if (rotation.dropped.length > 0) printLine(command, `Dropped: ${rotation.dropped.join(', ')}`);
     });
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { openStore } from '../../app.js';
+import { openStore } from '../../compose.js';
 import { configFor } from '../context.js';
+import { printLine } from '../output.js';
 
 export function registerMigrate(program: Command): void {
   program
@@ -10,7 +11,7 @@ export function registerMigrate(program: Command): void {
       const store = openStore(configFor(command));
       try {
         const { applied } = await store.migrate();
-        console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
+        printLine(command, applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
       } finally {
         await store.close();
       }
