@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildServices, configuredClock, openExistingStore, type Services } from '../compose.js';
+import type { Services } from '../compose.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
 import { ioOf } from './io.js';
@@ -26,6 +26,8 @@ export function configFor(command: Command, flags: Partial<Record<ConfigKey, str
  */
 export async function withServices<T>(command: Command, work: (services: Services, config: Config) => Promise<T>): Promise<T> {
   const config = configFor(command);
+  // Loaded on use: --help, --version and usage errors then start without the drivers and services.
+  const { buildServices, configuredClock, openExistingStore } = await import('../compose.js');
   const store = await openExistingStore(config);
   try {
     await store.migrate();

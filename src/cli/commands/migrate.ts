@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openStore } from '../../compose.js';
 import { configFor } from '../context.js';
 import { printLine } from '../output.js';
 
@@ -8,7 +7,9 @@ export function registerMigrate(program: Command): void {
     .command('migrate')
     .description('Apply pending database migrations and exit.')
     .action(async (_options: unknown, command: Command) => {
-      const store = openStore(configFor(command));
+      const config = configFor(command);
+      const { openStore } = await import('../../compose.js');
+      const store = openStore(config);
       try {
         const { applied } = await store.migrate();
         printLine(command, applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
