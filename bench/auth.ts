@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
-import { setAdoResponseHeaders, setUserDataHeader } from '../src/http/ado-headers.js';
-import { sendAuthFailure } from '../src/http/auth/failure.js';
+import { setAdoResponseHeaders } from '../src/http/ado-headers.js';
 import { createServer } from '../src/http/server.js';
 import { openSqliteStore } from '../src/storage/sqlite/open.js';
 import { load, median } from './load.js';
@@ -39,12 +38,12 @@ server.get('/:organization/_apis/open', async (request, reply) => {
 server.get('/:organization/_apis/protected', async (request, reply) => {
   setAdoResponseHeaders(request, reply);
   const organization = await store.organizations.findByName((request.params as { organization: string }).organization);
-  const outcome = await lapis.authChain.authenticate(request, organization ? { organization } : {});
-  if (outcome.kind !== 'principal') {
-    const failure = outcome.kind === 'failure' ? outcome.failure : { reason: 'missing' as const, message: 'anonymous' };
-    return sendAuthFailure(request, reply, failure, { baseUrl: 'http://bench', anonymous: '401' });
-  }
-  setUserDataHeader(reply, outcome.principal);
+  const admission = await lapis.access.admit(request, reply, {
+    ...(organization && { organization }),
+    scopes: ['vso.build'],
+    label: 'GET bench',
+  });
+  if ('answered' in admission) return admission.answered;
   return answer;
 });
 const base = await server.listen({ port: 0, host: '127.0.0.1' });

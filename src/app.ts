@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import type { Clock } from './domain/clock.js';
 import { registerApi } from './http/api/router.js';
+import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
@@ -31,7 +32,7 @@ export interface Lapis {
   app: FastifyInstance;
   services: Services;
   store: Store;
-  authChain: AuthChain;
+  access: AccessGate;
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -49,14 +50,14 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
-    ? new BasicPasswordAuthenticator(services.signIn)
+    ? new BasicPasswordAuthenticator(services.signIn, membership)
     : new BasicPatAuthenticator(verifier, throttle);
   const bearer = new BearerOAuthAuthenticator(
-    new OAuthTokenVerifier(services.context, services.accessTokens, { cacheMs: config.authCacheMs }),
+    new OAuthTokenVerifier(services.context, services.accessTokens, membership, { cacheMs: config.authCacheMs }),
     throttle,
     config.publicUrl,
   );
-  const authChain = new AuthChain([basic, bearer], membership);
+  const access = new AccessGate(new AuthChain([basic, bearer]), config);
   registerHealth(app, store);
   await app.register(uiPlugin, {
     config,
@@ -75,7 +76,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
   });
-  await registerApi(app, { services, authChain, config });
+  await registerApi(app, { services, access, config });
   await app.ready();
-  return { app, services, store, authChain };
+  return { app, services, store, access };
 }

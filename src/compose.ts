@@ -138,6 +138,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauth: new OAuthAuthorizationService(context, oauthApps, hasher, { codeLifetimeSeconds: config.oauthCodeLifetimeSeconds }),
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
+      refreshRetrySeconds: config.oauthRefreshRetrySeconds,
     }),
   };
 }

@@ -206,6 +206,13 @@ export const configSchema = {
     default: 90,
     parse: integer(1, 3650),
   }),
+  oauthRefreshRetrySeconds: key({
+    env: 'LAPIS_OAUTH_REFRESH_RETRY_SECONDS',
+    description:
+      'For how many seconds after a refresh a client that lost the answer may present the same refresh token again and get the same new refresh token (RFC 9700 §4.14.2), as long as that new token is unused. After this window, or once the new token was used, presenting the old one again counts as a replay and revokes the authorization. 0 turns retries off.',
+    default: 30,
+    parse: integer(0, 300),
+  }),
   oauthKeysFile: key({
     env: 'LAPIS_OAUTH_KEYS_FILE',
     description:

@@ -2,7 +2,7 @@ import type { User } from './entities.js';
 
 export type CredentialKind = 'pat' | 'oauth' | 'session' | 'password';
 
-/** Who a request is, once a credential has been accepted. */
+/** Who a request is, once a credential has been identified; whether it may act is decided by `authorization.ts`. */
 export interface Principal {
   user: User;
   credential: CredentialKind;
@@ -12,4 +12,6 @@ export interface Principal {
   authorizationId?: string;
   /** The organization a PAT is limited to; null for global tokens and other credentials. */
   organizationId: string | null;
+  /** Ids of the organizations the user belongs to, loaded with the credential. */
+  memberOf: ReadonlySet<string>;
 }

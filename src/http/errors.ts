@@ -83,9 +83,20 @@ export function adoErrorBody(
   };
 }
 
+/**
+ * What a 503 for an unreachable database asks clients to wait, in seconds. Connections are made afresh on the
+ * next request, so service returns within this long of the database; waiting longer gains nothing.
+ */
+export const storageRetryAfterSeconds = 5;
+
 export interface ErrorResponse {
   status: number;
   body: AdoErrorBody;
+}
+
+/** `Retry-After` on every answer that says the store is away, whichever shape (envelope, OAuth, page) carries it. */
+export function retryAfterFor(error: unknown): number | undefined {
+  return error instanceof StorageUnavailableError ? storageRetryAfterSeconds : undefined;
 }
 
 /** Turns anything thrown into a response. Unknown errors become a generic 500 that names the request id. */
@@ -137,6 +148,8 @@ function clientErrorMessage(error: Partial<FastifyError>): string {
 export function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = errorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const retryAfter = retryAfterFor(error);
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   return reply
     .code(status)
     .header('content-type', 'application/json; charset=utf-8')
@@ -182,6 +195,8 @@ export function oauthErrorResponse(error: unknown, requestId: string): { status:
 export function sendOAuthError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
   const { status, body } = oauthErrorResponse(error, request.id);
   if (status >= 500) request.log.error({ err: error }, 'request failed');
+  const retryAfter = retryAfterFor(error);
+  if (retryAfter !== undefined) reply.header('Retry-After', String(retryAfter));
   if (status === 401 && /^\s*basic\b/i.test(request.headers.authorization ?? '')) {
     reply.header('WWW-Authenticate', 'Basic realm="oauth2", charset="UTF-8"');
   }

@@ -6,9 +6,9 @@ interface Entry {
 }
 
 /**
- * Which organizations a user belongs to, as the authentication chain asks on every request under an
- * organization. Cached briefly and dropped on any credential change (a removed member loses access at once
- * in this process, within the cache lifetime elsewhere).
+ * Which organizations a user belongs to, loaded with every identified credential. Cached briefly and
+ * dropped on any credential change (a removed member loses access at once in this process, within the
+ * cache lifetime elsewhere).
  */
 export class MembershipCache {
   private readonly entries = new Map<string, Entry>();
@@ -21,7 +21,7 @@ export class MembershipCache {
     context.credentials.subscribe(() => this.entries.clear());
   }
 
-  async isMember(organizationId: string, userId: string): Promise<boolean> {
+  async organizationsOf(userId: string): Promise<ReadonlySet<string>> {
     const now = Date.now();
     let entry = this.entries.get(userId);
     if (!entry || entry.expiresAt <= now) {
@@ -36,6 +36,6 @@ export class MembershipCache {
         this.entries.set(userId, entry);
       }
     }
-    return entry.organizationIds.has(organizationId);
+    return entry.organizationIds;
   }
 }

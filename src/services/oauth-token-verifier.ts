@@ -2,9 +2,10 @@ import type { User } from '../domain/entities.js';
 import type { OAuthGrant } from '../domain/oauth.js';
 import type { AccessTokenClaims, AccessTokens } from './access-tokens.js';
 import type { ServiceContext } from './context.js';
+import type { MembershipCache } from './membership-cache.js';
 
 export type OAuthVerification =
-  | { status: 'active'; claims: AccessTokenClaims; grant: OAuthGrant; user: User }
+  | { status: 'active'; claims: AccessTokenClaims; grant: OAuthGrant; user: User; memberOf: ReadonlySet<string> }
   | { status: 'invalid' | 'expired' | 'revoked' }
   | { status: 'disabledUser'; user: User };
 
@@ -32,6 +33,7 @@ export class OAuthTokenVerifier {
   constructor(
     private readonly context: ServiceContext,
     private readonly accessTokens: AccessTokens,
+    private readonly membership: MembershipCache,
     private readonly options: OAuthVerifierOptions,
   ) {
     this.maxEntries = options.maxCacheEntries ?? 10_000;
@@ -44,7 +46,7 @@ export class OAuthTokenVerifier {
     const { grant, user } = await this.lookup(check.claims.authorizationId);
     if (!grant || !user || grant.revokedAt || grant.userId !== check.claims.userId) return { status: 'revoked' };
     if (user.disabledAt) return { status: 'disabledUser', user };
-    return { status: 'active', claims: check.claims, grant, user };
+    return { status: 'active', claims: check.claims, grant, user, memberOf: await this.membership.organizationsOf(user.id) };
   }
 
   private async lookup(grantId: string): Promise<GrantEntry> {

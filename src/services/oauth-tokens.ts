@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../domain/errors.js';
-import { type OAuthApp, OAuthError, type OAuthGrant, scopesBeyond } from '../domain/oauth.js';
+import { type OAuthApp, OAuthError, type OAuthGrant, type OAuthRefreshToken, scopesBeyond } from '../domain/oauth.js';
 import { parseScopes } from '../domain/scopes.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { ServiceContext } from './context.js';
@@ -42,6 +42,8 @@ export interface IssuedTokens {
 
 export interface RefreshTokenPolicy {
   refreshTokenLifetimeDays: number;
+  /** How long after a refresh the same refresh token may be presented again for the same answer; 0: never. */
+  refreshRetrySeconds: number;
 }
 
 interface AuthenticatedClient {
@@ -51,6 +53,8 @@ interface AuthenticatedClient {
 }
 
 const dayMs = 86_400_000;
+/** The key purpose for deriving a refresh token's successor from it (see refresh()). */
+const successorPurpose = 'oauth refresh successor';
 const codeVerifierShape = /^[A-Za-z0-9._~-]{43,128}$/;
 
 function s256(verifier: string): Buffer {
@@ -61,6 +65,8 @@ function s256(verifier: string): Buffer {
  * The token endpoint's rules. Each exchange is a short list of named steps, in the order they run:
  * load what was presented, authenticate the client against it, check it, use it up, issue tokens.
  * Refusals are thrown as OAuthError; a replayed code or refresh token revokes the whole grant first.
+ * Spending a code or refresh token and storing the refresh token that replaces it happen in one transaction:
+ * an interrupted exchange leaves either both or neither, never a grant whose only refresh token is spent.
  */
 export class OAuthTokenService {
   constructor(
@@ -79,21 +85,45 @@ export class OAuthTokenService {
     const client = await this.authenticateClient(request.client, grant, code.codeChallenge !== null);
     this.checkRedirectUri(code.redirectUri, request.redirectUri);
     this.checkCodeVerifier(code.codeChallenge, request.codeVerifier);
-    await this.rejectReplay(code.usedAt, grant, 'code');
+    if (code.usedAt !== null) throw await this.revokeForReplay(grant, 'code');
     await this.checkUsable(grant, code.expiresAt, 'code');
-    await this.useUp(grant, 'code', (usedAt) => this.context.store.oauthGrants.useCode(code.codeHash, usedAt));
-    return this.issue(grant, client.app, grant.scopes, client.withSecret, request.issuer);
+    const refreshToken = Buffer.from(this.random(32)).toString('base64url');
+    const record = this.refreshTokenRecord(grant, refreshToken, client.withSecret);
+    const exchanged = await this.context.store.transaction(async (repositories) => {
+      if (!(await repositories.oauthGrants.useCode(code.codeHash, record.createdAt))) return false;
+      await repositories.oauthGrants.insertRefreshToken(record);
+      return true;
+    });
+    // Losing the race to a concurrent use of the same code is a replay too.
+    if (!exchanged) throw await this.revokeForReplay(grant, 'code');
+    return this.issue(grant, client.app, grant.scopes, refreshToken, request.issuer);
   }
 
+  /**
+   * Rotates the refresh token. The successor is derived from the presented token with a key of the server's
+   * (TokenHasher.derive), so a client that lost the answer and asks again within the retry window gets the
+   * same successor without the plaintext ever being stored (RFC 9700 §4.14.2 allows the grace period).
+   */
   async refresh(request: RefreshExchange): Promise<IssuedTokens> {
     const token = await this.loadRefreshToken(request.refreshToken);
     const grant = await this.loadGrant(token.grantId);
     const client = await this.authenticateClient(request.client, grant, !token.clientAuthenticated);
-    await this.rejectReplay(token.usedAt, grant, 'refresh token');
+    const successor = this.hasher.derive(successorPurpose, request.refreshToken);
+    if (token.usedAt !== null) {
+      await this.acceptRetry(token.usedAt, grant, successor);
+      return this.issue(grant, client.app, this.narrowScopes(grant, request.scope), successor, request.issuer);
+    }
     await this.checkUsable(grant, token.expiresAt, 'refresh token');
     const scopes = this.narrowScopes(grant, request.scope);
-    await this.useUp(grant, 'refresh token', (usedAt) => this.context.store.oauthGrants.useRefreshToken(token.tokenHash, usedAt));
-    return this.issue(grant, client.app, scopes, token.clientAuthenticated, request.issuer);
+    const record = this.refreshTokenRecord(grant, successor, token.clientAuthenticated);
+    const rotated = await this.context.store.transaction(async (repositories) => {
+      if (!(await repositories.oauthGrants.useRefreshToken(token.tokenHash, record.createdAt))) return false;
+      await repositories.oauthGrants.insertRefreshToken(record);
+      return true;
+    });
+    // A concurrent request with the same token rotated it first: judged like any later presentation.
+    if (!rotated) await this.acceptRetry(record.createdAt, grant, successor);
+    return this.issue(grant, client.app, scopes, successor, request.issuer);
   }
 
   private async loadCode(text: string) {
@@ -156,10 +186,26 @@ export class OAuthTokenService {
   }
 
   /** A used code or refresh token presented again means one copy was stolen: end everything issued from the grant. */
-  private async rejectReplay(usedAt: string | null, grant: OAuthGrant, what: string): Promise<void> {
-    if (usedAt === null) return;
+  private async revokeForReplay(grant: OAuthGrant, what: string): Promise<OAuthError> {
     await this.grants.revoke(grant);
-    throw new OAuthError('invalid_grant', `The ${what} was already used; the authorization has been revoked.`);
+    return new OAuthError('invalid_grant', `The ${what} was already used; the authorization has been revoked.`);
+  }
+
+  /**
+   * A spent refresh token presented again is a client retrying only while the window since it was spent is
+   * open and its successor is still unused; anything else is a replay.
+   */
+  private async acceptRetry(usedAt: string, grant: OAuthGrant, successorText: string): Promise<void> {
+    const elapsedMs = this.context.clock.now().getTime() - Date.parse(usedAt);
+    const windowMs = this.policy.refreshRetrySeconds * 1000;
+    const successor =
+      windowMs > 0 && elapsedMs <= windowMs
+        ? await this.context.store.oauthGrants.findRefreshToken(this.hasher.hash(successorText))
+        : undefined;
+    if (!successor || successor.grantId !== grant.id || successor.usedAt !== null) {
+      throw await this.revokeForReplay(grant, 'refresh token');
+    }
+    await this.checkUsable(grant, successor.expiresAt, 'refresh token');
   }
 
   private async checkUsable(grant: OAuthGrant, expiresAt: string, what: string): Promise<void> {
@@ -184,35 +230,31 @@ export class OAuthTokenService {
     return scopes;
   }
 
-  /** The atomic "first use wins": losing the race to a concurrent use is a replay too. */
-  private async useUp(grant: OAuthGrant, what: string, use: (usedAt: string) => Promise<boolean>): Promise<void> {
-    if (await use(this.context.clock.now().toISOString())) return;
-    await this.rejectReplay(this.context.clock.now().toISOString(), grant, what);
+  private refreshTokenRecord(grant: OAuthGrant, text: string, clientAuthenticated: boolean): OAuthRefreshToken {
+    const now = this.context.clock.now();
+    return {
+      tokenHash: this.hasher.hash(text),
+      grantId: grant.id,
+      clientAuthenticated,
+      createdAt: now.toISOString(),
+      expiresAt: new Date(now.getTime() + this.policy.refreshTokenLifetimeDays * dayMs).toISOString(),
+      usedAt: null,
+    };
   }
 
   private async issue(
     grant: OAuthGrant,
     app: OAuthApp,
     scopes: readonly string[],
-    clientAuthenticated: boolean,
+    refreshToken: string,
     issuer: string,
   ): Promise<IssuedTokens> {
-    const now = this.context.clock.now();
     const access = await this.accessTokens.sign({
       issuer,
       userId: grant.userId,
       appId: app.id,
       authorizationId: grant.id,
       scopes,
-    });
-    const refreshToken = Buffer.from(this.random(32)).toString('base64url');
-    await this.context.store.oauthGrants.insertRefreshToken({
-      tokenHash: this.hasher.hash(refreshToken),
-      grantId: grant.id,
-      clientAuthenticated,
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + this.policy.refreshTokenLifetimeDays * dayMs).toISOString(),
-      usedAt: null,
     });
     return { accessToken: access.token, expiresIn: access.expiresIn, refreshToken, scopes, authorizationId: grant.id };
   }

@@ -4,14 +4,11 @@ import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
 
+/** Who a PAT identifies; whether it may act in an organization is the authorization step's question. */
 export type PatVerification =
-  | { status: 'active'; token: PersonalAccessToken; user: User }
+  | { status: 'active'; token: PersonalAccessToken; user: User; memberOf: ReadonlySet<string> }
   | { status: 'malformed' | 'unknown' }
-  | {
-      status: 'expired' | 'revoked' | 'disabledUser' | 'notMember' | 'wrongOrganization';
-      token: PersonalAccessToken;
-      user: User;
-    };
+  | { status: 'expired' | 'revoked' | 'disabledUser'; token: PersonalAccessToken; user: User };
 
 interface CacheEntry {
   token: PersonalAccessToken | undefined;
@@ -42,7 +39,7 @@ export class PatVerifier {
   constructor(
     private readonly context: ServiceContext,
     private readonly hasher: TokenHasher,
-    /** The membership cache the authentication chain also asks, so memberships are loaded once. */
+    /** Memberships are loaded with the token, so authorization needs no second trip to storage. */
     private readonly membership: MembershipCache,
     private readonly options: VerifierOptions,
   ) {
@@ -51,8 +48,7 @@ export class PatVerifier {
     context.credentials.subscribe(() => this.cache.clear());
   }
 
-  /** `organizationId`: the organization in the request URL, if any. */
-  async verify(text: string, organizationId: string | undefined): Promise<PatVerification> {
+  async verify(text: string): Promise<PatVerification> {
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const hash = this.hasher.hash(canonicalPat(text, shape));
@@ -63,13 +59,9 @@ export class PatVerifier {
     if (token.revokedAt) return { status: 'revoked', token, user };
     if (Date.parse(token.validTo) <= now.getTime()) return { status: 'expired', token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
-    if (organizationId !== undefined) {
-      if (token.organizationId !== null && token.organizationId !== organizationId)
-        return { status: 'wrongOrganization', token, user };
-      if (!(await this.membership.isMember(organizationId, user.id))) return { status: 'notMember', token, user };
-    }
+    const memberOf = await this.membership.organizationsOf(user.id);
     this.recordUse(token, now);
-    return { status: 'active', token, user };
+    return { status: 'active', token, user, memberOf };
   }
 
   private async lookup(hash: string): Promise<CacheEntry> {

@@ -18,7 +18,7 @@ export class DuplicateKeyError extends Error {
   override name = 'DuplicateKeyError';
 }
 
-/** Thrown when the database cannot be reached or refuses the connection. */
+/** Thrown when the database cannot be reached, ended the connection, or stays locked: a retry later may succeed. */
 export class StorageUnavailableError extends Error {
   override name = 'StorageUnavailableError';
 }
@@ -214,7 +214,10 @@ export interface Store extends Repositories {
   migrate(): Promise<{ applied: string[] }>;
   /** False for a database file or schema that `migrate` has never prepared (nothing of Lapis there). */
   initialized(): Promise<boolean>;
-  /** Runs `work` in one transaction; the repositories it receives are bound to it. */
+  /**
+   * Runs `work` in one transaction; the repositories it receives are bound to it. On SQLite it takes the write
+   * lock before the first statement (BEGIN IMMEDIATE), so use it for work that writes.
+   */
   transaction<T>(work: (repositories: Repositories) => Promise<T>): Promise<T>;
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -17,9 +17,13 @@ describe('PAT format', () => {
   });
 
   it('carries at least 256 bits of randomness and never repeats', () => {
-    expect(76 * Math.log2(62)).toBeGreaterThan(256);
-    const seen = new Set(Array.from({ length: 2000 }, () => generatePat(randomBytes)));
-    expect(seen.size).toBe(2000);
+    const tokens = Array.from({ length: 2000 }, () => generatePat(randomBytes));
+    expect(new Set(tokens).size).toBe(2000);
+    // The entropy is what the random part of real tokens shows: its length and the symbols it draws from.
+    const randomPart = tokens.map((token) => token.slice(0, 76));
+    const symbols = new Set(randomPart.join(''));
+    expect(symbols.size).toBe(62);
+    expect(randomPart[0]!.length * Math.log2(symbols.size)).toBeGreaterThan(256);
   });
 
   it('uses every character of the alphabet evenly (rejection sampling, no modulo bias)', () => {

@@ -39,7 +39,11 @@ describe('authentication chain over HTTP', () => {
     method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE' | 'OPTIONS' | 'HEAD' = 'GET',
     org = 'contoso',
   ) =>
-    probe.server.inject({ method, url: `/${org}/_apis/probe`, headers: { ...(authorization && { authorization }), ...headers } });
+    probe.server.inject({
+      method,
+      url: `/${org}/_apis/probe`,
+      headers: { host: 'lapis.test', ...(authorization && { authorization }), ...headers },
+    });
 
   it.each([
     ['-u username:PAT', () => basic('username', pat)],
@@ -155,6 +159,27 @@ describe('authentication chain over HTTP', () => {
     expect(logs).not.toContain(pat);
     expect(logs).not.toContain(Buffer.from(`:${pat}`).toString('base64'));
     expect(logs).not.toContain('x'.repeat(52));
+  });
+
+  it('logs each refusal once, with its reason, the credential kind and the token id, never the token', async () => {
+    const [token] = await probe.lapis.services.tokens.list(world.alice);
+    const refusals = () =>
+      probe
+        .logs()
+        .map((line) => JSON.parse(line))
+        .filter((entry) => entry.msg === 'access refused');
+    await get(basic('', pat), suppress, 'GET', 'fabrikam');
+    expect(refusals()).toEqual([
+      expect.objectContaining({ level: 30, reason: 'wrongOrganization', credential: 'pat', authorizationId: token!.id }),
+    ]);
+    clock.advance(8 * dayMs);
+    await get(basic('', pat), suppress);
+    expect(refusals()).toHaveLength(2);
+    expect(refusals()[1]).toMatchObject({ reason: 'expired', credential: 'pat', authorizationId: token!.id });
+    await get(undefined, suppress);
+    expect(refusals()[2]).toMatchObject({ reason: 'missing' });
+    expect(refusals()[2]).not.toHaveProperty('credential');
+    expect(probe.logs().join('\n')).not.toContain(pat);
   });
 
   describe('Azure DevOps Server with IIS Basic Authentication (LAPIS_IIS_BASIC_AUTH=true)', () => {

@@ -179,9 +179,24 @@ describe('OAuth token endpoint over HTTP', () => {
     expect(response.json()).toMatchObject({ error: 'invalid_grant', error_description: 'The code has expired.' });
   });
 
-  it('kills the whole grant when a used refresh token comes back', async () => {
+  it('answers a refresh retried within the window with the same refresh token, and keeps the chain going', async () => {
+    const first = (await adoExchange(await code())).json();
+    const second = await adoRefresh(first.refresh_token);
+    expect(second.statusCode).toBe(200);
+    clock.advance(29_000);
+    const retried = await adoRefresh(first.refresh_token);
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.json().refresh_token).toBe(second.json().refresh_token);
+    expect((await bearer(retried.json().access_token)).statusCode).toBe(200);
+    const third = await adoRefresh(retried.json().refresh_token);
+    expect(third.statusCode).toBe(200);
+    expect(third.json().refresh_token).not.toBe(second.json().refresh_token);
+  });
+
+  it('kills the whole grant when a used refresh token comes back after the retry window', async () => {
     const first = (await adoExchange(await code())).json();
     const second = (await adoRefresh(first.refresh_token)).json();
+    clock.advance(31_000);
     const replay = await adoRefresh(first.refresh_token);
     expect(replay.statusCode).toBe(400);
     expect(replay.json()).toMatchObject({ error: 'invalid_grant' });

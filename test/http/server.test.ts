@@ -8,15 +8,17 @@ const [sqlite] = backends();
 describe('HTTP server basics', () => {
   afterAll(() => sqlite!.cleanup());
 
-  it('answers /_health with 200 while the store answers and 503 once it is gone', async () => {
+  it('answers /_health with 200 while the store answers and 503 naming the database once it is gone', async () => {
     const store = await sqlite!.open();
     const { app } = await testApp(store);
     const ok = await app.inject({ method: 'GET', url: '/_health' });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json()).toEqual({ status: 'ok' });
+    expect(ok.json()).toEqual({ status: 'ok', database: { status: 'up' } });
     await store.close();
     const gone = await app.inject({ method: 'GET', url: '/_health' });
     expect(gone.statusCode).toBe(503);
+    expect(gone.headers['retry-after']).toBe('5');
+    expect(gone.json()).toEqual({ status: 'unavailable', database: { status: 'down' } });
     await app.close();
   });
 

@@ -2,6 +2,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { OAuthError } from '../../src/domain/oauth.js';
+import { MembershipCache } from '../../src/services/membership-cache.js';
 import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { testConfig } from '../support/app.js';
@@ -217,11 +218,14 @@ for (const backend of backends()) {
 
       it('refuses an expired code without touching the grant', async () => {
         const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        const grantsBefore = await world.services.oauthGrants.listForUser(world.alice);
+        expect(grantsBefore.filter(({ grant }) => grant.revokedAt === null).length).toBeGreaterThan(0);
         clock.advance(300_000);
         expect(await refusal(exchange(code))).toMatchObject({
           code: 'invalid_grant',
           description: expect.stringMatching(/expired/),
         });
+        expect(await world.services.oauthGrants.listForUser(world.alice)).toEqual(grantsBefore);
       });
 
       it('requires the right secret, the same redirect_uri and the right client', async () => {
@@ -281,7 +285,14 @@ for (const backend of backends()) {
     describe('Bearer verification', () => {
       let verifier: OAuthTokenVerifier;
       beforeEach(() => {
-        verifier = new OAuthTokenVerifier(world.services.context, world.services.accessTokens, { cacheMs: 500 });
+        verifier = new OAuthTokenVerifier(
+          world.services.context,
+          world.services.accessTokens,
+          new MembershipCache(world.services.context, 500),
+          {
+            cacheMs: 500,
+          },
+        );
       });
 
       const issue = async () => {
@@ -335,7 +346,12 @@ for (const backend of backends()) {
             clock,
             testConfig({ LAPIS_TOKEN_SECRET: secret, LAPIS_OAUTH_KEYS_FILE: keysFile }),
           );
-          const otherVerifier = new OAuthTokenVerifier(otherServices.context, otherServices.accessTokens, { cacheMs: 500 });
+          const otherVerifier = new OAuthTokenVerifier(
+            otherServices.context,
+            otherServices.accessTokens,
+            new MembershipCache(otherServices.context, 500),
+            { cacheMs: 500 },
+          );
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
           const revokedAt = Date.now();
           await world.services.oauthGrants.revokeForApp(world.alice, app);

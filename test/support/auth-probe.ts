@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type Lapis } from '../../src/app.js';
 import type { Clock } from '../../src/domain/clock.js';
-import { setAdoResponseHeaders, setUserDataHeader } from '../../src/http/ado-headers.js';
-import { sendAuthFailure } from '../../src/http/auth/failure.js';
+import { baseScope } from '../../src/domain/scopes.js';
+import { setAdoResponseHeaders } from '../../src/http/ado-headers.js';
 import { createServer } from '../../src/http/server.js';
 import type { Store } from '../../src/storage/ports.js';
 import { logCapture, testConfig } from './app.js';
@@ -15,7 +15,7 @@ export interface AuthProbe {
 
 /**
  * A server with one protected route per method at `/{org}/_apis/probe`, answered through the real
- * authentication chain of a real Lapis app, so authentication is tested apart from any REST resource.
+ * access gate (identification and authorization) of a real Lapis app, so authentication is tested apart from any REST resource.
  */
 export async function authProbe(store: Store, env: Record<string, string> = {}, clock?: Clock): Promise<AuthProbe> {
   const config = testConfig(env);
@@ -28,26 +28,14 @@ export async function authProbe(store: Store, env: Record<string, string> = {}, 
     handler: async (request, reply) => {
       setAdoResponseHeaders(request, reply);
       const organization = await lapis.store.organizations.findByName((request.params as { organization: string }).organization);
-      const outcome = await lapis.authChain.authenticate(request, organization ? { organization } : {});
-      const options = { baseUrl: 'http://lapis.test', anonymous: config.anonymous };
-      if (outcome.kind === 'none') {
-        return sendAuthFailure(
-          request,
-          reply,
-          {
-            reason: 'missing',
-            message: 'TF400813: Resource not available for anonymous access. Client authentication required.',
-          },
-          options,
-        );
-      }
-      if (outcome.kind === 'failure') return sendAuthFailure(request, reply, outcome.failure, options);
-      setUserDataHeader(reply, outcome.principal);
-      return {
-        user: outcome.principal.user.username,
-        credential: outcome.principal.credential,
-        scopes: [...outcome.principal.scopes].sort(),
-      };
+      const admission = await lapis.access.admit(request, reply, {
+        ...(organization && { organization }),
+        scopes: [baseScope],
+        label: `${request.method} probe`,
+      });
+      if ('answered' in admission) return admission.answered;
+      const principal = admission.principal!;
+      return { user: principal.user.username, credential: principal.credential, scopes: [...principal.scopes].sort() };
     },
   });
   await server.ready();

@@ -2,17 +2,18 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { underCi } from './ci.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 
 /**
  * Whether browser tests run. Without Debian's chromium they skip with a visible notice, except under
- * CI=true, where a missing browser is a failure.
+ * under CI (see `underCi`), where a missing browser is a failure.
  */
 export const chromiumAvailable: boolean = (() => {
   const found = existsSync(chromiumPath);
-  if (!found && process.env.CI === 'true') {
-    throw new Error(`${chromiumPath} is required under CI=true (apt-get install -y chromium)`);
+  if (!found && underCi) {
+    throw new Error(`${chromiumPath} is required under CI (apt-get install -y chromium)`);
   }
   if (!found) console.warn(`\n*** NOTICE: ${chromiumPath} is missing: browser tests are SKIPPED ***\n`);
   return found;

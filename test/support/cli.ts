@@ -58,6 +58,8 @@ export async function runCliIntoClosedPipe(args: string[]): Promise<{ status: nu
 export interface ServerProcess {
   url: string;
   output(): string;
+  /** Whether the process is still running (a crash shows here even when nobody asked it to stop). */
+  alive(): boolean;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -74,7 +76,13 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   child.stderr.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  let running = true;
+  const exited = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      running = false;
+      resolve(code);
+    }),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
     const check = () => {
@@ -93,6 +101,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return {
     url,
     output: () => output,
+    alive: () => running,
     stop(signal = 'SIGTERM') {
       child.kill(signal);
       return exited;

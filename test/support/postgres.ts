@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { underCi } from './ci.js';
 
 export const postgresUrl = process.env.LAPIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -23,8 +24,8 @@ async function reachable(): Promise<boolean> {
  */
 export const postgresAvailable: boolean = await (async () => {
   const ok = await reachable();
-  if (!ok && process.env.CI === 'true') {
-    throw new Error(`PostgreSQL is required under CI=true but ${postgresUrl} is unreachable`);
+  if (!ok && underCi) {
+    throw new Error(`PostgreSQL is required under CI but ${postgresUrl} is unreachable`);
   }
   if (!ok) console.warn(`\n*** NOTICE: PostgreSQL at ${postgresUrl} is unreachable: PostgreSQL tests are SKIPPED ***\n`);
   return ok;

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OAuthApp } from '../../src/domain/oauth.js';
+import { bearerStatus } from '../support/api-call.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
 import { chromiumAvailable, expectAccessible, launchChromium, openPage } from '../support/browser.js';
@@ -15,6 +16,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
   let callbackServer: Server;
   let callback: string;
   let oauthApp: OAuthApp;
+  let oauthSecret: string;
   let browser: Browser;
   let page: Page;
 
@@ -28,7 +30,8 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
 
     lapis = await testApp(await sqlite!.open());
     const alice = await lapis.services.users.add({ username: 'alice', displayName: 'Alice Example', password: 'alice-password' });
-    ({ app: oauthApp } = await lapis.services.oauthApps.register({
+    await lapis.services.organizations.add('contoso', 'alice');
+    ({ app: oauthApp, secret: oauthSecret } = await lapis.services.oauthApps.register({
       owner: alice,
       name: 'Build Radiator',
       company: 'Example Ltd',
@@ -70,6 +73,22 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     return `/oauth2/authorize?${query}`;
   }
 
+  async function exchangeCode(code: string): Promise<string> {
+    const answer = await fetch(`${baseUrl}/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: oauthSecret,
+        grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
+        assertion: code,
+        redirect_uri: callback,
+      }).toString(),
+    });
+    expect(answer.status).toBe(200);
+    return ((await answer.json()) as { access_token: string }).access_token;
+  }
+
   it('signs in from the authorize link, shows the consent page and lands on the callback with a code', async () => {
     await page.goto(authorizeUrl('first'));
     await expect(page.title()).resolves.toBe('Sign in · Lapis');
@@ -105,18 +124,23 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     await page.goto(authorizeUrl('list'));
     await page.getByRole('button', { name: 'Accept' }).click();
     await page.waitForURL((url) => url.href.startsWith(callback));
+    const accessToken = await exchangeCode(new URL(page.url()).searchParams.get('code') ?? '');
+    expect(await bearerStatus(baseUrl, 'contoso', accessToken)).toBe(200);
 
     await page.goto('/');
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Authorized apps' }).click();
-    await expect(page.getByRole('cell', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBeGreaterThan(0);
+    const revokeLinks = page.getByRole('link', { name: /^Revoke Build Radiator/ });
+    const listed = await revokeLinks.count();
+    expect(listed).toBeGreaterThan(0);
+    await expect(page.getByRole('cell', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBe(listed);
     await expectAccessible(page, 'oauth-authorizations');
-    await page
-      .getByRole('link', { name: /^Revoke Build Radiator/ })
-      .first()
-      .click();
+    // Newest first: the first row is the grant whose access token was just issued.
+    await revokeLinks.first().click();
     await expectAccessible(page, 'oauth-revoke-confirm');
     await page.getByRole('button', { name: 'Revoke access' }).click();
     await expect(page.title()).resolves.toBe('Authorized apps · Lapis');
+    await expect(revokeLinks.count()).resolves.toBe(listed - 1);
+    expect(await bearerStatus(baseUrl, 'contoso', accessToken)).toBe(401);
   });
 
   it('registers an app, shows its secret once, and manages it', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { baseScope } from '../../domain/scopes.js';
 import { setAdoResponseHeaders } from '../ado-headers.js';
-import { type ApiOptions, authenticate, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
+import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import type { ApiHost, ApiLocation, ApiRegistry } from './registry.js';
 
 /** The ApiResourceLocation shape clients index by id. */
@@ -28,11 +28,12 @@ export function registerDiscovery(api: FastifyInstance, registry: ApiRegistry, o
     rejectNulCharacters(request);
     const organization = await resolveOrganization(options.services, request, host);
     const { area, resource } = request.params as { area?: string; resource?: string };
-    const authenticated = await authenticate(request, reply, options, organization, {
+    const admission = await options.access.admit(request, reply, {
+      ...(organization && { organization }),
       scopes: [baseScope],
       label: `OPTIONS _apis${area ? `/${area}` : ''}${resource ? `/${resource}` : ''}`,
     });
-    if ('answered' in authenticated) return authenticated.answered;
+    if ('answered' in admission) return admission.answered;
     const locations = registry.find(host, area, resource);
     if (resource !== undefined) {
       const verbs = new Set(locations.flatMap((location) => Object.keys(location.operations)));

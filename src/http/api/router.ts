@@ -8,7 +8,7 @@ import { baseUrl } from '../base-url.js';
 import { type ApiVersion, negotiateApiVersion } from './api-version.js';
 import { apiLocations } from './areas/index.js';
 import { registerDiscovery } from './discovery.js';
-import { type ApiOptions, authenticate, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
+import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
 
 type Validator = ReturnType<typeof Compile>;
@@ -86,13 +86,14 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       throw new DomainError('methodNotAllowed', `The requested resource does not support http method '${verb}'.`);
     }
     const version = negotiateApiVersion(request, verb, location, registry.serverMaxVersion);
-    const authenticated = await authenticate(request, reply, options, organization, {
+    const admission = await options.access.admit(request, reply, {
+      ...(organization && { organization }),
       scopes: operation.scopes,
       ...(operation.accepts && { accepts: operation.accepts }),
       ...(operation.anonymous && { anonymous: true }),
       label: `${verb} ${location.area}/${location.resourceName}`,
     });
-    if ('answered' in authenticated) return authenticated.answered;
+    if ('answered' in admission) return admission.answered;
     const params = request.params as Record<string, string | undefined>;
     // Only after authentication: who may not read the organization learns nothing about its projects.
     let project: Project | undefined;
@@ -107,7 +108,7 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       services: options.services,
       organization,
       project,
-      principal: authenticated.principal,
+      principal: admission.principal,
       routeValues,
       query,
       body,

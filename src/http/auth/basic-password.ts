@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { effectiveScopes, fullAccessScope } from '../../domain/scopes.js';
+import type { MembershipCache } from '../../services/membership-cache.js';
 import type { SignInService } from '../../services/sign-in.js';
 import { parseAuthorization } from './authorization-header.js';
 import type { Authenticator, AuthOutcome } from './types.js';
@@ -13,12 +14,15 @@ export class BasicPasswordAuthenticator implements Authenticator {
   readonly name = 'basic-password';
   private readonly fullAccess = effectiveScopes([fullAccessScope]);
 
-  constructor(private readonly signIn: SignInService) {}
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly membership: MembershipCache,
+  ) {}
 
   async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
     const parsed = parseAuthorization(request);
     if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
-      return { kind: 'failure', failure: { reason: 'malformed', message: parsed.reason } };
+      return { kind: 'failure', failure: { reason: 'malformed', message: parsed.reason, credential: 'password' } };
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };
     const result = await this.signIn.signIn({ username: parsed.user, password: parsed.password, clientAddress: request.ip });
@@ -29,15 +33,25 @@ export class BasicPasswordAuthenticator implements Authenticator {
           reason: 'throttled',
           message: 'Too many failed sign-in attempts. Try again later.',
           retryAfterSeconds: result.retryAfterSeconds,
+          credential: 'password',
         },
       };
     }
     if (result.outcome === 'refused') {
-      return { kind: 'failure', failure: { reason: 'invalid', message: 'TF400813: The user name or password is incorrect.' } };
+      return {
+        kind: 'failure',
+        failure: { reason: 'invalid', message: 'TF400813: The user name or password is incorrect.', credential: 'password' },
+      };
     }
     return {
       kind: 'principal',
-      principal: { user: result.user, credential: 'password', scopes: this.fullAccess, organizationId: null },
+      principal: {
+        user: result.user,
+        credential: 'password',
+        scopes: this.fullAccess,
+        organizationId: null,
+        memberOf: await this.membership.organizationsOf(result.user.id),
+      },
     };
   }
 }

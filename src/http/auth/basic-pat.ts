@@ -1,4 +1,6 @@
 import type { FastifyRequest } from 'fastify';
+import type { Refusal } from '../../domain/authorization.js';
+import type { PersonalAccessToken } from '../../domain/entities.js';
 import { looksLikePat } from '../../domain/pat-format.js';
 import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
@@ -6,34 +8,37 @@ import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { PatVerification, PatVerifier } from '../../services/pat-verifier.js';
 import { parseAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
-import type { Authenticator, AuthFailure, AuthOutcome, AuthTarget } from './types.js';
+import type { Authenticator, AuthOutcome } from './types.js';
 
-const anonymous: AuthFailure = {
+const anonymous: Refusal = {
   reason: 'invalid',
   message: 'TF400813: The user is not authorized to access this resource: the personal access token is not valid.',
+  credential: 'pat',
 };
 
-function failureFor(result: Exclude<PatVerification, { status: 'active' }>, target: AuthTarget): AuthFailure {
+function failureFor(result: Exclude<PatVerification, { status: 'active' }>): Refusal {
   switch (result.status) {
     case 'expired':
-      return { reason: 'expired', message: 'Access Denied: The Personal Access Token used has expired.' };
+      return { reason: 'expired', message: 'Access Denied: The Personal Access Token used has expired.', ...recognised(result) };
     case 'revoked':
-      return { reason: 'revoked', message: 'Access Denied: The Personal Access Token used has been revoked.' };
-    case 'disabledUser':
-      return { reason: 'disabledUser', message: `TF400813: The user '${result.user.username}' is disabled.` };
-    case 'wrongOrganization':
       return {
-        reason: 'wrongOrganization',
-        message: `TF400813: The Personal Access Token used is not valid for the organization '${target.organization?.name ?? ''}'.`,
+        reason: 'revoked',
+        message: 'Access Denied: The Personal Access Token used has been revoked.',
+        ...recognised(result),
       };
-    case 'notMember':
+    case 'disabledUser':
       return {
-        reason: 'notMember',
-        message: `TF400813: The user '${result.user.username}' is not authorized to access the organization '${target.organization?.name ?? ''}'.`,
+        reason: 'disabledUser',
+        message: `TF400813: The user '${result.user.username}' is disabled.`,
+        ...recognised(result),
       };
     default:
       return anonymous;
   }
+}
+
+function recognised(result: { token: PersonalAccessToken }) {
+  return { credential: 'pat', authorizationId: result.token.id } as const;
 }
 
 /**
@@ -48,22 +53,23 @@ export class BasicPatAuthenticator implements Authenticator {
     private readonly throttle: FailureThrottle,
   ) {}
 
-  async authenticate(request: FastifyRequest, target: AuthTarget): Promise<AuthOutcome> {
+  async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
     const parsed = parseAuthorization(request);
     if (parsed.scheme === 'malformed' && /basic/i.test(request.headers.authorization ?? '')) {
-      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason });
+      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason, credential: 'pat' });
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };
     // Azure DevOps Server reads the user half first when it has the shape of a token.
     const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
-    const result = await this.verifier.verify(candidate, target.organization?.id);
-    if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result, target));
+    const result = await this.verifier.verify(candidate);
+    if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
     const principal: Principal = {
       user: result.user,
       credential: 'pat',
       scopes: effectiveScopes(result.token.scopes),
       authorizationId: result.token.id,
       organizationId: result.token.organizationId,
+      memberOf: result.memberOf,
     };
     return { kind: 'principal', principal };
   }

@@ -1,24 +1,34 @@
 import type { FastifyRequest } from 'fastify';
+import type { Refusal } from '../../domain/authorization.js';
 import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { OAuthTokenVerifier, OAuthVerification } from '../../services/oauth-token-verifier.js';
 import { parseAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
-import type { Authenticator, AuthFailure, AuthOutcome } from './types.js';
+import type { Authenticator, AuthOutcome } from './types.js';
 
-function failureFor(result: Exclude<OAuthVerification, { status: 'active' }>): AuthFailure {
+function failureFor(result: Exclude<OAuthVerification, { status: 'active' }>): Refusal {
   switch (result.status) {
     case 'expired':
-      return { reason: 'expired', message: 'Access Denied: The OAuth access token used has expired.' };
+      return { reason: 'expired', message: 'Access Denied: The OAuth access token used has expired.', credential: 'oauth' };
     case 'revoked':
-      return { reason: 'revoked', message: 'Access Denied: The authorization behind the OAuth access token has been revoked.' };
+      return {
+        reason: 'revoked',
+        message: 'Access Denied: The authorization behind the OAuth access token has been revoked.',
+        credential: 'oauth',
+      };
     case 'disabledUser':
-      return { reason: 'disabledUser', message: `TF400813: The user '${result.user.username}' is disabled.` };
+      return {
+        reason: 'disabledUser',
+        message: `TF400813: The user '${result.user.username}' is disabled.`,
+        credential: 'oauth',
+      };
     default:
       return {
         reason: 'invalid',
         message: 'TF400813: The user is not authorized to access this resource: the access token is not valid.',
+        credential: 'oauth',
       };
   }
 }
@@ -36,7 +46,7 @@ export class BearerOAuthAuthenticator implements Authenticator {
   async authenticate(request: FastifyRequest): Promise<AuthOutcome> {
     const parsed = parseAuthorization(request);
     if (parsed.scheme === 'malformed' && /^\s*bearer\b/i.test(request.headers.authorization ?? '')) {
-      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason });
+      return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason, credential: 'oauth' });
     }
     if (parsed.scheme !== 'bearer') return { kind: 'none' };
     // Without LAPIS_PUBLIC_URL the issuer is whatever host name issued the token; a token issued through
@@ -49,6 +59,7 @@ export class BearerOAuthAuthenticator implements Authenticator {
       scopes: effectiveScopes(result.claims.scopes),
       authorizationId: result.grant.id,
       organizationId: null,
+      memberOf: result.memberOf,
     };
     return { kind: 'principal', principal };
   }

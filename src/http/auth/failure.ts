@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Refusal } from '../../domain/authorization.js';
 import { adoErrorBody } from '../errors.js';
-import type { AuthFailure } from './types.js';
 
 export interface FailureOptions {
   /** Base URL of this server, for the sign-in and realm headers. */
@@ -19,13 +19,13 @@ function redirectSuppressed(request: FastifyRequest): boolean {
   return /\bsuppress\b/i.test(values) || suppressingMethods.has(request.method);
 }
 
-function authenticateError(failure: AuthFailure): string {
+function authenticateError(failure: Refusal): string {
   if (failure.reason === 'missing') return 'Unauthorized';
   if (failure.reason === 'malformed') return 'InvalidRequest';
   return 'InvalidToken';
 }
 
-function body(failure: AuthFailure) {
+function body(failure: Refusal) {
   if (failure.reason === 'expired' || failure.reason === 'insufficientScope') {
     return adoErrorBody('AccessCheckException', security, failure.message, {
       Descriptor: null,
@@ -53,10 +53,10 @@ function signInPage(signInUrl: string): string {
  * JSON error for API clients (which send `X-TFS-FedAuthRedirect: Suppress`) and for PATCH/OPTIONS/HEAD;
  * otherwise, for GET and POST, 203 with an HTML sign-in page (unless LAPIS_ANONYMOUS=401).
  */
-export function sendAuthFailure(
+export function sendRefusal(
   request: FastifyRequest,
   reply: FastifyReply,
-  failure: AuthFailure,
+  failure: Refusal,
   options: FailureOptions,
 ): FastifyReply {
   const message = failure.message;

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from 'fastify';
+import type { Refusal } from '../../domain/authorization.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
-import type { AuthFailure, AuthOutcome } from './types.js';
+import type { AuthOutcome } from './types.js';
 
 /** Counts a refused token against the client address; past the limit the refusal becomes a 429. Valid tokens never count. */
-export function throttledFailure(throttle: FailureThrottle, request: FastifyRequest, failure: AuthFailure): AuthOutcome {
+export function throttledFailure(throttle: FailureThrottle, request: FastifyRequest, failure: Refusal): AuthOutcome {
   const verdict = throttle.check(request.ip);
   throttle.recordFailure(request.ip);
   if (verdict.blocked) {
@@ -13,6 +14,7 @@ export function throttledFailure(throttle: FailureThrottle, request: FastifyRequ
         reason: 'throttled',
         message: 'Too many failed authentication attempts from this address. Try again later.',
         retryAfterSeconds: verdict.retryAfterSeconds,
+        ...(failure.credential && { credential: failure.credential }),
       },
     };
   }

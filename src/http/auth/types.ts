@@ -1,46 +1,16 @@
 import type { FastifyRequest } from 'fastify';
-import type { Organization } from '../../domain/entities.js';
-import type { CredentialKind, Principal } from '../../domain/principal.js';
+import type { Refusal } from '../../domain/authorization.js';
+import type { Principal } from '../../domain/principal.js';
 
-/** Why a credential was refused. Each reason maps to one message and one X-VSS-AuthenticateError value. */
-export type AuthFailureReason =
-  | 'missing'
-  | 'malformed'
-  | 'invalid'
-  | 'expired'
-  | 'revoked'
-  | 'disabledUser'
-  | 'notMember'
-  | 'wrongOrganization'
-  | 'throttled'
-  | 'credentialNotAccepted'
-  /** A valid credential whose scopes do not cover the route. */
-  | 'insufficientScope';
-
-export interface AuthFailure {
-  reason: AuthFailureReason;
-  /** Shown to the caller: never echoes the credential. */
-  message: string;
-  retryAfterSeconds?: number;
-}
-
-export type AuthOutcome =
-  | { kind: 'none' }
-  | { kind: 'principal'; principal: Principal }
-  | { kind: 'failure'; failure: AuthFailure };
-
-export interface AuthTarget {
-  /** The organization named in the URL, when the route has one. */
-  organization?: Organization;
-  /** Credential kinds the route accepts (profile and accounts accept OAuth only). */
-  accepts?: readonly CredentialKind[];
-}
+/** What identification found: no credential of this kind, who the caller is, or why the credential is refused. */
+export type AuthOutcome = { kind: 'none' } | { kind: 'principal'; principal: Principal } | { kind: 'failure'; failure: Refusal };
 
 /**
- * Reads one kind of credential. Returns `none` when the request does not carry its kind, so the chain
- * asks the next one; once an authenticator claims a request no other one runs. Never throws for bad input.
+ * Reads one kind of credential and only identifies: who, with which credential and grant, which scopes.
+ * Returns `none` when the request does not carry its kind, so the chain asks the next one; once an
+ * authenticator claims a request no other one runs. Never throws for bad input.
  */
 export interface Authenticator {
   readonly name: string;
-  authenticate(request: FastifyRequest, target: AuthTarget): Promise<AuthOutcome>;
+  authenticate(request: FastifyRequest): Promise<AuthOutcome>;
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../../domain/errors.js';
 import { StorageUnavailableError } from '../../storage/ports.js';
-import { exceptionFor } from '../errors.js';
+import { exceptionFor, storageRetryAfterSeconds } from '../errors.js';
 import { ErrorPage } from './pages/error-page.js';
 import { sendPage } from './render.js';
 
@@ -53,7 +53,7 @@ export function sendErrorPage(error: unknown, request: FastifyRequest, reply: Fa
   request.log.error({ err: error }, 'page failed');
   if (error instanceof StorageUnavailableError) {
     return sendPage(
-      reply,
+      reply.header('Retry-After', String(storageRetryAfterSeconds)),
       503,
       <ErrorPage title="Service unavailable" message="The database cannot be reached. Try again in a moment." />,
     );

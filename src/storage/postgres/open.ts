@@ -2,9 +2,8 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
-import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
-
-const connectionErrorCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET', 'EAI_AGAIN']);
+import { StorageUnavailableError } from '../ports.js';
+import { postgresErrorTranslator } from './errors.js';
 
 /** Describes a URL for humans without its password. */
 export function describePostgresUrl(url: string): string {
@@ -14,24 +13,6 @@ export function describePostgresUrl(url: string): string {
   } catch {
     return 'postgres://(invalid URL)';
   }
-}
-
-function translatorFor(location: string) {
-  return (error: unknown): unknown => {
-    const code = (error as { code?: unknown }).code;
-    if (code === '23505') return new DuplicateKeyError((error as Error).message);
-    if (
-      typeof code === 'string' &&
-      (connectionErrorCodes.has(code) || code === '3D000' || code === '28P01' || code === '28000')
-    ) {
-      const reason = code === '3D000' ? 'database does not exist' : code.startsWith('28') ? 'authentication failed' : code;
-      return new StorageUnavailableError(`cannot connect to PostgreSQL at ${location}: ${reason}`);
-    }
-    if (error instanceof Error && /timeout exceeded when trying to connect|Connection terminated/i.test(error.message)) {
-      return new StorageUnavailableError(`cannot connect to PostgreSQL at ${location}: ${error.message}`);
-    }
-    return error;
-  };
 }
 
 export interface PostgresStoreOptions {
@@ -58,15 +39,23 @@ export function openPostgresStore(requested: PostgresStoreOptions): KyselyStore 
   const fromUrl = splitSchema(requested.url);
   const options = { ...requested, url: fromUrl.url, schema: requested.schema ?? fromUrl.schema };
   const location = describePostgresUrl(options.url) + (options.schema ? ` (schema ${options.schema})` : '');
-  const translate = translatorFor(location);
+  const translate = postgresErrorTranslator(location);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
+    // A server that vanished without closing the socket (failover, a cut network) is noticed, not waited on forever.
+    keepAlive: true,
     ...(options.schema && { options: `-c search_path=${options.schema}` }),
   });
-  // An idle client that loses its server emits 'error'; without a listener that would end the process.
+  // A client whose server ends the connection (restart, failover, pg_terminate_backend) emits 'error'; an
+  // unheard 'error' ends the process. The pool listens only while a client is idle, so every client gets a
+  // listener of its own for its whole life. The query it was running fails and becomes a 503; the pool drops
+  // the broken client on release and connects afresh on the next checkout, which is how Lapis recovers.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new StorageUnavailableError(`invalid schema name ${options.schema}`);
   }

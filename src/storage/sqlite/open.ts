@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
+import { ImmediateSqliteDialect } from './immediate-dialect.js';
 
 function translate(error: unknown): unknown {
   const code = (error as { code?: unknown }).code;
@@ -13,6 +14,10 @@ function translate(error: unknown): unknown {
   }
   if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_NOTADB' || code === 'SQLITE_READONLY') {
     return new StorageUnavailableError(`SQLite database unusable: ${(error as Error).message}`);
+  }
+  // Still locked after the busy timeout: another process holds the write lock too long. Try again later, not a 500.
+  if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))) {
+    return new StorageUnavailableError(`SQLite database busy: ${(error as Error).message}`);
   }
   return error;
 }
@@ -61,6 +66,6 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     throw new StorageUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
   }
   cachePreparedStatements(connection);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
   return createKyselyStore({ db, kind: 'sqlite', location: file, translate });
 }

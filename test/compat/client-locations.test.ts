@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { apiLocations } from '../../src/http/api/areas/index.js';
+import type { ApiLocation } from '../../src/http/api/registry.js';
+import { extensionApiCalls, type NodeApiCall, nodeApiCalls } from '../support/client-modules.js';
+
+/**
+ * Lapis's registry held against what the official clients compile in: location GUIDs and areas from
+ * azure-devops-node-api, route templates from azure-devops-extension-api. Neither source is Lapis's own.
+ */
+
+const nodeCalls = nodeApiCalls();
+const extensionCalls = extensionApiCalls();
+
+/** Locations no JavaScript client carries, and where their GUIDs come from instead. */
+const sourcedElsewhere: Record<string, string> = {
+  '9a1b74b4-2ca8-4a9f-8470-c2f2e6fdc949': 'operations: azure-devops-python, OperationsClient.get_operation',
+  '229a6a53-b428-4ffb-a835-e8f36b5b4b1e': 'Accounts: the Go, Python and .NET clients (the JS clients call it without a GUID)',
+  '7e1c4f52-3b8a-4d0e-9c61-2a5f0d3b8e47': 'build-release alias: Lapis own (the document shows the URL; no client calls it)',
+};
+
+/** Client calls on a served location whose verb Lapis does not serve, each with the reason. */
+const verbsNotServed: Record<string, string> = {
+  'BuildApi.restoreDefinition': 'PATCH definitions/{id}?deleted=false: restoring a deleted definition is not implemented yet',
+  'ProfileApi.createProfile': 'profiles are created by signing up, not by the API',
+  'ProfileApi.updateProfile': 'profiles are read-only in Lapis',
+};
+
+function expandedTemplate(location: ApiLocation): string {
+  return location.routeTemplate.replace('{area}', location.area).replace('{resource}', location.resourceName).toLowerCase();
+}
+
+function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{\*?(\w+)\}/g)].map((match) => match[1] ?? '');
+}
+
+function callsOf(location: ApiLocation): NodeApiCall[] {
+  return nodeCalls.filter((call) => call.locationId === location.id.toLowerCase());
+}
+
+describe('the registry agrees with the official clients', () => {
+  it('reads a plausible number of calls from both clients', () => {
+    expect(nodeCalls.length).toBeGreaterThan(1000);
+    expect(extensionCalls.length).toBeGreaterThan(1000);
+  });
+
+  it('serves every location under a GUID a client compiles in, or names the source of its GUID', () => {
+    const unsourced = apiLocations
+      .filter((location) => callsOf(location).length === 0 && !(location.id.toLowerCase() in sourcedElsewhere))
+      .map((location) => `${location.area}/${location.resourceName} ${location.id}`);
+    expect(unsourced).toEqual([]);
+    const stale = Object.keys(sourcedElsewhere).filter(
+      (id) => !apiLocations.some((location) => location.id.toLowerCase() === id),
+    );
+    expect(stale).toEqual([]);
+  });
+
+  it.each(
+    apiLocations.filter((location) => callsOf(location).length > 0).map((location) => [location.resourceName, location] as const),
+  )('%s: area, route template and route values match the clients', (_name, location) => {
+    for (const call of callsOf(location)) {
+      expect(call.area.toLowerCase(), `${call.client}.${call.method}`).toBe(location.area.toLowerCase());
+      const served = placeholders(location.routeTemplate);
+      for (const key of call.routeKeys) expect(served, `${call.client}.${call.method} passes {${key}}`).toContain(key);
+      const twin = extensionCalls.find(
+        (other) => other.method === call.method && other.client.replace(/(Rest)?Client$/, '') === call.client.replace(/Api$/, ''),
+      );
+      if (twin) expect(expandedTemplate(location), `${call.client}.${call.method}`).toBe(twin.routeTemplate.toLowerCase());
+    }
+  });
+
+  it('serves every verb the client calls on a served location, or names why not', () => {
+    const missing = apiLocations.flatMap((location) =>
+      callsOf(location)
+        .filter((call) => !(call.verb in location.operations))
+        .map((call) => `${call.client}.${call.method}`),
+    );
+    expect(missing.sort()).toEqual(Object.keys(verbsNotServed).sort());
+  });
+});
