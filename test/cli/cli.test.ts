@@ -184,7 +184,7 @@ describe('lapis CLI configuration errors', () => {
   it('reports an unreachable PostgreSQL without a stack trace', async () => {
     expectOneLineError(
       await lapis(['user', 'list'], { LAPIS_DATA_DIR: dataDir(), LAPIS_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' }),
-      /cannot connect to PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/,
+      /cannot use PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/,
     );
   });
 

@@ -84,7 +84,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const check = () => {
       const match = /Lapis listening on (\S+)/.exec(output);
       if (match?.[1]) {
