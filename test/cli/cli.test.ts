@@ -13,6 +13,9 @@ function expectOneLineError(result: CliResult, message: RegExp): void {
   expect(result.stderr).not.toMatch(/\bat .+:\d+:\d+/);
 }
 
+// Starting `lapis serve` as a process takes seconds on a loaded machine; this bounds the wait, it asserts no speed.
+const serverTestTimeout = 120_000;
+
 const dataDir = () => mkdtempSync(join(tmpdir(), 'lapis-cli-'));
 
 const stores = [
@@ -83,7 +86,7 @@ for (const store of stores) {
       } finally {
         expect(await server.stop()).toBe(0);
       }
-    });
+    }, serverTestTimeout);
 
     it('answers bad input with one clear line and a non-zero exit', async () => {
       const env = store.env();
@@ -238,5 +241,5 @@ describe('first start', () => {
     expect(await second.stop('SIGINT')).toBe(0);
     expect(second.output()).not.toMatch(/Created user/);
     expect(JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout)).toHaveLength(1);
-  });
+  }, serverTestTimeout);
 });
