@@ -75,6 +75,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
+    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
   });
   await registerApi(app, { services, access, config });
   await app.ready();

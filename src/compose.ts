@@ -5,6 +5,7 @@ import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
+import { BuildTagService } from './services/build-tags.js';
 import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
@@ -90,6 +91,7 @@ export interface Services {
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
+  buildTags: BuildTagService;
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
@@ -115,14 +117,17 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
+  const definitions = new BuildDefinitionService(context);
+  const builds = new BuildService(context);
   return {
     context,
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
     operations: new OperationService(context),
-    definitions: new BuildDefinitionService(context),
-    builds: new BuildService(context),
+    definitions,
+    builds,
+    buildTags: new BuildTagService(context, builds, definitions),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens: new TokenService(context, hasher, {
@@ -139,6 +144,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
+      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     }),
   };
 }

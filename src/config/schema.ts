@@ -118,6 +118,45 @@ export const configSchema = {
     default: 1_048_576,
     parse: integer(1024, 104_857_600),
   }),
+  headersTimeoutMs: key({
+    env: 'LAPIS_HEADERS_TIMEOUT_MS',
+    description:
+      'How long a client may take to send the request line and headers before the connection is closed (at most the request timeout).',
+    default: 15_000,
+    parse: integer(100, 600_000),
+  }),
+  requestTimeoutMs: key({
+    env: 'LAPIS_REQUEST_TIMEOUT_MS',
+    description:
+      'How long a client may take to send a whole request, body included, before it gets 408 and the connection is closed.',
+    default: 30_000,
+    parse: integer(100, 3_600_000),
+  }),
+  keepAliveTimeoutMs: key({
+    env: 'LAPIS_KEEP_ALIVE_TIMEOUT_MS',
+    description:
+      "How long an idle keep-alive connection stays open between requests. Behind a load balancer, set it above the balancer's idle timeout.",
+    default: 5_000,
+    parse: integer(100, 600_000),
+  }),
+  connectionTimeoutMs: key({
+    env: 'LAPIS_CONNECTION_TIMEOUT_MS',
+    description: 'How long a connection may stay silent (no bytes either way) before it is closed.',
+    default: 60_000,
+    parse: integer(100, 3_600_000),
+  }),
+  maxConnections: key({
+    env: 'LAPIS_MAX_CONNECTIONS',
+    description: 'Open connections one instance accepts; connections beyond it are closed at once, until others end.',
+    default: 1_000,
+    parse: integer(1, 1_000_000),
+  }),
+  maxRequestsPerSocket: key({
+    env: 'LAPIS_MAX_REQUESTS_PER_SOCKET',
+    description: 'Requests one keep-alive connection may carry before the server closes it (0: no limit).',
+    default: 10_000,
+    parse: integer(0, 100_000_000),
+  }),
   trustProxy: key({
     env: 'LAPIS_TRUST_PROXY',
     description: 'Trust X-Forwarded-* headers (set when Lapis runs behind a reverse proxy).',

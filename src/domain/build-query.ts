@@ -1,3 +1,4 @@
+import { parseTagFilters } from './build-tags.js';
 import {
   type BuildQueryOrder,
   type BuildReason,
@@ -155,12 +156,7 @@ export function parseBuildQuery(raw: RawBuildQuery): BuildQuery {
   if (present('buildNumber')) query.buildNumber = raw.buildNumber;
   if (present('branchName')) query.branchName = raw.branchName;
   if (present('requestedFor')) query.requestedFor = raw.requestedFor;
-  if (present('tagFilters')) {
-    query.tags = (raw.tagFilters ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter(Boolean);
-  }
+  if (present('tagFilters')) query.tags = parseTagFilters(raw.tagFilters ?? '');
   if (present('reasonFilter')) {
     const mask = parseFlags(buildReasons, raw.reasonFilter ?? '', 'reasonFilter');
     if (mask !== buildReasons.all) query.reasons = singleBuildReasons.filter((reason) => (buildReasons[reason] & mask) !== 0);

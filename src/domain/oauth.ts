@@ -82,6 +82,8 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
+    /** Set when the refusal is a throttle: the client may try again after this many seconds. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(description);
   }

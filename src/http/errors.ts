@@ -96,7 +96,9 @@ export interface ErrorResponse {
 
 /** `Retry-After` on every answer that says the store is away, whichever shape (envelope, OAuth, page) carries it. */
 export function retryAfterFor(error: unknown): number | undefined {
-  return error instanceof StorageUnavailableError ? storageRetryAfterSeconds : undefined;
+  if (error instanceof StorageUnavailableError) return storageRetryAfterSeconds;
+  if (error instanceof OAuthError) return error.retryAfterSeconds;
+  return undefined;
 }
 
 /** Turns anything thrown into a response. Unknown errors become a generic 500 that names the request id. */
@@ -168,7 +170,14 @@ export interface OAuthErrorBody {
  */
 export function oauthErrorResponse(error: unknown, requestId: string): { status: number; body: OAuthErrorBody } {
   if (error instanceof OAuthError) {
-    const status = error.code === 'invalid_client' ? 401 : error.code === 'server_error' ? 500 : 400;
+    const status =
+      error.retryAfterSeconds !== undefined
+        ? 429
+        : error.code === 'invalid_client'
+          ? 401
+          : error.code === 'server_error'
+            ? 500
+            : 400;
     return { status, body: { error: error.code, error_description: error.description } };
   }
   if (error instanceof StorageUnavailableError) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config } from '../config/schema.js';
+import { DomainError } from '../domain/errors.js';
 import { sendError } from './errors.js';
 
 export interface ServerOptions {
@@ -26,12 +27,37 @@ export function createServer(options: ServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
+    connectionTimeout: config.connectionTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    maxRequestsPerSocket: config.maxRequestsPerSocket,
+    http: {
+      // Node refuses a header timeout above the request timeout.
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
+      // How often Node looks for connections past those timeouts (its default, 30 s, would stretch them).
+      connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+    },
     trustProxy: config.trustProxy,
     // Azure DevOps clients mix the case of areas and resources (`_apis/Location`, `Profile/Profiles`).
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     return503OnClosing: true,
+    // A URL the router cannot decode (a lone surrogate, invalid UTF-8) or a segment past maxParamLength gets the envelope too.
+    frameworkErrors: (error, request, reply) =>
+      sendError(
+        request,
+        reply,
+        new DomainError(
+          'invalidInput',
+          error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'A segment of the URL is longer than 500 characters.'
+            : 'The URL is not valid: it holds a percent-encoded sequence that is not UTF-8.',
+        ),
+      ),
     forceCloseConnections: 'idle',
   });
+
+  // Connections past the limit are closed as they arrive, so idle ones cannot pile up without bound.
+  app.server.maxConnections = config.maxConnections;
 
   app.addHook('onResponse', (request, reply, done) => {
     // Path only: query strings can carry codes and other values that do not belong in logs.

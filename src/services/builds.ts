@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { expandBuildNumber } from '../domain/build-number.js';
 import {
   type BuildCursor,
@@ -8,6 +9,7 @@ import {
   parseTime,
   type RawBuildQuery,
 } from '../domain/build-query.js';
+import { checkTagCount, validTags } from '../domain/build-tags.js';
 import {
   type Build,
   type BuildDefinition,
@@ -49,6 +51,12 @@ export interface BuildChanges {
   keepForever?: boolean | undefined;
 }
 
+/**
+ * Builds one `PATCH _apis/build/builds` may change. Azure DevOps states no limit; each build is a read, a write and
+ * a rendering, so a batch is bounded and yields between builds.
+ */
+export const maxBuildsPerUpdate = 100;
+
 export interface BuildPage {
   builds: Build[];
   continuationToken?: string;
@@ -71,18 +79,6 @@ export function normalizeBranch(branch: string): string {
   return trimmed.startsWith('refs/') ? trimmed : `refs/heads/${trimmed}`;
 }
 
-function validTags(tags: readonly string[]): string[] {
-  const unique = new Map<string, string>();
-  for (const tag of tags) {
-    const trimmed = tag.trim();
-    if (trimmed === '' || trimmed.length > 256 || /[,;\p{Cc}]/u.test(trimmed)) {
-      throw new DomainError('invalidInput', `"${tag}" is not a valid build tag.`);
-    }
-    unique.set(trimmed.toLowerCase(), trimmed);
-  }
-  return [...unique.values()];
-}
-
 function orderTime(build: Build, query: BuildQuery): string {
   return build[query.timeField] ?? notYetTime;
 }
@@ -95,6 +91,7 @@ export class BuildService {
     const reason: BuildReason = request.reason === undefined ? 'manual' : this.singleReason(request.reason);
     const priority = request.priority === undefined ? 'normal' : parseEnum(buildPriorities, request.priority, 'priority');
     const tags = validTags(request.tags ?? []);
+    checkTagCount(tags.length);
     const sourceVersion = request.sourceVersion ?? '';
     if (sourceVersion.length > 400) throw new DomainError('invalidInput', 'sourceVersion must be at most 400 characters.');
     const queueTime = this.context.clock.now();
@@ -270,6 +267,24 @@ export class BuildService {
     if (changes.retainedByRelease !== undefined) next.retainedByRelease = changes.retainedByRelease;
     await this.context.store.builds.update(next);
     return next;
+  }
+
+  /** Updates builds one after another, letting other requests run between them; stops at the first refusal. */
+  async updateMany(
+    organizationId: string,
+    project: Project | undefined,
+    editor: User,
+    items: readonly { id: number; changes: BuildChanges }[],
+  ): Promise<Build[]> {
+    if (items.length > maxBuildsPerUpdate) {
+      throw new DomainError('invalidInput', `One request may update at most ${maxBuildsPerUpdate} builds, not ${items.length}.`);
+    }
+    const updated: Build[] = [];
+    for (const item of items) {
+      updated.push(await this.update(organizationId, project, item.id, editor, item.changes));
+      await setImmediate();
+    }
+    return updated;
   }
 
   /**

@@ -4,6 +4,7 @@ import { type OAuthApp, OAuthError, type OAuthGrant, type OAuthRefreshToken, sco
 import { parseScopes } from '../domain/scopes.js';
 import type { AccessTokens } from './access-tokens.js';
 import type { ServiceContext } from './context.js';
+import type { FailureThrottle } from './failure-throttle.js';
 import type { OAuthAppService } from './oauth-apps.js';
 import type { OAuthGrantService } from './oauth-grants.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -44,6 +45,8 @@ export interface RefreshTokenPolicy {
   refreshTokenLifetimeDays: number;
   /** How long after a refresh the same refresh token may be presented again for the same answer; 0: never. */
   refreshRetrySeconds: number;
+  /** Counts wrong secrets per app; past its limit the app's exchanges are refused until its window ends. */
+  clientThrottle?: FailureThrottle;
 }
 
 interface AuthenticatedClient {
@@ -160,8 +163,21 @@ export class OAuthTokenService {
       throw new OAuthError('invalid_grant', 'The grant was issued to another client.');
     }
     if (credentials.secret !== undefined) {
-      if (!this.apps.secretMatches(app, credentials.secret))
+      const throttle = this.policy.clientThrottle;
+      const key = `client:${app.id}`;
+      // Judged before the secret: a right guess past the limit must not be told apart from a wrong one.
+      const verdict = throttle?.check(key);
+      if (verdict?.blocked) {
+        throw new OAuthError(
+          'invalid_client',
+          `Too many failed client authentications for this app. Try again in ${verdict.retryAfterSeconds} seconds.`,
+          verdict.retryAfterSeconds,
+        );
+      }
+      if (!this.apps.secretMatches(app, credentials.secret)) {
+        throttle?.recordFailure(key);
         throw new OAuthError('invalid_client', 'Client authentication failed.');
+      }
       return { app, withSecret: true };
     }
     if (publicClientAllowed && credentials.clientId !== undefined) return { app, withSecret: false };

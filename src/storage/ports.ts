@@ -186,11 +186,24 @@ export interface BuildListFilter {
 }
 
 export interface BuildRepository {
+  /** Stores the build with its tags. */
   insert(build: Build): Promise<void>;
+  /** Every field but the tags, which change through `BuildTagRepository`. */
   update(build: Build): Promise<void>;
   find(organizationId: string, id: number): Promise<Build | undefined>;
   /** In the query's order, ties broken by id in the same direction, starting at its cursor. */
   list(filter: BuildListFilter): Promise<Build[]>;
+}
+
+/** Build tags, compared case-insensitively; every list comes sorted that way. */
+export interface BuildTagRepository {
+  /** Adds the tags the build lacks; a tag it has in another case is kept as it is. */
+  add(organizationId: string, buildId: number, tags: readonly string[]): Promise<void>;
+  remove(organizationId: string, buildId: number, tags: readonly string[]): Promise<void>;
+  ofBuild(organizationId: string, buildId: number): Promise<string[]>;
+  /** Every tag some build of the project carries, once. */
+  inProject(organizationId: string, projectId: string): Promise<string[]>;
+  removeFromProject(organizationId: string, projectId: string, tag: string): Promise<void>;
 }
 
 export interface Repositories {
@@ -205,6 +218,7 @@ export interface Repositories {
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;
+  buildTags: BuildTagRepository;
 }
 
 export interface Store extends Repositories {

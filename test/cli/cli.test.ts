@@ -39,54 +39,61 @@ async function schemaExists(schema: string): Promise<boolean> {
 
 for (const store of stores) {
   describe.skipIf(!store.available)(`lapis CLI on ${store.name}`, () => {
-    it('manages users, organizations, members and projects beside a running server', async () => {
-      const env = store.env();
-      const server = await startServerProcess(env);
-      try {
-        expect(
-          (
-            await lapis(
-              ['user', 'add', 'alice', '--password-stdin', '--email', 'alice@example.test'],
-              env,
-              'correct horse battery\n',
-            )
-          ).status,
-        ).toBe(0);
-        expect((await lapis(['org', 'add', 'contoso', '--owner', 'alice'], env)).status).toBe(0);
-        expect((await lapis(['project', 'add', 'contoso', 'web', '--description', 'The web site'], env)).status).toBe(0);
-        expect((await lapis(['user', 'add', 'bob'], env)).status).toBe(0);
-        expect((await lapis(['org', 'member', 'add', 'contoso', 'bob'], env)).status).toBe(0);
+    it(
+      'manages users, organizations, members and projects beside a running server',
+      async () => {
+        const env = store.env();
+        const server = await startServerProcess(env);
+        try {
+          expect(
+            (
+              await lapis(
+                ['user', 'add', 'alice', '--password-stdin', '--email', 'alice@example.test'],
+                env,
+                'correct horse battery\n',
+              )
+            ).status,
+          ).toBe(0);
+          expect((await lapis(['org', 'add', 'contoso', '--owner', 'alice'], env)).status).toBe(0);
+          expect((await lapis(['project', 'add', 'contoso', 'web', '--description', 'The web site'], env)).status).toBe(0);
+          expect((await lapis(['user', 'add', 'bob'], env)).status).toBe(0);
+          expect((await lapis(['org', 'member', 'add', 'contoso', 'bob'], env)).status).toBe(0);
 
-        const users = JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout) as { username: string; admin: boolean }[];
-        expect(users.map((u) => [u.username, u.admin])).toEqual([
-          ['admin', true],
-          ['alice', false],
-          ['bob', false],
-        ]);
-        const orgs = JSON.parse((await lapis(['org', 'list', '--json'], env)).stdout) as { name: string; owner: string }[];
-        expect(orgs).toEqual(
-          expect.arrayContaining([
-            expect.objectContaining({ name: 'contoso', owner: 'alice' }),
-            expect.objectContaining({ name: 'default', owner: 'admin' }),
-          ]),
-        );
-        const projects = (await lapis(['project', 'list', 'contoso'], env)).stdout;
-        expect(projects).toMatch(/web\s+private\s+wellFormed\s+The web site/);
-        expect(JSON.parse((await lapis(['org', 'member', 'list', 'contoso', '--json'], env)).stdout)).toHaveLength(2);
+          const users = JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout) as {
+            username: string;
+            admin: boolean;
+          }[];
+          expect(users.map((u) => [u.username, u.admin])).toEqual([
+            ['admin', true],
+            ['alice', false],
+            ['bob', false],
+          ]);
+          const orgs = JSON.parse((await lapis(['org', 'list', '--json'], env)).stdout) as { name: string; owner: string }[];
+          expect(orgs).toEqual(
+            expect.arrayContaining([
+              expect.objectContaining({ name: 'contoso', owner: 'alice' }),
+              expect.objectContaining({ name: 'default', owner: 'admin' }),
+            ]),
+          );
+          const projects = (await lapis(['project', 'list', 'contoso'], env)).stdout;
+          expect(projects).toMatch(/web\s+private\s+wellFormed\s+The web site/);
+          expect(JSON.parse((await lapis(['org', 'member', 'list', 'contoso', '--json'], env)).stdout)).toHaveLength(2);
 
-        expect((await lapis(['org', 'member', 'remove', 'contoso', 'bob'], env)).status).toBe(0);
-        expect((await lapis(['user', 'disable', 'bob'], env)).status).toBe(0);
-        expect(JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout)[2]).toMatchObject({
-          username: 'bob',
-          disabled: true,
-        });
+          expect((await lapis(['org', 'member', 'remove', 'contoso', 'bob'], env)).status).toBe(0);
+          expect((await lapis(['user', 'disable', 'bob'], env)).status).toBe(0);
+          expect(JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout)[2]).toMatchObject({
+            username: 'bob',
+            disabled: true,
+          });
 
-        const health = await fetch(`${server.url}/_health`);
-        expect(health.status).toBe(200);
-      } finally {
-        expect(await server.stop()).toBe(0);
-      }
-    }, serverTestTimeout);
+          const health = await fetch(`${server.url}/_health`);
+          expect(health.status).toBe(200);
+        } finally {
+          expect(await server.stop()).toBe(0);
+        }
+      },
+      serverTestTimeout,
+    );
 
     it('answers bad input with one clear line and a non-zero exit', async () => {
       const env = store.env();
@@ -227,19 +234,23 @@ describe('the lapis binary', () => {
 });
 
 describe('first start', () => {
-  it('creates the admin once, prints the password once and stores it with mode 0600', async () => {
-    const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-first-')) };
-    const first = await startServerProcess(env);
-    expect(await first.stop()).toBe(0);
-    const password = /Created user "admin" with password: (\S+)/.exec(first.output())?.[1];
-    expect(password).toBeDefined();
-    const file = join(env.LAPIS_DATA_DIR, 'initial-admin-password');
-    expect(readFileSync(file, 'utf8').trim()).toBe(password);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
+  it(
+    'creates the admin once, prints the password once and stores it with mode 0600',
+    async () => {
+      const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-first-')) };
+      const first = await startServerProcess(env);
+      expect(await first.stop()).toBe(0);
+      const password = /Created user "admin" with password: (\S+)/.exec(first.output())?.[1];
+      expect(password).toBeDefined();
+      const file = join(env.LAPIS_DATA_DIR, 'initial-admin-password');
+      expect(readFileSync(file, 'utf8').trim()).toBe(password);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
 
-    const second = await startServerProcess(env);
-    expect(await second.stop('SIGINT')).toBe(0);
-    expect(second.output()).not.toMatch(/Created user/);
-    expect(JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout)).toHaveLength(1);
-  }, serverTestTimeout);
+      const second = await startServerProcess(env);
+      expect(await second.stop('SIGINT')).toBe(0);
+      expect(second.output()).not.toMatch(/Created user/);
+      expect(JSON.parse((await lapis(['user', 'list', '--json'], env)).stdout)).toHaveLength(1);
+    },
+    serverTestTimeout,
+  );
 });

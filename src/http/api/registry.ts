@@ -4,6 +4,7 @@ import type { Organization, Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { findScope } from '../../domain/scopes.js';
 import type { BuildDefinitionService } from '../../services/build-definitions.js';
+import type { BuildTagService } from '../../services/build-tags.js';
 import type { BuildService } from '../../services/builds.js';
 import type { DeploymentService } from '../../services/deployment.js';
 import type { OperationService } from '../../services/operations.js';
@@ -23,6 +24,7 @@ export interface ApiServices {
   operations: OperationService;
   definitions: BuildDefinitionService;
   builds: BuildService;
+  buildTags: BuildTagService;
   deployment: DeploymentService;
 }
 

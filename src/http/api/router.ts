@@ -8,6 +8,7 @@ import { baseUrl } from '../base-url.js';
 import { type ApiVersion, negotiateApiVersion } from './api-version.js';
 import { apiLocations } from './areas/index.js';
 import { registerDiscovery } from './discovery.js';
+import { jsonDepth, maxJsonDepth } from './json-depth.js';
 import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
 
@@ -24,10 +25,29 @@ function validatorFor(schema: TSchema): Validator {
   return validator;
 }
 
+/** The `maxItems` of the array a schema (or one member of its union) accepts. */
+function arrayLimit(schema: TSchema): number | undefined {
+  const shape = schema as { type?: unknown; maxItems?: unknown; anyOf?: TSchema[] };
+  if (shape.type === 'array') return typeof shape.maxItems === 'number' ? shape.maxItems : undefined;
+  return shape.anyOf?.map(arrayLimit).find((limit) => limit !== undefined);
+}
+
+/** For a union, the member of the value's JSON kind, so a refusal names what is wrong inside it. */
+function unionMemberFor(schema: TSchema, value: unknown): TSchema {
+  const kind = Array.isArray(value) ? 'array' : typeof value === 'object' && value !== null ? 'object' : undefined;
+  const members = (schema as { anyOf?: TSchema[] }).anyOf ?? [];
+  return members.find((member) => (member as { type?: unknown }).type === kind) ?? schema;
+}
+
 function check(schema: TSchema, value: unknown, what: string): void {
+  // Judged before any item is: listing the errors of a huge array costs seconds of the event loop.
+  const limit = Array.isArray(value) ? arrayLimit(schema) : undefined;
+  if (limit !== undefined && Array.isArray(value) && value.length > limit) {
+    throw new DomainError('invalidInput', `The ${what} may hold at most ${limit} items; this one holds ${value.length}.`);
+  }
   const validator = validatorFor(schema);
   if (validator.Check(value)) return;
-  const [first] = validator.Errors(value);
+  const [first] = validatorFor(unionMemberFor(schema, value)).Errors(value);
   const where = first?.instancePath ? ` at ${first.instancePath}` : '';
   throw new DomainError('invalidInput', `The ${what} is not valid${where}: ${first?.message ?? 'unexpected value'}.`);
 }
@@ -52,6 +72,9 @@ function readBody(operation: ApiOperation, raw: unknown): unknown {
   if (text.trim() === '') {
     if (operation.bodyOptional) return undefined;
     throw new DomainError('invalidInput', 'The request body is required.');
+  }
+  if (jsonDepth(text) > maxJsonDepth) {
+    throw new DomainError('invalidInput', `The request body nests deeper than ${maxJsonDepth} levels.`);
   }
   let parsed: unknown;
   try {

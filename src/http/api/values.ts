@@ -8,6 +8,9 @@ export function queryParameters(...names: string[]) {
   });
 }
 
+/** An id in a JSON body: Azure DevOps ids are 32-bit, and so are the columns that hold them. */
+export const idValue = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+
 /** An enum as clients send it in JSON: a name or its number. */
 export const enumValue = Type.Union([Type.String(), Type.Integer()]);
 

@@ -1,8 +1,10 @@
 import formbody from '@fastify/formbody';
 import type { FastifyPluginAsync } from 'fastify';
+import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { OAuthTokenService } from '../../services/oauth-tokens.js';
 import type { SigningKeys } from '../../services/signing-keys.js';
 import { sendOAuthError } from '../errors.js';
+import { ClientAddressThrottle } from './client-throttle.js';
 import { registerMetadata } from './metadata.js';
 import { registerTokenEndpoint } from './token-endpoint.js';
 
@@ -11,6 +13,8 @@ export interface OAuthRoutesOptions {
   signingKeys: SigningKeys;
   /** LAPIS_PUBLIC_URL: the issuer; empty derives it from the request. */
   publicUrl: string;
+  /** Counts failed client authentications per address. */
+  clientThrottle: FailureThrottle;
 }
 
 /**
@@ -21,6 +25,10 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRoutesOptions> = async (app, o
   app.removeAllContentTypeParsers();
   await app.register(formbody);
   app.setErrorHandler((error, request, reply) => sendOAuthError(request, reply, error));
-  registerTokenEndpoint(app, { tokens: options.tokens, publicUrl: options.publicUrl });
+  registerTokenEndpoint(app, {
+    tokens: options.tokens,
+    publicUrl: options.publicUrl,
+    throttle: new ClientAddressThrottle(options.clientThrottle),
+  });
   registerMetadata(app, { signingKeys: options.signingKeys, publicUrl: options.publicUrl });
 };

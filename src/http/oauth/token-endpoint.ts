@@ -2,11 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IssuedTokens, OAuthTokenService } from '../../services/oauth-tokens.js';
 import { parseAuthorization } from '../auth/authorization-header.js';
 import { baseUrl } from '../base-url.js';
+import type { ClientAddressThrottle } from './client-throttle.js';
 import { parseTokenRequest, type TokenForm, type TokenRequest } from './token-request.js';
 
 export interface TokenEndpointOptions {
   tokens: OAuthTokenService;
   publicUrl: string;
+  throttle: ClientAddressThrottle;
 }
 
 function parse(request: FastifyRequest): TokenRequest {
@@ -36,11 +38,17 @@ function answer(reply: FastifyReply, issued: IssuedTokens, form: TokenForm): Fas
     });
 }
 
-/** `POST /oauth2/token`: parse the form, run the exchange (client authentication, checks, issue), answer. */
+/** `POST /oauth2/token`: parse the form, refuse throttled clients, run the exchange (client authentication, checks, issue), answer. */
 export function registerTokenEndpoint(app: FastifyInstance, options: TokenEndpointOptions): void {
   app.post('/oauth2/token', async (request, reply) => {
     const tokenRequest = parse(request);
-    const issued = await exchange(options.tokens, tokenRequest, baseUrl(request, options.publicUrl));
-    return answer(reply, issued, tokenRequest.form);
+    options.throttle.check(request);
+    try {
+      const issued = await exchange(options.tokens, tokenRequest, baseUrl(request, options.publicUrl));
+      return answer(reply, issued, tokenRequest.form);
+    } catch (error) {
+      options.throttle.record(request, error);
+      throw error;
+    }
   });
 }

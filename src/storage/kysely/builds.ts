@@ -2,15 +2,17 @@ import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import { notYetTime } from '../../domain/build-query.js';
 import type { Build, BuildPriority, BuildReason, BuildResult, BuildStatus } from '../../domain/builds.js';
 import type { BuildListFilter, BuildRepository } from '../ports.js';
+import { insertBuildTags, tagsOfBuilds } from './build-tags.js';
 import { likePattern } from './like.js';
 import type { BuildsTable, Database } from './schema.js';
+import { idBound, isStorableId } from './stored-integer.js';
 
 /** Stored for a time that has not happened yet, so ordering columns are never null (see migration 003). */
 const notYet = notYetTime;
 
 const timeColumns = { queueTime: 'queue_time', startTime: 'start_time', finishTime: 'finish_time' } as const;
 
-function toBuild(row: Selectable<BuildsTable>): Build {
+function toBuild(row: Selectable<BuildsTable>, tags: readonly string[]): Build {
   return {
     organizationId: row.organization_id,
     id: Number(row.id),
@@ -32,7 +34,7 @@ function toBuild(row: Selectable<BuildsTable>): Build {
     requestedById: row.requested_by,
     lastChangedById: row.last_changed_by,
     lastChangedDate: row.last_changed_date,
-    tags: JSON.parse(row.tags) as string[],
+    tags,
     parameters: row.parameters,
     templateParameters: JSON.parse(row.template_parameters) as Record<string, string>,
     triggerInfo: JSON.parse(row.trigger_info) as Record<string, string>,
@@ -44,7 +46,7 @@ function toBuild(row: Selectable<BuildsTable>): Build {
   };
 }
 
-/** The row for a build; exported for bulk loaders (benchmarks) that write many rows per statement. */
+/** The row for a build, tags aside; exported for bulk loaders (benchmarks) that write many rows per statement. */
 export function buildRow(build: Build): BuildsTable {
   return {
     organization_id: build.organizationId,
@@ -67,7 +69,6 @@ export function buildRow(build: Build): BuildsTable {
     requested_by: build.requestedById,
     last_changed_by: build.lastChangedById,
     last_changed_date: build.lastChangedDate,
-    tags: JSON.stringify(build.tags),
     parameters: build.parameters,
     template_parameters: JSON.stringify(build.templateParameters),
     trigger_info: JSON.stringify(build.triggerInfo),
@@ -84,6 +85,7 @@ export class KyselyBuildRepository implements BuildRepository {
 
   async insert(build: Build): Promise<void> {
     await this.db.insertInto('builds').values(buildRow(build)).execute();
+    await insertBuildTags(this.db, build.organizationId, build.id, build.tags);
   }
 
   async update(build: Build): Promise<void> {
@@ -97,22 +99,29 @@ export class KyselyBuildRepository implements BuildRepository {
   }
 
   async find(organizationId: string, id: number): Promise<Build | undefined> {
+    if (!isStorableId(id)) return undefined;
     const row = await this.db
       .selectFrom('builds')
       .selectAll()
       .where('organization_id', '=', organizationId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row && toBuild(row);
+    if (!row) return undefined;
+    const tags = await tagsOfBuilds(this.db, organizationId, [id]);
+    return toBuild(row, tags.get(id) ?? []);
   }
 
   async list(filter: BuildListFilter): Promise<Build[]> {
     const { query } = filter;
+    const buildIds = query.buildIds?.filter(isStorableId);
+    const definitionIds = query.definitionIds?.filter(isStorableId);
+    // An empty list matches nothing; PostgreSQL refuses `in ()` where SQLite answers no rows.
+    const lists = [buildIds, definitionIds, query.statuses, query.results, query.reasons];
+    if (lists.some((list) => list?.length === 0)) return [];
     let select = this.db.selectFrom('builds').selectAll().where('organization_id', '=', filter.organizationId);
     if (filter.projectId !== undefined) select = select.where('project_id', '=', filter.projectId);
-    if (query.buildIds) select = select.where('id', 'in', query.buildIds.length > 0 ? query.buildIds : [-1]);
-    if (query.definitionIds)
-      select = select.where('definition_id', 'in', query.definitionIds.length > 0 ? query.definitionIds : [-1]);
+    if (buildIds) select = select.where('id', 'in', buildIds);
+    if (definitionIds) select = select.where('definition_id', 'in', definitionIds);
     if (query.buildNumber !== undefined) {
       select = query.buildNumber.includes('*')
         ? select.where(sql<SqlBool>`lower(build_number) like ${likePattern(query.buildNumber.toLowerCase())} escape '!'`)
@@ -123,9 +132,18 @@ export class KyselyBuildRepository implements BuildRepository {
     if (query.reasons) select = select.where('reason', 'in', query.reasons);
     if (query.branchName !== undefined) select = select.where('source_branch', '=', query.branchName);
     if (filter.requestedForId !== undefined) select = select.where('requested_for', '=', filter.requestedForId);
+    // One probe of the build_tags primary key per tag (the number of tags is bounded by the query's rules).
     for (const tag of query.tags ?? []) {
-      const quoted = `%${likePattern(JSON.stringify(tag.toLowerCase()))}%`;
-      select = select.where(sql<SqlBool>`lower(tags) like ${quoted} escape '!'`);
+      select = select.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('build_tags')
+            .select('build_tags.build_id')
+            .whereRef('build_tags.organization_id', '=', 'builds.organization_id')
+            .whereRef('build_tags.build_id', '=', 'builds.id')
+            .where('build_tags.tag_key', '=', tag.toLowerCase()),
+        ),
+      );
     }
     if (query.deleted === 'excludeDeleted') select = select.where('deleted', '=', 0);
     if (query.deleted === 'onlyDeleted') select = select.where('deleted', '=', 1);
@@ -140,11 +158,16 @@ export class KyselyBuildRepository implements BuildRepository {
       const beyond = query.descending ? '<' : '>';
       select = select.where(column, atOrBeyond, cursor.time);
       if (cursor.id !== undefined) {
-        const id = cursor.id;
+        const id = idBound(cursor.id);
         select = select.where((eb) => eb.or([eb(column, beyond, cursor.time), eb('id', atOrBeyond, id)]));
       }
     }
     const rows = await select.orderBy(column, direction).orderBy('id', direction).limit(filter.limit).execute();
-    return rows.map(toBuild);
+    const tags = await tagsOfBuilds(
+      this.db,
+      filter.organizationId,
+      rows.map((row) => Number(row.id)),
+    );
+    return rows.map((row) => toBuild(row, tags.get(Number(row.id)) ?? []));
   }
 }

@@ -166,8 +166,6 @@ export interface BuildsTable {
   requested_by: string;
   last_changed_by: string;
   last_changed_date: string;
-  /** JSON array. */
-  tags: string;
   parameters: string | null;
   template_parameters: string;
   trigger_info: string;
@@ -176,6 +174,14 @@ export interface BuildsTable {
   deleted: number;
   deleted_date: string | null;
   deleted_by: string | null;
+}
+
+/** One row per tag of a build; `tag_key` is the lower-cased tag, unique per build. */
+export interface BuildTagsTable {
+  organization_id: string;
+  build_id: number;
+  tag: string;
+  tag_key: string;
 }
 
 export interface Database {
@@ -194,4 +200,5 @@ export interface Database {
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;
   builds: BuildsTable;
+  build_tags: BuildTagsTable;
 }

@@ -3,6 +3,7 @@ import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import type { Repositories, Store } from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
+import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
 import { KyselyMetaRepository } from './meta.js';
@@ -48,6 +49,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
+    buildTags: guard(new KyselyBuildTagRepository(db), translate),
   };
 }
 

@@ -2,6 +2,7 @@ import type { ApiLocation } from '../registry.js';
 import { accountsLocation } from './account/accounts.js';
 import { buildReleaseAliasLocation, buildsLocation } from './build/builds.js';
 import { definitionsLocation } from './build/definitions.js';
+import { buildTagsLocation, definitionTagsLocation, projectTagsLocation } from './build/tags.js';
 import { projectsLocation } from './core/projects.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
@@ -16,6 +17,9 @@ export const apiLocations: readonly ApiLocation[] = [
   definitionsLocation,
   buildsLocation,
   buildReleaseAliasLocation,
+  buildTagsLocation,
+  definitionTagsLocation,
+  projectTagsLocation,
   profilesLocation,
   accountsLocation,
 ];

@@ -1,10 +1,11 @@
 import Type from 'typebox';
 import { buildFilterParameters } from '../../../../domain/build-query.js';
+import { maxTagsPerBuild } from '../../../../domain/build-tags.js';
 import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
-import type { BuildChanges } from '../../../../services/builds.js';
+import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
-import { enumValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
+import { enumValue, idValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
 import { caller, requireProject } from './context.js';
 import { buildDocument, loadRelations } from './representation.js';
 
@@ -21,18 +22,18 @@ export const buildListParameters = [
 ];
 
 const queueBody = Type.Object({
-  definition: Type.Optional(Type.Object({ id: Type.Integer() })),
+  definition: Type.Optional(Type.Object({ id: idValue })),
   sourceBranch: Type.Optional(Type.String()),
   sourceVersion: Type.Optional(Type.String()),
   parameters: Type.Optional(Type.String()),
   templateParameters: Type.Optional(Type.Record(Type.String(), Type.String())),
   reason: Type.Optional(enumValue),
   priority: Type.Optional(enumValue),
-  tags: Type.Optional(Type.Array(Type.String())),
+  tags: Type.Optional(Type.Array(Type.String(), { maxItems: maxTagsPerBuild })),
 });
 
 const buildChanges = Type.Object({
-  id: Type.Optional(Type.Integer()),
+  id: Type.Optional(idValue),
   status: Type.Optional(enumValue),
   result: Type.Optional(enumValue),
   buildNumber: Type.Optional(Type.String()),
@@ -115,7 +116,7 @@ export const buildsLocation: ApiLocation = {
       scopes: ['vso.build_execute'],
       summary: 'Update a build (cancel with status cancelling, set result or times, retainedByRelease), or several by an array.',
       query: queryParameters('retry'),
-      body: Type.Union([buildChanges, Type.Array(buildChanges)]),
+      body: Type.Union([buildChanges, Type.Array(buildChanges, { maxItems: maxBuildsPerUpdate })]),
       async handler(context) {
         const { organization, user } = caller(context);
         const { builds } = context.services;
@@ -129,12 +130,11 @@ export const buildsLocation: ApiLocation = {
         if (!Array.isArray(body)) {
           throw new DomainError('invalidInput', 'PATCH _apis/build/builds takes an array of builds, each with its id.');
         }
-        const updated: Build[] = [];
-        for (const item of body) {
+        const items = body.map((item) => {
           if (item.id === undefined) throw new DomainError('invalidInput', 'Each build in the array needs its id.');
-          updated.push(await builds.update(organization.id, context.project, item.id, user, changesOf(item)));
-        }
-        return listOf(await render(context, updated));
+          return { id: item.id, changes: changesOf(item) };
+        });
+        return listOf(await render(context, await builds.updateMany(organization.id, context.project, user, items)));
       },
     }),
     DELETE: operation({
