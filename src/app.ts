@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
+import { buildServices, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
-import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
-import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import type { Clock } from './domain/clock.js';
 import { registerApi } from './http/api/router.js';
 import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
@@ -14,141 +14,13 @@ import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
 import { registerWebLinks } from './http/web-links.js';
-import { AccessTokens } from './services/access-tokens.js';
-import { BuildDefinitionService } from './services/build-definitions.js';
-import { BuildFolderService } from './services/build-folders.js';
-import { BuildTagService } from './services/build-tags.js';
-import { BuildService } from './services/builds.js';
-import { type ServiceContext, serviceContext } from './services/context.js';
-import { DemoSeeder } from './services/demo-seed.js';
-import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
-import { IdentityService } from './services/identities.js';
 import { MembershipCache } from './services/membership-cache.js';
-import { OAuthAppService } from './services/oauth-apps.js';
-import { OAuthAuthorizationService } from './services/oauth-authorization.js';
-import { OAuthGrantService } from './services/oauth-grants.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
-import { OAuthTokenService } from './services/oauth-tokens.js';
-import { OperationService } from './services/operations.js';
-import { OrganizationService } from './services/organizations.js';
 import { PatVerifier } from './services/pat-verifier.js';
-import { ProjectPropertyService } from './services/project-properties.js';
-import { ProjectService } from './services/projects.js';
-import { RetentionLeaseService } from './services/retention-leases.js';
-import { SignInService } from './services/sign-in.js';
-import { SigningKeys } from './services/signing-keys.js';
-import { TeamService } from './services/teams.js';
-import { TokenHasher } from './services/token-hasher.js';
-import { TokenService } from './services/tokens.js';
-import { UserService } from './services/users.js';
-import { WebSessionService } from './services/web-sessions.js';
 import type { Store } from './storage/ports.js';
-import { openPostgresStore } from './storage/postgres/open.js';
-import { SigningKeyFile } from './storage/signing-key-file.js';
-import { openSqliteStore } from './storage/sqlite/open.js';
 
-/** The composition root: the only file that picks concrete implementations. */
-
-export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Store {
-  const url = config.databaseUrl;
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgresStore({ url });
-  if (url.toLowerCase().startsWith('sqlite:')) {
-    const file = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    return openSqliteStore(file === ':memory:' ? file : resolveDataPath({ dataDir: '.' }, file));
-  }
-  return openSqliteStore(resolveDataPath(config, 'lapis.db'));
-}
-
-/** The clock every part uses: the system clock shifted by LAPIS_CLOCK_OFFSET. */
-export function configuredClock(config: Config): Clock {
-  return offsetClock(systemClock, config.clockOffset);
-}
-
-/** Sign-in failures allowed from one address, across all names, as a multiple of the per-name limit. */
-const addressFailureFactor = 5;
-
-export interface Services {
-  context: ServiceContext;
-  users: UserService;
-  organizations: OrganizationService;
-  projects: ProjectService;
-  teams: TeamService;
-  projectProperties: ProjectPropertyService;
-  operations: OperationService;
-  definitions: BuildDefinitionService;
-  builds: BuildService;
-  retentionLeases: RetentionLeaseService;
-  folders: BuildFolderService;
-  identities: IdentityService;
-  buildTags: BuildTagService;
-  deployment: DeploymentService;
-  demo: DemoSeeder;
-  tokens: TokenService;
-  hasher: TokenHasher;
-  signIn: SignInService;
-  webSessions: WebSessionService;
-  signingKeys: SigningKeys;
-  accessTokens: AccessTokens;
-  oauthApps: OAuthAppService;
-  oauthGrants: OAuthGrantService;
-  /** The authorize step: what the consent page calls. */
-  oauth: OAuthAuthorizationService;
-  oauthTokens: OAuthTokenService;
-}
-
-export function buildServices(store: Store, clock: Clock, config: Config): Services {
-  const context = serviceContext(store, clock);
-  const hasher = new TokenHasher(loadSecret(config, 'token'));
-  const failureWindowMs = config.authFailureWindowSeconds * 1000;
-  const signInThrottles = {
-    perAddressAndUser: new FailureThrottle(clock, config.authFailureLimit, failureWindowMs),
-    perAddress: new FailureThrottle(clock, config.authFailureLimit * addressFailureFactor, failureWindowMs),
-  };
-  const keysFile = config.oauthKeysFile
-    ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
-    : resolveDataPath(config, 'oauth-keys.json');
-  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock);
-  const accessTokens = new AccessTokens(signingKeys, clock);
-  const oauthApps = new OAuthAppService(context, hasher);
-  const oauthGrants = new OAuthGrantService(context);
-  const definitions = new BuildDefinitionService(context);
-  const builds = new BuildService(context);
-  return {
-    context,
-    users: new UserService(context),
-    organizations: new OrganizationService(context),
-    projects: new ProjectService(context),
-    teams: new TeamService(context),
-    projectProperties: new ProjectPropertyService(context),
-    operations: new OperationService(context),
-    definitions,
-    builds,
-    buildTags: new BuildTagService(context, builds, definitions),
-    retentionLeases: new RetentionLeaseService(context),
-    folders: new BuildFolderService(context),
-    identities: new IdentityService(context),
-    deployment: new DeploymentService(context),
-    demo: new DemoSeeder(context),
-    tokens: new TokenService(context, hasher, {
-      maxLifetimeDays: config.patMaxLifetimeDays,
-      defaultLifetimeDays: config.patDefaultLifetimeDays,
-    }),
-    hasher,
-    signIn: new SignInService(context, signInThrottles),
-    webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),
-    signingKeys,
-    accessTokens,
-    oauthApps,
-    oauthGrants,
-    oauth: new OAuthAuthorizationService(context, oauthApps, hasher, { codeLifetimeSeconds: config.oauthCodeLifetimeSeconds }),
-    oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
-      refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
-      refreshRetrySeconds: config.oauthRefreshRetrySeconds,
-      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
-    }),
-  };
-}
+/** The HTTP app on top of the composition in compose.ts. */
 
 export interface AppOptions {
   config: Config;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buildServices, type Services } from './app.js';
+import { buildServices, type Services } from './compose.js';
 import { type Config, ConfigError, resolveDataPath } from './config/schema.js';
 import { describeKeyMismatch, loadSecret } from './config/secrets.js';
 import type { Clock } from './domain/clock.js';

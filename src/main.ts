@@ -1,4 +1,5 @@
-import { buildApp, openStore } from './app.js';
+import { buildApp } from './app.js';
+import { openStore } from './compose.js';
 import type { Config } from './config/schema.js';
 import { systemClock } from './domain/clock.js';
 import { prepareStore } from './first-start.js';

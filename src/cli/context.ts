@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { buildServices, configuredClock, openStore, type Services } from '../app.js';
+import type { Services } from '../compose.js';
 import { loadConfig } from '../config/load.js';
 import type { Config, ConfigKey } from '../config/schema.js';
-import type { Store } from '../storage/ports.js';
+import { ioOf } from './io.js';
 
 export interface GlobalOptions {
   config?: string;
@@ -15,17 +15,23 @@ export function configFor(command: Command, flags: Partial<Record<ConfigKey, str
   const global = command.optsWithGlobals<GlobalOptions>();
   return loadConfig({
     file: global.config,
+    env: ioOf(command).env,
     flags: { dataDir: global.dataDir, databaseUrl: global.databaseUrl, ...flags },
   });
 }
 
-/** Opens the configured store (migrated, so a fresh data dir works), runs `work`, always closes. */
-export async function withServices<T>(command: Command, work: (services: Services, store: Store) => Promise<T>): Promise<T> {
+/**
+ * Opens the configured store (it must exist: only serve and migrate create one), brings it up to date,
+ * runs `work`, always closes.
+ */
+export async function withServices<T>(command: Command, work: (services: Services, config: Config) => Promise<T>): Promise<T> {
   const config = configFor(command);
-  const store = openStore(config);
+  // Loaded on use: --help, --version and usage errors then start without the drivers and services.
+  const { buildServices, configuredClock, openExistingStore } = await import('../compose.js');
+  const store = await openExistingStore(config);
   try {
     await store.migrate();
-    return await work(buildServices(store, configuredClock(config), config), store);
+    return await work(buildServices(store, configuredClock(config), config), config);
   } finally {
     await store.close();
   }

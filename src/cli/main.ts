@@ -1,63 +1,14 @@
-import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/schema.js';
-import { DomainError } from '../domain/errors.js';
-import { StorageUnavailableError } from '../storage/ports.js';
-import { registerApp } from './commands/app.js';
-import { registerAppTry } from './commands/app-try.js';
-import { registerKeys } from './commands/keys.js';
-import { registerMigrate } from './commands/migrate.js';
-import { registerOrg } from './commands/org.js';
-import { registerPat } from './commands/pat.js';
-import { registerProject } from './commands/project.js';
-import { registerSeed } from './commands/seed.js';
-import { registerServe } from './commands/serve.js';
-import { registerUser } from './commands/user.js';
-import { registerUserSetPassword } from './commands/user-set-password.js';
+import { runLapis } from './program.js';
 
-function buildProgram(): Command {
-  const program = new Command('lapis')
-    .description('Lapis: an Azure DevOps-compatible server with real personal access tokens and OAuth.')
-    .version('0.1.0')
-    .option('--config <file>', 'JSON config file (keys as in docs/configuration.md)')
-    .option('--data-dir <dir>', 'data directory (LAPIS_DATA_DIR)')
-    .option('--database-url <url>', 'database URL (LAPIS_DATABASE_URL)')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride();
-  for (const register of [
-    registerServe,
-    registerMigrate,
-    registerUser,
-    registerUserSetPassword,
-    registerOrg,
-    registerProject,
-    registerPat,
-    registerApp,
-    registerAppTry,
-    registerKeys,
-    registerSeed,
-  ]) {
-    register(program);
-  }
-  return program;
-}
+// `lapis … | head` closes stdout early: the reader has all it wanted, so end quietly, as other tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
 
-/** One line per failure, never a stack trace: the errors users can act on say what to change. */
-function describe(error: unknown): string {
-  if (error instanceof DomainError || error instanceof ConfigError || error instanceof StorageUnavailableError) {
-    return error.message;
-  }
-  if (error instanceof Error) return `unexpected error: ${error.message.split('\n', 1)[0]}`;
-  return 'unexpected error';
-}
-
-try {
-  await buildProgram().parseAsync(process.argv);
-} catch (error) {
-  if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help/version text).
-    process.exitCode = error.exitCode;
-  } else {
-    process.stderr.write(`lapis: ${describe(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+process.exitCode = await runLapis(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+});

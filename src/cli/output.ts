@@ -1,13 +1,28 @@
+import type { Command } from 'commander';
 import { DomainError } from '../domain/errors.js';
+import { ioOf } from './io.js';
+
+export function printLine(command: Command, text: string): void {
+  ioOf(command).stdout.write(`${text}\n`);
+}
+
+export function printJson(command: Command, value: unknown): void {
+  printLine(command, JSON.stringify(value, null, 2));
+}
 
 /** Prints rows as aligned columns for people, or as JSON for scripts. */
-export function printRows(rows: readonly Record<string, unknown>[], json: boolean | undefined, empty: string): void {
+export function printRows(
+  command: Command,
+  rows: readonly Record<string, unknown>[],
+  json: boolean | undefined,
+  empty: string,
+): void {
   if (json) {
-    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    printJson(command, rows);
     return;
   }
   if (rows.length === 0) {
-    process.stdout.write(`${empty}\n`);
+    printLine(command, empty);
     return;
   }
   const columns = Object.keys(rows[0] ?? {});
@@ -18,18 +33,14 @@ export function printRows(rows: readonly Record<string, unknown>[], json: boolea
       .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  process.stdout.write(`${line(columns)}\n`);
-  for (const row of rows) process.stdout.write(`${line(columns.map((c) => cell(row[c])))}\n`);
+  printLine(command, [line(columns), ...rows.map((row) => line(columns.map((c) => cell(row[c]))))].join('\n'));
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export async function readStdin(what = 'the password'): Promise<string> {
-  if (process.stdin.isTTY) throw new DomainError('invalidInput', `Expected ${what} on standard input.`);
+export async function readStdin(command: Command, what = 'the password'): Promise<string> {
+  const { stdin } = ioOf(command);
+  if (stdin.isTTY) throw new DomainError('invalidInput', `Expected ${what} on standard input.`);
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');

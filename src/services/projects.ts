@@ -37,7 +37,6 @@ export interface ProjectPage {
   continuationToken?: string;
 }
 
-const projectStates: readonly ProjectState[] = ['new', 'wellFormed', 'deleting', 'createPending', 'deleted'];
 export const defaultProjectTop = 100;
 
 export function parseVisibility(value: string): ProjectVisibility {

@@ -329,6 +329,8 @@ export interface Store extends Repositories {
   /** Human-readable location for logs (never includes a password). */
   readonly location: string;
   migrate(): Promise<{ applied: string[] }>;
+  /** False for a database file or schema that `migrate` has never prepared (nothing of Lapis there). */
+  initialized(): Promise<boolean>;
   /**
    * Runs `work` in one transaction; the repositories it receives are bound to it. On SQLite it takes the write
    * lock before the first statement (BEGIN IMMEDIATE), so use it for work that writes.

@@ -2,17 +2,18 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildServices } from '../../src/app.js';
+import { buildServices } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/load.js';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
-import { runCli } from '../support/cli.js';
+import { lapis } from '../support/cli.js';
 import { authorizeCode } from '../support/oauth.js';
 
 describe('lapis app and keys', () => {
   it('registers, lists, rotates the secret of, revokes grants of and removes an app', async () => {
     const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-oauth-')) };
-    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
-    const add = runCli(
+    expect((await lapis(['migrate'], env)).status).toBe(0);
+    expect((await lapis(['user', 'add', 'alice'], env)).status).toBe(0);
+    const add = await lapis(
       [
         'app',
         'add',
@@ -37,7 +38,7 @@ describe('lapis app and keys', () => {
     expect(appId).toMatch(/^[0-9a-f-]{36}$/);
     expect(clientSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
-    const list = JSON.parse(runCli(['app', 'list', '--owner', 'alice', '--json'], env).stdout);
+    const list = JSON.parse((await lapis(['app', 'list', '--owner', 'alice', '--json'], env)).stdout);
     expect(list).toEqual([
       expect.objectContaining({
         appId,
@@ -49,7 +50,7 @@ describe('lapis app and keys', () => {
     ]);
     expect(JSON.stringify(list)).not.toContain(clientSecret);
 
-    const rotated = runCli(['app', 'rotate-secret', appId], env);
+    const rotated = await lapis(['app', 'rotate-secret', appId], env);
     expect(rotated.status).toBe(0);
     expect(rotated.stdout).toMatch(/Client secret: \S{43}/);
     expect(rotated.stdout).not.toContain(clientSecret);
@@ -60,7 +61,7 @@ describe('lapis app and keys', () => {
       const services = buildServices(store, { now: () => new Date() }, loadConfig({ env }));
       const alice = await services.users.get('alice');
       await authorizeCode(services, alice, { clientId: appId, redirectUri: 'https://example.test/cb' });
-      const revoke = runCli(['app', 'revoke-grant', '--user', 'alice', '--app', appId], env);
+      const revoke = await lapis(['app', 'revoke-grant', '--user', 'alice', '--app', appId], env);
       expect(revoke.status).toBe(0);
       expect(revoke.stdout).toMatch(/Revoked 1 authorization of app/);
       expect((await services.oauthGrants.listForUser(alice)).map((g) => g.grant.revokedAt)).toEqual([expect.any(String)]);
@@ -68,29 +69,30 @@ describe('lapis app and keys', () => {
       await store.close();
     }
 
-    expect(runCli(['app', 'remove', appId], env).status).toBe(0);
-    expect(runCli(['app', 'list'], env).stdout).toMatch(/No apps/);
-    const missing = runCli(['app', 'remove', appId], env);
+    expect((await lapis(['app', 'remove', appId], env)).status).toBe(0);
+    expect((await lapis(['app', 'list'], env)).stdout).toMatch(/No apps/);
+    const missing = await lapis(['app', 'remove', appId], env);
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/No OAuth application has the App ID/);
   });
 
-  it('refuses an insecure callback and an unknown scope with one line', () => {
+  it('refuses an insecure callback and an unknown scope with one line', async () => {
     const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-oauth-')) };
-    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
+    expect((await lapis(['migrate'], env)).status).toBe(0);
+    expect((await lapis(['user', 'add', 'alice'], env)).status).toBe(0);
     const base = ['app', 'add', '--owner', 'alice', '--name', 'x'];
-    const insecure = runCli([...base, '--callback', 'http://example.test/cb', '--scope', 'vso.build'], env);
+    const insecure = await lapis([...base, '--callback', 'http://example.test/cb', '--scope', 'vso.build'], env);
     expect(insecure.status).not.toBe(0);
     expect(insecure.stderr.trim().split('\n')).toHaveLength(1);
     expect(insecure.stderr).toMatch(/must use https/);
-    const unknown = runCli([...base, '--callback', 'https://example.test/cb', '--scope', 'vso.nope'], env);
+    const unknown = await lapis([...base, '--callback', 'https://example.test/cb', '--scope', 'vso.nope'], env);
     expect(unknown.stderr).toMatch(/Unknown scope: vso.nope/);
   });
 
-  it('edits the callbacks and scopes of an app, and says when there is nothing to change', { timeout: 120_000 }, () => {
+  it('edits the callbacks and scopes of an app, and says when there is nothing to change', { timeout: 120_000 }, async () => {
     const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-edit-')) };
-    expect(runCli(['user', 'add', 'alice'], env).status).toBe(0);
-    const added = runCli(
+    expect((await lapis(['user', 'add', 'alice'], env)).status).toBe(0);
+    const added = await lapis(
       [
         'app',
         'add',
@@ -107,7 +109,7 @@ describe('lapis app and keys', () => {
       env,
     );
     const { appId } = JSON.parse(added.stdout) as { appId: string };
-    const edited = runCli(
+    const edited = await lapis(
       ['app', 'edit', appId, '--callback', 'http://127.0.0.1:5000/callback', '--scope', 'vso.build vso.profile', '--json'],
       env,
     );
@@ -118,29 +120,30 @@ describe('lapis app and keys', () => {
       scopes: ['vso.build', 'vso.profile'],
       revokedGrants: 0,
     });
-    const listed = JSON.parse(runCli(['app', 'list', '--json'], env).stdout) as { callbacks: string; scope: string }[];
+    const listed = JSON.parse((await lapis(['app', 'list', '--json'], env)).stdout) as { callbacks: string; scope: string }[];
     expect(listed.map((app) => [app.callbacks, app.scope])).toEqual([
       ['http://127.0.0.1:5000/callback', 'vso.build vso.profile'],
     ]);
-    const nothing = runCli(['app', 'edit', appId], env);
+    const nothing = await lapis(['app', 'edit', appId], env);
     expect(nothing.status).toBe(1);
     expect(nothing.stderr.trim()).toBe('lapis: Nothing to change: give --callback and/or --scope.');
   });
 
-  it('rotates the signing key, keeping the old one until asked to drop it', () => {
+  it('rotates the signing key, keeping the old one until asked to drop it', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lapis-cli-keys-'));
     const env = { LAPIS_DATA_DIR: dataDir };
-    const first = JSON.parse(runCli(['keys', 'rotate', '--json'], env).stdout);
+    expect((await lapis(['migrate'], env)).status).toBe(0);
+    const first = JSON.parse((await lapis(['keys', 'rotate', '--json'], env)).stdout);
     expect(statSync(join(dataDir, 'oauth-keys.json')).mode & 0o777).toBe(0o600);
     expect(first.retired).toHaveLength(1);
-    const keys = JSON.parse(runCli(['keys', 'list', '--json'], env).stdout) as { kid: string; status: string }[];
+    const keys = JSON.parse((await lapis(['keys', 'list', '--json'], env)).stdout) as { kid: string; status: string }[];
     expect(keys.map((k) => [k.kid, k.status])).toEqual([
       [first.active, 'active'],
       [first.retired[0], 'retired'],
     ]);
-    const dropped = runCli(['keys', 'rotate', '--drop-retired'], env);
+    const dropped = await lapis(['keys', 'rotate', '--drop-retired'], env);
     expect(dropped.status).toBe(0);
     expect(dropped.stdout).toMatch(/Dropped: /);
-    expect(JSON.parse(runCli(['keys', 'list', '--json'], env).stdout)).toHaveLength(1);
+    expect(JSON.parse((await lapis(['keys', 'list', '--json'], env)).stdout)).toHaveLength(1);
   });
 });

@@ -3,20 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
-import { runCli } from '../support/cli.js';
+import { lapis } from '../support/cli.js';
 
 describe('lapis seed demo', () => {
   it('creates the organization for an admin, fills it with history once, and refuses to do it twice', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'lapis-seed-'));
     const env = { LAPIS_DATA_DIR: dataDir };
-    expect(runCli(['user', 'add', 'root', '--admin'], env).status).toBe(0);
-    expect(
-      runCli(['seed', 'demo', '--org', 'nowhere-yet'], { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-seed-')) }).stderr,
-    ).toMatch(/no admin user to own it/);
-    const seeded = runCli(['seed', 'demo', '--org', 'contoso'], env);
+    expect((await lapis(['migrate'], env)).status).toBe(0);
+    expect((await lapis(['user', 'add', 'root', '--admin'], env)).status).toBe(0);
+    const empty = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-seed-')) };
+    expect((await lapis(['migrate'], empty)).status).toBe(0);
+    expect((await lapis(['seed', 'demo', '--org', 'nowhere-yet'], empty)).stderr).toMatch(/no admin user to own it/);
+    const seeded = await lapis(['seed', 'demo', '--org', 'contoso'], env);
     expect(seeded.status, seeded.stderr).toBe(0);
     expect(seeded.stdout).toMatch(/^Seeded contoso: 3 projects, 5 pipelines, \d+ builds\.\n$/);
-    const again = runCli(['seed', 'demo', '--org', 'contoso'], env);
+    const again = await lapis(['seed', 'demo', '--org', 'contoso'], env);
     expect(again.status).toBe(0);
     expect(again.stdout).toMatch(/already has the demo data \(project "Fabrikam Web"\); nothing changed/);
 

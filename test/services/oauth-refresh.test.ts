@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildServices, type Services } from '../../src/app.js';
+import { buildServices, type Services } from '../../src/compose.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { OAuthError } from '../../src/domain/oauth.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildServices } from '../../src/app.js';
+import { buildServices } from '../../src/compose.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { OAuthError } from '../../src/domain/oauth.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';

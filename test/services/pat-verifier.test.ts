@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildServices } from '../../src/app.js';
+import { buildServices } from '../../src/compose.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
 import { PatVerifier } from '../../src/services/pat-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';

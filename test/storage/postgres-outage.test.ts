@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { buildApp, buildServices } from '../../src/app.js';
+import { buildApp } from '../../src/app.js';
+import { buildServices } from '../../src/compose.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { openPostgresStore } from '../../src/storage/postgres/open.js';
 import { basic } from '../support/api.js';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildServices } from '../../src/app.js';
+import { buildServices } from '../../src/compose.js';
 import { systemClock } from '../../src/domain/clock.js';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
 import { apiFixture, basic, caller } from '../support/api.js';

@@ -1,5 +1,7 @@
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runLapis } from '../../src/cli/program.js';
 
 export const lapisBin = fileURLToPath(new URL('../../bin/lapis', import.meta.url));
 
@@ -7,6 +9,24 @@ export interface CliResult {
   status: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** A stream that keeps what is written to it, synchronously, as text. */
+class TextSink extends Writable {
+  text = '';
+  override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+/** Runs `lapis <args>` in this process, with its own environment, standard input and output. */
+export async function lapis(args: string[], env: Record<string, string>, input?: string): Promise<CliResult> {
+  const stdout = new TextSink();
+  const stderr = new TextSink();
+  const stdin = Readable.from(input === undefined ? [] : [Buffer.from(input)]);
+  const status = await runLapis(args, { stdout, stderr, stdin, env });
+  return { status, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Runs the built `bin/lapis` (npm test builds dist/ first) with its own environment. */
@@ -18,6 +38,21 @@ export function runCli(args: string[], env: Record<string, string>, input?: stri
     timeout: 30_000,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the built `bin/lapis` with its standard output already closed by the reader, as `lapis … | head -0` would. */
+export async function runCliIntoClosedPipe(args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [lapisBin, ...args], {
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.destroy();
+  let stderr = '';
+  child.stderr.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { status, stderr };
 }
 
 export interface ServerProcess {
@@ -59,7 +94,7 @@ export async function startServerProcess(
     }),
   );
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${output}`)), 60_000);
     const check = () => {
       const match = /Lapis listening on (\S+)/.exec(output);
       if (match?.[1]) {

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Lapis, Services } from '../../src/app.js';
+import type { Lapis } from '../../src/app.js';
+import type { Services } from '../../src/compose.js';
 import type { User } from '../../src/domain/entities.js';
 import type { AuthorizeParams } from '../../src/services/oauth-authorization.js';
 

@@ -1,4 +1,4 @@
-import { buildServices, type Services } from '../../src/app.js';
+import { buildServices, type Services } from '../../src/compose.js';
 import type { Clock } from '../../src/domain/clock.js';
 import type { Organization, User } from '../../src/domain/entities.js';
 import type { Store } from '../../src/storage/ports.js';

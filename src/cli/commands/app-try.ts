@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { DomainError } from '../../domain/errors.js';
 import { configFor, withServices } from '../context.js';
+import { ioOf } from '../io.js';
 import { awaitAuthorizationCode } from '../loopback-callback.js';
-import { printJson, readStdin } from '../output.js';
+import { printJson, printLine, readStdin } from '../output.js';
 
 interface TryOptions {
   scope?: string;
@@ -79,7 +80,7 @@ export function registerAppTry(program: Command): void {
         throw new DomainError('invalidInput', '--timeout must be a whole number of seconds.');
       const registered = await withServices(command, (services) => services.oauthApps.get(appId));
       const callback = loopbackCallback(appId, registered.callbackUrls);
-      const secret = (await readStdin('the client secret')).trim();
+      const secret = (await readStdin(command, 'the client secret')).trim();
       const server = (options.server ?? (config.publicUrl || `http://${config.host}:${config.port}`)).replace(/\/+$/, '');
       const state = randomBytes(16).toString('base64url');
       const authorize = new URL(`${server}/oauth2/authorize`);
@@ -91,16 +92,16 @@ export function registerAppTry(program: Command): void {
         redirect_uri: callback.href,
       }).toString();
       const { code } = await awaitAuthorizationCode(callback, state, timeoutSeconds * 1000, () => {
-        process.stderr.write(`Open this URL in a browser, sign in and choose Accept:\n\n  ${authorize.href}\n\n`);
-        process.stderr.write(`Waiting up to ${timeoutSeconds} s for the answer on ${callback.href} ...\n`);
+        ioOf(command).stderr.write(`Open this URL in a browser, sign in and choose Accept:\n\n  ${authorize.href}\n\n`);
+        ioOf(command).stderr.write(`Waiting up to ${timeoutSeconds} s for the answer on ${callback.href} ...\n`);
       });
       const answer = await exchange(server, secret, code, callback);
       if (options.json) {
-        printJson(answer);
+        printJson(command, answer);
         return;
       }
-      process.stdout.write(`export ACCESS_TOKEN=${shellQuote(answer.access_token ?? '')}\n`);
-      process.stdout.write(`export REFRESH_TOKEN=${shellQuote(answer.refresh_token ?? '')}\n`);
-      process.stdout.write(`# expires in ${answer.expires_in} s; scope: ${answer.scope ?? ''}\n`);
+      printLine(command, `export ACCESS_TOKEN=${shellQuote(answer.access_token ?? '')}`);
+      printLine(command, `export REFRESH_TOKEN=${shellQuote(answer.refresh_token ?? '')}`);
+      printLine(command, `# expires in ${answer.expires_in} s; scope: ${answer.scope ?? ''}`);
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { DomainError } from '../../domain/errors.js';
 import type { OAuthApp } from '../../domain/oauth.js';
 import { withServices } from '../context.js';
-import { printJson, printRows } from '../output.js';
+import { printJson, printLine, printRows } from '../output.js';
 
 interface AddOptions {
   owner: string;
@@ -35,9 +35,9 @@ function describeApp(app: OAuthApp, owners: Map<string, string>) {
   };
 }
 
-function printSecret(appId: string, secret: string, json: boolean | undefined): void {
-  if (json) printJson({ appId, clientSecret: secret });
-  else process.stdout.write(`App ID:        ${appId}\nClient secret: ${secret}\n(the secret is shown only now)\n`);
+function printSecret(command: Command, appId: string, secret: string, json: boolean | undefined): void {
+  if (json) printJson(command, { appId, clientSecret: secret });
+  else printLine(command, `App ID:        ${appId}\nClient secret: ${secret}\n(the secret is shown only now)`);
 }
 
 export function registerApp(program: Command): void {
@@ -68,9 +68,9 @@ export function registerApp(program: Command): void {
         };
         return options.public ? { app: await services.oauthApps.registerPublic(input) } : services.oauthApps.register(input);
       });
-      if ('secret' in registered) printSecret(registered.app.id, registered.secret, options.json);
-      else if (options.json) printJson({ appId: registered.app.id, public: true });
-      else process.stdout.write(`App ID: ${registered.app.id}\n(a public client: no secret; it must use PKCE)\n`);
+      if ('secret' in registered) printSecret(command, registered.app.id, registered.secret, options.json);
+      else if (options.json) printJson(command, { appId: registered.app.id, public: true });
+      else printLine(command, `App ID: ${registered.app.id}\n(a public client: no secret; it must use PKCE)`);
     });
 
   app
@@ -84,7 +84,7 @@ export function registerApp(program: Command): void {
         const owners = new Map((await services.users.list()).map((user) => [user.id, user.username]));
         return (await services.oauthApps.list(owner)).map((registered) => describeApp(registered, owners));
       });
-      printRows(rows, options.json, 'No apps.');
+      printRows(command, rows, options.json, 'No apps.');
     });
 
   app
@@ -103,12 +103,18 @@ export function registerApp(program: Command): void {
         services.oauthApps.edit(await services.oauthApps.get(appId), { callbackUrls: options.callback, scope: options.scope }),
       );
       if (options.json) {
-        printJson({ appId, callbacks: edited.app.callbackUrls, scopes: edited.app.scopes, revokedGrants: edited.revokedGrants });
+        printJson(command, {
+          appId,
+          callbacks: edited.app.callbackUrls,
+          scopes: edited.app.scopes,
+          revokedGrants: edited.revokedGrants,
+        });
         return;
       }
-      console.log(`Callbacks: ${edited.app.callbackUrls.join(' ')}`);
-      console.log(`Scopes:    ${edited.app.scopes.join(' ')}`);
-      if (edited.revokedGrants > 0) console.log(`Revoked ${edited.revokedGrants} authorization(s) that held a removed scope.`);
+      printLine(command, `Callbacks: ${edited.app.callbackUrls.join(' ')}`);
+      printLine(command, `Scopes:    ${edited.app.scopes.join(' ')}`);
+      if (edited.revokedGrants > 0)
+        printLine(command, `Revoked ${edited.revokedGrants} authorization(s) that held a removed scope.`);
     });
 
   app
@@ -116,7 +122,7 @@ export function registerApp(program: Command): void {
     .description('Delete an app with every authorization, code and token issued to it.')
     .action(async (appId: string, _options: unknown, command: Command) => {
       await withServices(command, async (services) => services.oauthApps.remove(await services.oauthApps.get(appId)));
-      console.log(`Removed app ${appId}`);
+      printLine(command, `Removed app ${appId}`);
     });
 
   app
@@ -127,7 +133,7 @@ export function registerApp(program: Command): void {
       const rotated = await withServices(command, async (services) =>
         services.oauthApps.rotateSecret(await services.oauthApps.get(appId)),
       );
-      printSecret(rotated.app.id, rotated.secret, options.json);
+      printSecret(command, rotated.app.id, rotated.secret, options.json);
     });
 
   app
@@ -139,6 +145,6 @@ export function registerApp(program: Command): void {
       const revoked = await withServices(command, async (services) =>
         services.oauthGrants.revokeForApp(await services.users.get(options.user), await services.oauthApps.get(options.app)),
       );
-      console.log(`Revoked ${revoked} authorization${revoked === 1 ? '' : 's'} of app ${options.app} by ${options.user}`);
+      printLine(command, `Revoked ${revoked} authorization${revoked === 1 ? '' : 's'} of app ${options.app} by ${options.user}`);
     });
 }

@@ -1,16 +1,18 @@
 import type { Command } from 'commander';
-import { openStore } from '../../app.js';
 import { configFor } from '../context.js';
+import { printLine } from '../output.js';
 
 export function registerMigrate(program: Command): void {
   program
     .command('migrate')
     .description('Apply pending database migrations and exit.')
     .action(async (_options: unknown, command: Command) => {
-      const store = openStore(configFor(command));
+      const config = configFor(command);
+      const { openStore } = await import('../../compose.js');
+      const store = openStore(config);
       try {
         const { applied } = await store.migrate();
-        console.log(applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
+        printLine(command, applied.length === 0 ? 'Database is up to date.' : `Applied: ${applied.join(', ')}`);
       } finally {
         await store.close();
       }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withServices } from '../context.js';
-import { printJson, printRows } from '../output.js';
+import { printJson, printLine, printRows } from '../output.js';
 
 export function registerOrg(program: Command): void {
   const org = program.command('org').description('Manage organizations and their members.');
@@ -12,8 +12,8 @@ export function registerOrg(program: Command): void {
     .option('--json', 'print the organization as JSON')
     .action(async (name: string, options: { owner: string; json?: boolean }, command: Command) => {
       const created = await withServices(command, (services) => services.organizations.add(name, options.owner));
-      if (options.json) printJson(created);
-      else console.log(`Created organization ${created.name} (${created.id})`);
+      if (options.json) printJson(command, created);
+      else printLine(command, `Created organization ${created.name} (${created.id})`);
     });
 
   org
@@ -21,9 +21,9 @@ export function registerOrg(program: Command): void {
     .description('List organizations.')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const rows = await withServices(command, async (services, store) => {
+      const rows = await withServices(command, async (services) => {
         const organizations = await services.organizations.list();
-        const owners = new Map((await store.users.list()).map((u) => [u.id, u.username]));
+        const owners = new Map((await services.users.list()).map((u) => [u.id, u.username]));
         return organizations.map((o) => ({
           id: o.id,
           name: o.name,
@@ -31,7 +31,7 @@ export function registerOrg(program: Command): void {
           createdAt: o.createdAt,
         }));
       });
-      printRows(rows, options.json, 'No organizations.');
+      printRows(command, rows, options.json, 'No organizations.');
     });
 
   const member = org.command('member').description('Manage the members of an organization.');
@@ -41,7 +41,7 @@ export function registerOrg(program: Command): void {
     .description('Add a user to an organization.')
     .action(async (name: string, username: string, _options: unknown, command: Command) => {
       await withServices(command, (services) => services.organizations.addMember(name, username));
-      console.log(`Added ${username} to ${name}`);
+      printLine(command, `Added ${username} to ${name}`);
     });
 
   member
@@ -49,7 +49,7 @@ export function registerOrg(program: Command): void {
     .description('Remove a user from an organization; their tokens for it stop working at once.')
     .action(async (name: string, username: string, _options: unknown, command: Command) => {
       await withServices(command, (services) => services.organizations.removeMember(name, username));
-      console.log(`Removed ${username} from ${name}`);
+      printLine(command, `Removed ${username} from ${name}`);
     });
 
   member
@@ -59,6 +59,7 @@ export function registerOrg(program: Command): void {
     .action(async (name: string, options: { json?: boolean }, command: Command) => {
       const members = await withServices(command, (services) => services.organizations.members(name));
       printRows(
+        command,
         members.map((m) => ({ username: m.user.username, displayName: m.user.displayName, addedAt: m.addedAt })),
         options.json,
         'No members.',

@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import type { Services } from '../../app.js';
+import type { Services } from '../../compose.js';
+import type { Config } from '../../config/schema.js';
 import type { PersonalAccessToken } from '../../domain/entities.js';
 import { DomainError } from '../../domain/errors.js';
 import { tokenStatus } from '../../services/tokens.js';
 import { withServices } from '../context.js';
-import { printJson, printRows, readStdin } from '../output.js';
+import { printJson, printLine, printRows, readStdin } from '../output.js';
 
 interface CreateOptions {
   user: string;
@@ -33,10 +34,21 @@ function describeToken(token: PersonalAccessToken, organizations: Map<string, st
   };
 }
 
-function parseDays(value: string | undefined): number | undefined {
+/** Every refused --days names the flag and the range the policy allows, whatever is wrong with the value. */
+function parseDays(value: string | undefined, config: Config): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new DomainError('invalidInput', `--days must be a whole number, not "${value}".`);
-  return Number(value);
+  const days = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(days >= 1 && days <= config.patMaxLifetimeDays)) {
+    throw new DomainError(
+      'invalidInput',
+      `--days must be a whole number from 1 to ${config.patMaxLifetimeDays}, not "${value}".`,
+    );
+  }
+  return days;
+}
+
+async function organizationNames(services: Services): Promise<Map<string, string>> {
+  return new Map((await services.organizations.list()).map((o) => [o.id, o.name]));
 }
 
 function parseExpiry(value: string | undefined): Date | undefined {
@@ -46,7 +58,7 @@ function parseExpiry(value: string | undefined): Date | undefined {
   return date;
 }
 
-async function newTokenInput(services: Services, options: CreateOptions) {
+async function newTokenInput(services: Services, config: Config, options: CreateOptions) {
   if (Boolean(options.org) === Boolean(options.allOrgs)) {
     throw new DomainError('invalidInput', 'Give exactly one of --org <name> or --all-orgs.');
   }
@@ -57,7 +69,7 @@ async function newTokenInput(services: Services, options: CreateOptions) {
     displayName: options.name,
     scope: options.scope,
     organizationId: organization?.id ?? null,
-    days: parseDays(options.days),
+    days: parseDays(options.days, config),
     validTo: parseExpiry(options.expires),
   };
 }
@@ -69,7 +81,7 @@ function tokenOptions(command: Command): Command {
     .option('--all-orgs', 'a global token: every organization the user belongs to')
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--scope <scopes>', 'space-separated scopes, e.g. "vso.build vso.project" or "app_token" for full access')
-    .option('--days <n>', 'lifetime in days (default: LAPIS_PAT_DEFAULT_LIFETIME_DAYS)')
+    .option('--days <n>', 'lifetime in days, 1 to LAPIS_PAT_MAX_LIFETIME_DAYS (default: LAPIS_PAT_DEFAULT_LIFETIME_DAYS)')
     .option('--expires <iso-date>', 'explicit end of validity instead of --days');
 }
 
@@ -78,23 +90,24 @@ export function registerPat(program: Command): void {
 
   tokenOptions(pat.command('create'))
     .description('Create a token and print it once (it is never shown again).')
-    .option('--json', 'print the whole record as JSON, token included')
+    .option('--json', 'print the record as JSON, as `pat list --json` shows it, plus the token')
     .action(async (options: CreateOptions, command: Command) => {
-      const created = await withServices(command, async (services) =>
-        services.tokens.create(await newTokenInput(services, options)),
-      );
-      if (options.json) printJson({ ...created.token, tokenHash: undefined, token: created.text });
-      else process.stdout.write(`${created.text}\n`);
+      const created = await withServices(command, async (services, config) => {
+        const { token, text } = await services.tokens.create(await newTokenInput(services, config, options));
+        return { record: describeToken(token, await organizationNames(services), services.context.clock.now()), text };
+      });
+      if (options.json) printJson(command, { ...created.record, token: created.text });
+      else printLine(command, created.text);
     });
 
   tokenOptions(pat.command('import'))
     .description('Register an existing token (e.g. a 52-character legacy Azure DevOps token) read from standard input.')
     .action(async (options: CreateOptions, command: Command) => {
-      const text = await readStdin('the token');
-      const created = await withServices(command, async (services) =>
-        services.tokens.import(await newTokenInput(services, options), text),
+      const text = await readStdin(command, 'the token');
+      const created = await withServices(command, async (services, config) =>
+        services.tokens.import(await newTokenInput(services, config, options), text),
       );
-      console.log(`Imported token ${created.token.id}`);
+      printLine(command, `Imported token ${created.token.id}`);
     });
 
   pat
@@ -103,13 +116,13 @@ export function registerPat(program: Command): void {
     .requiredOption('--user <username>', 'owner')
     .option('--json', 'print JSON')
     .action(async (options: { user: string; json?: boolean }, command: Command) => {
-      const rows = await withServices(command, async (services, store) => {
+      const rows = await withServices(command, async (services) => {
         const user = await services.users.get(options.user);
-        const organizations = new Map((await store.organizations.list()).map((o) => [o.id, o.name]));
+        const organizations = await organizationNames(services);
         const now = services.context.clock.now();
         return (await services.tokens.list(user)).map((t) => describeToken(t, organizations, now));
       });
-      printRows(rows, options.json, 'No tokens.');
+      printRows(command, rows, options.json, 'No tokens.');
     });
 
   pat
@@ -117,6 +130,6 @@ export function registerPat(program: Command): void {
     .description('Revoke a token at once.')
     .action(async (id: string, _options: unknown, command: Command) => {
       await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id)));
-      console.log(`Revoked token ${id}`);
+      printLine(command, `Revoked token ${id}`);
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withServices } from '../context.js';
-import { printJson, printRows } from '../output.js';
+import { printJson, printLine, printRows } from '../output.js';
 
 export function registerProject(program: Command): void {
   const project = program.command('project').description('Manage projects.');
@@ -26,8 +26,8 @@ export function registerProject(program: Command): void {
             visibility: options.visibility,
           });
         });
-        if (options.json) printJson(created);
-        else console.log(`Created project ${created.name} (${created.id}) in ${org}`);
+        if (options.json) printJson(command, created);
+        else printLine(command, `Created project ${created.name} (${created.id}) in ${org}`);
       },
     );
 
@@ -41,6 +41,7 @@ export function registerProject(program: Command): void {
         return services.projects.listAll(organization.id);
       });
       printRows(
+        command,
         projects.map((p) => ({ id: p.id, name: p.name, visibility: p.visibility, state: p.state, description: p.description })),
         options.json,
         'No projects.',

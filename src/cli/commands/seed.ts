@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { withServices } from '../context.js';
+import { printLine } from '../output.js';
 
 export function registerSeed(program: Command): void {
   const seed = program.command('seed').description('Fill a store with sample data.');
@@ -13,12 +14,14 @@ export function registerSeed(program: Command): void {
     .action(async (options: { org: string }, command: Command) => {
       const result = await withServices(command, (services) => services.demo.seed(options.org));
       if (result.alreadySeededBy) {
-        console.log(
+        printLine(
+          command,
           `Organization ${result.organization} already has the demo data (project "${result.alreadySeededBy}"); nothing changed.`,
         );
         return;
       }
-      console.log(
+      printLine(
+        command,
         `Seeded ${result.organization}: ${result.projects} projects, ${result.definitions} pipelines, ${result.builds} builds.`,
       );
     });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { serve } from '../../main.js';
 import { configFor } from '../context.js';
+import { printLine } from '../output.js';
 
 export function registerServe(program: Command): void {
   program
@@ -10,6 +10,8 @@ export function registerServe(program: Command): void {
     .option('--host <address>', 'address to bind (LAPIS_HOST)')
     .action(async (options: { port?: string; host?: string }, command: Command) => {
       const config = configFor(command, { port: options.port, host: options.host });
-      await serve(config);
+      // Loaded here, not at the top: every other command starts without the HTTP stack.
+      const { serve } = await import('../../main.js');
+      await serve(config, (line) => printLine(command, line));
     });
 }

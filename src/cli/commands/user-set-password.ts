@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { withServices } from '../context.js';
-import { readStdin } from '../output.js';
+import { printLine, readStdin } from '../output.js';
 
 /** `lapis user set-password NAME --password-stdin`: an operator's reset, which signs the user out everywhere. */
 export function registerUserSetPassword(program: Command): void {
@@ -11,8 +11,8 @@ export function registerUserSetPassword(program: Command): void {
     .description("Set a user's password (at least 12 characters, not a common one); their web sessions end.")
     .requiredOption('--password-stdin', 'read the new password from standard input (never from the command line)')
     .action(async (username: string, _options: unknown, command: Command) => {
-      const password = await readStdin();
+      const password = await readStdin(command);
       const changed = await withServices(command, (services) => services.users.setPassword(username, password));
-      console.log(`Set the password of ${changed.username}; their web sessions have ended.`);
+      printLine(command, `Set the password of ${changed.username}; their web sessions have ended.`);
     });
 }

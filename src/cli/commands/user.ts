@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import type { User } from '../../domain/entities.js';
 import { withServices } from '../context.js';
-import { printJson, printRows, readStdin } from '../output.js';
+import { ioOf } from '../io.js';
+import { printJson, printLine, printRows, readStdin } from '../output.js';
 
 function publicUser(user: User) {
   return {
@@ -27,7 +28,7 @@ export function registerUser(program: Command): void {
     .option('--password-stdin', 'read the password from standard input (otherwise the user cannot sign in)')
     .option('--json', 'print the user as JSON')
     .action(async (username: string, options: Record<string, string | boolean | undefined>, command: Command) => {
-      const password = options.passwordStdin ? await readStdin() : undefined;
+      const password = options.passwordStdin ? await readStdin(command) : undefined;
       const created = await withServices(command, (services) =>
         services.users.add({
           username,
@@ -37,8 +38,13 @@ export function registerUser(program: Command): void {
           isAdmin: options.admin === true,
         }),
       );
-      if (options.json) printJson(publicUser(created));
-      else console.log(`Created user ${created.username} (${created.id})`);
+      if (options.json) printJson(command, publicUser(created));
+      else printLine(command, `Created user ${created.username} (${created.id})`);
+      if (password === undefined) {
+        ioOf(command).stderr.write(
+          `${created.username} has no password and cannot sign in until given one: lapis user set-password ${created.username} --password-stdin\n`,
+        );
+      }
     });
 
   user
@@ -47,7 +53,7 @@ export function registerUser(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
       const users = await withServices(command, (services) => services.users.list());
-      printRows(users.map(publicUser), options.json, 'No users.');
+      printRows(command, users.map(publicUser), options.json, 'No users.');
     });
 
   user
@@ -55,6 +61,6 @@ export function registerUser(program: Command): void {
     .description('Disable a user: they cannot sign in and their tokens stop working at once.')
     .action(async (username: string, _options: unknown, command: Command) => {
       const disabled = await withServices(command, (services) => services.users.disable(username));
-      console.log(`Disabled user ${disabled.username}`);
+      printLine(command, `Disabled user ${disabled.username}`);
     });
 }

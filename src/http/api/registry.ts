@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
-import type { Services } from '../../app.js';
+// biome-ignore lint/style/noRestrictedImports: a type only; ApiServices is a part of the composition's services, never a copy.
+import type { Services } from '../../compose.js';
 import type { Organization, Project } from '../../domain/entities.js';
 import { isGuid } from '../../domain/guid.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';

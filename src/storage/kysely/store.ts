@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import { DuplicateKeyError, type Repositories, type Store } from '../ports.js';
@@ -113,6 +113,18 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw translate(error);
       return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+    },
+    async initialized() {
+      const catalog =
+        kind === 'postgres'
+          ? sql`select 1 from information_schema.tables
+                where table_schema = coalesce(${schema ?? null}, current_schema()) and table_name = ${DEFAULT_MIGRATION_TABLE}`
+          : sql`select 1 from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`;
+      try {
+        return (await catalog.execute(db)).rows.length > 0;
+      } catch (error) {
+        throw translate(error);
+      }
     },
     async transaction(work) {
       try {

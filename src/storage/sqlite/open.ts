@@ -40,9 +40,14 @@ function cachePreparedStatements(connection: Sqlite.Database, limit = 512): void
   }) as Sqlite.Database['prepare'];
 }
 
+export interface SqliteStoreOptions {
+  /** Refuse to create the file: commands that only read or change data must not leave an empty store behind. */
+  mustExist?: boolean;
+}
+
 /** Opens (creating if needed) a SQLite database file; `:memory:` gives a private in-memory one. */
-export function openSqliteStore(file: string): KyselyStore {
-  if (file !== ':memory:') {
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): KyselyStore {
+  if (file !== ':memory:' && !options.mustExist) {
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
       // SQLite gives its -wal and -shm files the database file's mode, so creating it 0600 covers all three.
@@ -53,7 +58,7 @@ export function openSqliteStore(file: string): KyselyStore {
   }
   let connection: Sqlite.Database;
   try {
-    connection = new Sqlite(file);
+    connection = new Sqlite(file, { fileMustExist: options.mustExist === true });
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
     // Other processes (the CLI beside a running server) may hold the write lock briefly.
