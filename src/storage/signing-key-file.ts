@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { SigningKey, SigningKeySet } from '../domain/signing-keys.js';
 import { type SigningKeyRepository, StorageUnavailableError } from './ports.js';
@@ -51,14 +51,22 @@ export class SigningKeyFile implements SigningKeyRepository {
     return { keys };
   }
 
+  /**
+   * Creates the file only if none exists. The keys are written to a temporary file first and linked into
+   * place, so an instance starting at the same moment never reads a half-written file.
+   */
   async create(set: SigningKeySet): Promise<boolean> {
     await this.ensureDirectory();
+    const temporary = `${this.path}.${randomBytes(6).toString('hex')}.tmp`;
     try {
-      await writeFile(this.path, this.serialise(set), { mode: 0o600, flag: 'wx' });
+      await writeFile(temporary, this.serialise(set), { mode: 0o600, flag: 'wx' });
+      await link(temporary, this.path);
       return true;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw this.unusable(error);
+    } finally {
+      await unlink(temporary).catch(() => {});
     }
   }
 

@@ -114,7 +114,7 @@ for (const store of stores) {
       expectOneLineError(await lapis(['project', 'add', 'contoso', 'a/b'], env), /Project name "a\/b" is invalid/);
       expectOneLineError(await lapis(['org', 'member', 'add', 'contoso', 'alice'], env), /already a member/);
       expectOneLineError(await lapis(['org', 'member', 'remove', 'contoso', 'alice'], env), /owns "contoso"/);
-      expectOneLineError(await lapis(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 8 characters/);
+      expectOneLineError(await lapis(['user', 'add', 'carol', '--password-stdin'], env, 'short'), /at least 12 characters/);
       expectOneLineError(
         await lapis(['project', 'add', 'contoso', 'web', '--visibility', 'secret'], env),
         /Visibility must be private or public/,
@@ -194,7 +194,7 @@ describe('lapis CLI configuration errors', () => {
   it('reports an unreachable PostgreSQL without a stack trace', async () => {
     expectOneLineError(
       await lapis(['user', 'list'], { LAPIS_DATA_DIR: dataDir(), LAPIS_DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test' }),
-      /cannot use PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/,
+      /cannot connect to PostgreSQL at postgres:\/\/postgres@127\.0\.0\.1:1\/test: ECONNREFUSED/,
     );
   });
 

@@ -91,6 +91,7 @@ describe('lapis app and keys', () => {
 
   it('edits the callbacks and scopes of an app, and says when there is nothing to change', { timeout: 120_000 }, async () => {
     const env = { LAPIS_DATA_DIR: mkdtempSync(join(tmpdir(), 'lapis-cli-edit-')) };
+    expect((await lapis(['migrate'], env)).status).toBe(0);
     expect((await lapis(['user', 'add', 'alice'], env)).status).toBe(0);
     const added = await lapis(
       [
