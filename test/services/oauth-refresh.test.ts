@@ -2,26 +2,15 @@ import { sql } from 'kysely';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices, type Services } from '../../src/compose.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
-import { OAuthError } from '../../src/domain/oauth.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { testConfig } from '../support/app.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
-import { authorizeCode, callback, registerTestApp } from '../support/oauth.js';
+import { authorizeCode, callback, refusal, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
 
 const secret = '5e'.repeat(32);
 const issuer = 'http://lapis.test';
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; description: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return { code: error.code, description: error.description };
-    throw error;
-  }
-  throw new Error('expected an OAuth refusal');
-}
 
 /** A real failure inside the database between spending the old token and storing the new one. */
 async function failRefreshTokenInserts(store: KyselyStore): Promise<() => Promise<void>> {

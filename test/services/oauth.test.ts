@@ -1,28 +1,17 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
-import { OAuthError } from '../../src/domain/oauth.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
 import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { testConfig } from '../support/app.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
-import { authorizeCode, callback, pkcePair, registerPublicTestApp, registerTestApp } from '../support/oauth.js';
+import { authorizeCode, callback, pkcePair, refusal, registerPublicTestApp, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
 
 const secret = 'ef'.repeat(32);
 const issuer = 'http://lapis.test';
-
-async function refusal(promise: Promise<unknown>): Promise<{ code: string; description: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof OAuthError) return { code: error.code, description: error.description };
-    throw error;
-  }
-  throw new Error('expected an OAuth refusal');
-}
 
 for (const backend of backends()) {
   describe.skipIf(!backend.available)(`OAuth services on ${backend.name}`, () => {

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Lapis } from '../../src/app.js';
 import type { Services } from '../../src/compose.js';
 import type { User } from '../../src/domain/entities.js';
+import { OAuthError } from '../../src/domain/oauth.js';
 import type { AuthorizeParams } from '../../src/services/oauth-authorization.js';
 
 export const callback = 'https://app.example.test/callback';
@@ -59,4 +60,15 @@ export async function accessTokenFor(lapis: Pick<Lapis, 'app' | 'services'>, use
   });
   if (response.statusCode !== 200) throw new Error(`token endpoint answered ${response.statusCode}: ${response.body}`);
   return (response.json() as { access_token: string }).access_token;
+}
+
+/** The OAuth refusal a service call ends in (code and description), or a failure when it succeeds. */
+export async function refusal(promise: Promise<unknown>): Promise<{ code: string; description: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof OAuthError) return { code: error.code, description: error.description };
+    throw error;
+  }
+  throw new Error('expected an OAuth refusal');
 }
