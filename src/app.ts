@@ -10,6 +10,7 @@ import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
+import { registerLeakReports } from './http/leak-reports.js';
 import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
@@ -18,9 +19,13 @@ import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import { WebhookDispatcher } from './services/webhook-dispatcher.js';
 import type { Store } from './storage/ports.js';
 
 /** The HTTP app on top of the composition in compose.ts. */
+
+/** Expiry notices are looked for every this many webhook ticks (a minute at the default 5 s). */
+const expiryScanTicks = 12;
 
 export interface AppOptions {
   config: Config;
@@ -61,6 +66,15 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const access = new AccessGate(new AuthChain([basic, bearer]), config);
   registerHealth(app, store);
   registerWebLinks(app);
+  registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });
+  const dispatcher = new WebhookDispatcher(services.webhooks, config.webhookIntervalMs, expiryScanTicks, (error) =>
+    app.log.warn({ err: error }, 'webhook delivery failed'),
+  );
+  app.addHook('onReady', async () => dispatcher.start());
+  app.addHook('onClose', async () => {
+    await dispatcher.stop();
+    await services.leaks.idle();
+  });
   await app.register(uiPlugin, {
     config,
     sessionKey: loadSecret(config, 'session'),

@@ -3,6 +3,7 @@ import type { Config } from './config/schema.js';
 import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
+import { parseNoticeDays } from './domain/webhooks.js';
 import { AccessTokens } from './services/access-tokens.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildFolderService } from './services/build-folders.js';
@@ -13,6 +14,7 @@ import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { IdentityService } from './services/identities.js';
+import { LeakReportService } from './services/leak-reports.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
 import { OAuthGrantService } from './services/oauth-grants.js';
@@ -22,6 +24,7 @@ import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
+import { SecretBox } from './services/secret-box.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { TeamService } from './services/teams.js';
@@ -29,6 +32,8 @@ import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
+import { httpWebhookTransport } from './services/webhook-transport.js';
+import { WebhookService } from './services/webhooks.js';
 import { StorageUnavailableError, type Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
@@ -92,6 +97,9 @@ export function configuredClock(config: Config): Clock {
 /** Sign-in failures allowed from one address, across all names, as a multiple of the per-name limit. */
 const addressFailureFactor = 5;
 
+/** A receiver that takes longer than this to answer counts as a failed attempt (retried later). */
+const webhookTimeoutMs = 10_000;
+
 export interface Services {
   context: ServiceContext;
   users: UserService;
@@ -119,6 +127,8 @@ export interface Services {
   /** The authorize step: what the consent page calls. */
   oauth: OAuthAuthorizationService;
   oauthTokens: OAuthTokenService;
+  webhooks: WebhookService;
+  leaks: LeakReportService;
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
@@ -138,6 +148,17 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const oauthGrants = new OAuthGrantService(context);
   const definitions = new BuildDefinitionService(context);
   const builds = new BuildService(context);
+  const tokens = new TokenService(context, hasher, {
+    maxLifetimeDays: config.patMaxLifetimeDays,
+    defaultLifetimeDays: config.patDefaultLifetimeDays,
+  });
+  const webhooks = new WebhookService(
+    context,
+    new SecretBox(loadSecret(config, 'token'), 'webhook-secret'),
+    httpWebhookTransport({ allowPrivateTargets: config.webhookAllowPrivateTargets, timeoutMs: webhookTimeoutMs }),
+    parseNoticeDays(config.tokenExpiryNoticeDays),
+  );
+  tokens.onRevoked((token) => webhooks.tokenRevoked(token));
   return {
     context,
     users: new UserService(context),
@@ -154,10 +175,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     identities: new IdentityService(context),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
-    tokens: new TokenService(context, hasher, {
-      maxLifetimeDays: config.patMaxLifetimeDays,
-      defaultLifetimeDays: config.patDefaultLifetimeDays,
-    }),
+    tokens,
     hasher,
     signIn: new SignInService(context, signInThrottles),
     webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),
@@ -171,5 +189,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
       clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     }),
+    webhooks,
+    leaks: new LeakReportService(context, hasher, tokens, webhooks),
   };
 }

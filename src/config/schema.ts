@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
+import { parseNoticeDays } from '../domain/webhooks.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -112,6 +113,15 @@ function publicUrl(raw: string, key: string): string {
 }
 
 /** A signed offset such as `400d`, `-2h`, `90m`, `30s` or `0`, in milliseconds. */
+function noticeDays(raw: string, key: string): string {
+  try {
+    parseNoticeDays(raw);
+  } catch (error) {
+    throw new ConfigError(`${key}: ${(error as Error).message}`);
+  }
+  return raw;
+}
+
 export function parseOffset(raw: string, key: string): number {
   const match = /^\s*([+-]?\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
   if (!match) throw new ConfigError(`${key} must look like 400d, -2h, 90m or 30s, got "${raw}"`);
@@ -335,6 +345,34 @@ export const configSchema = {
     default: 0,
     defaultText: '`0`',
     parse: parseOffset,
+  }),
+  leakReportsPerMinute: key({
+    env: 'LAPIS_LEAK_REPORTS_PER_MINUTE',
+    description:
+      'How many leak reports (`POST /_apis/tokens/leaks`, up to 100 tokens each) one client address may send per minute; beyond it, 429 with Retry-After.',
+    default: 30,
+    parse: integer(1, 100_000),
+  }),
+  webhookIntervalMs: key({
+    env: 'LAPIS_WEBHOOK_INTERVAL_MS',
+    description:
+      'How often each instance sends the webhook deliveries that are due, in milliseconds. Failed deliveries are retried after 10 s, 1 min, 5 min, 30 min and 2 h, then marked failed.',
+    default: 5000,
+    parse: integer(100, 600_000),
+  }),
+  webhookAllowPrivateTargets: key({
+    env: 'LAPIS_WEBHOOK_ALLOW_PRIVATE_TARGETS',
+    description:
+      'Allow webhook URLs that resolve to loopback, private, link-local or unique-local addresses. Off by default, so an organization admin cannot make the server call its own network.',
+    default: false,
+    parse: flag,
+  }),
+  tokenExpiryNoticeDays: key({
+    env: 'LAPIS_TOKEN_EXPIRY_NOTICE_DAYS',
+    description:
+      'Days before a token expires at which a `token.expiring` webhook goes out, comma-separated. Each notice is sent once per token, by one instance.',
+    default: '30,7,1',
+    parse: noticeDays,
   }),
   iisBasicAuth: key({
     env: 'LAPIS_IIS_BASIC_AUTH',

@@ -38,6 +38,8 @@ export interface CreatedToken {
 }
 
 export class TokenService {
+  private readonly revokedListeners = new Set<(token: PersonalAccessToken) => Promise<void>>();
+
   constructor(
     private readonly context: ServiceContext,
     private readonly hasher: TokenHasher,
@@ -116,12 +118,20 @@ export class TokenService {
     return this.context.store.tokens.listForUser(user.id);
   }
 
+  /** Called after each revocation this process makes (webhooks); a listener's failure fails the revoke call. */
+  onRevoked(listener: (token: PersonalAccessToken) => Promise<void>): void {
+    this.revokedListeners.add(listener);
+  }
+
   /** Revokes at once in this process, and within the cache lifetime everywhere else. */
   async revoke(token: PersonalAccessToken): Promise<PersonalAccessToken> {
     const revokedAt = this.context.clock.now().toISOString();
     const changed = await this.context.store.tokens.revoke(token.id, revokedAt);
     this.context.credentials.changed();
-    return changed ? { ...token, revokedAt } : ((await this.context.store.tokens.findById(token.id)) ?? token);
+    if (!changed) return (await this.context.store.tokens.findById(token.id)) ?? token;
+    const revoked = { ...token, revokedAt };
+    for (const listener of this.revokedListeners) await listener(revoked);
+    return revoked;
   }
 
   async update(token: PersonalAccessToken, user: User, changes: TokenChangesInput): Promise<PersonalAccessToken> {

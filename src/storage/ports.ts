@@ -15,6 +15,7 @@ import type {
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { WebSession } from '../domain/web-session.js';
+import type { DeliveryStatus, Webhook, WebhookDelivery } from '../domain/webhooks.js';
 
 /** Thrown by a repository when an insert or update would break a uniqueness rule. */
 export class DuplicateKeyError extends Error {
@@ -303,6 +304,54 @@ export interface BuildTagRepository {
   removeFromProject(organizationId: string, projectId: string, tag: string): Promise<void>;
 }
 
+/** A webhook as stored: its signing secret sealed, never in clear. */
+export interface StoredWebhook extends Webhook {
+  secretSealed: string;
+}
+
+export interface WebhookRepository {
+  insert(webhook: StoredWebhook): Promise<void>;
+  /** Oldest first. */
+  listForOrganization(organizationId: string): Promise<StoredWebhook[]>;
+  findById(id: string): Promise<StoredWebhook | undefined>;
+  /** Returns whether the organization had that webhook. */
+  delete(organizationId: string, id: string): Promise<boolean>;
+}
+
+export interface DeliveryOutcome {
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
+}
+
+export interface WebhookDeliveryRepository {
+  insert(delivery: WebhookDelivery): Promise<void>;
+  /**
+   * Pending deliveries due at `now` that no instance holds, each marked as held until `claimUntil`; a delivery is
+   * returned to one caller only, across instances.
+   */
+  claimDue(now: string, claimUntil: string, limit: number): Promise<WebhookDelivery[]>;
+  finish(id: string, outcome: DeliveryOutcome): Promise<void>;
+  /** The organization's newest deliveries first. */
+  listForOrganization(organizationId: string, limit: number): Promise<WebhookDelivery[]>;
+}
+
+export interface ExpiryNoticeRepository {
+  /** Tokens not revoked whose end of validity lies in (after, until]. */
+  tokensExpiringBetween(after: string, until: string): Promise<PersonalAccessToken[]>;
+  /** Returns false when that notice was already recorded (by this or another instance). */
+  recordIfAbsent(tokenId: string, days: number, sentAt: string): Promise<boolean>;
+}
+
+export interface LeakSettingsRepository {
+  /** undefined when the organization never chose (leaked tokens are then revoked). */
+  autoRevoke(organizationId: string): Promise<boolean | undefined>;
+  setAutoRevoke(organizationId: string, autoRevoke: boolean): Promise<void>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
@@ -322,6 +371,10 @@ export interface Repositories {
   teams: TeamRepository;
   projectProperties: ProjectPropertyRepository;
   buildTags: BuildTagRepository;
+  webhooks: WebhookRepository;
+  webhookDeliveries: WebhookDeliveryRepository;
+  expiryNotices: ExpiryNoticeRepository;
+  leakSettings: LeakSettingsRepository;
 }
 
 export interface Store extends Repositories {

@@ -251,6 +251,10 @@ export interface Database {
   build_tags: BuildTagsTable;
   retention_leases: RetentionLeasesTable;
   build_folders: BuildFoldersTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  token_expiry_notices: TokenExpiryNoticesTable;
+  leak_settings: LeakSettingsTable;
 }
 
 export interface RetentionLeasesTable {
@@ -275,4 +279,44 @@ export interface BuildFoldersTable {
   created_on: string;
   last_changed_by: string;
   last_changed_date: string;
+}
+
+export interface WebhooksTable {
+  id: string;
+  organization_id: string;
+  url: string;
+  /** The signing secret sealed with a key derived from the token secret (AES-256-GCM). */
+  secret_sealed: string;
+  /** Space-separated event names. */
+  events: string;
+  created_at: string;
+  created_by: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  webhook_id: string;
+  event: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: string;
+  /** Set while one instance is sending it, so two instances never send the same delivery at once. */
+  claimed_until: string | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface TokenExpiryNoticesTable {
+  token_id: string;
+  days: number;
+  sent_at: string;
+}
+
+export interface LeakSettingsTable {
+  organization_id: string;
+  /** 1 or 0; an organization without a row revokes leaked tokens. */
+  auto_revoke: number;
 }

@@ -7,7 +7,9 @@ import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
+import { KyselyExpiryNoticeRepository } from './expiry-notices.js';
 import { KyselyKeyFingerprintRepository } from './key-fingerprints.js';
+import { KyselyLeakSettingsRepository } from './leak-settings.js';
 import { KyselyMetaRepository } from './meta.js';
 import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
@@ -21,6 +23,8 @@ import { KyselyTeamRepository } from './teams.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
 import { KyselyWebSessionRepository } from './web-sessions.js';
+import { KyselyWebhookDeliveryRepository } from './webhook-deliveries.js';
+import { KyselyWebhookRepository } from './webhooks.js';
 
 /** Maps a driver error to a storage error, or returns it unchanged. */
 export type ErrorTranslator = (error: unknown) => unknown;
@@ -62,6 +66,10 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     teams: guard(new KyselyTeamRepository(db), translate),
     projectProperties: guard(new KyselyProjectPropertyRepository(db), translate),
     buildTags: guard(new KyselyBuildTagRepository(db), translate),
+    webhooks: guard(new KyselyWebhookRepository(db), translate),
+    webhookDeliveries: guard(new KyselyWebhookDeliveryRepository(db), translate),
+    expiryNotices: guard(new KyselyExpiryNoticeRepository(db), translate),
+    leakSettings: guard(new KyselyLeakSettingsRepository(db), translate),
   };
 }
 

@@ -3,7 +3,7 @@ import type { PersonalAccessToken } from '../../domain/entities.js';
 import type { TokenChanges, TokenRepository } from '../ports.js';
 import type { Database, PersonalAccessTokensTable } from './schema.js';
 
-function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToken {
+export function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToken {
   return {
     id: row.id,
     userId: row.user_id,
