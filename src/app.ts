@@ -87,6 +87,8 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    webhooks: services.webhooks,
+    leaks: services.leaks,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

@@ -18,7 +18,7 @@ export function ErrorMessage({ message }: { message: string | undefined }) {
 interface TextFieldProps {
   label: string;
   name: string;
-  type?: 'text' | 'password' | 'email';
+  type?: 'text' | 'password' | 'email' | 'url';
   value?: string | undefined;
   required?: boolean;
   autocomplete?: string;

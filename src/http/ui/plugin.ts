@@ -6,6 +6,7 @@ import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
+import type { LeakReportService } from '../../services/leak-reports.js';
 import type { OAuthAppService } from '../../services/oauth-apps.js';
 import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
@@ -14,6 +15,7 @@ import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
 import type { WebSessionService } from '../../services/web-sessions.js';
+import type { WebhookService } from '../../services/webhooks.js';
 import { basePathOf, prefixHtmlPaths, prefixLocation } from './base-path.js';
 import { sendErrorPage } from './error-pages.js';
 import { accountRoutes } from './routes/account.js';
@@ -41,6 +43,8 @@ export interface UiOptions {
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
   oauthGrants: OAuthGrantService;
+  webhooks: WebhookService;
+  leaks: LeakReportService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -91,7 +95,13 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   signInRoutes(app, options.signIn);
   accountRoutes(app, options.users, options.sessions);
   homeRoutes(app, options.organizations);
-  await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
+  await app.register(adminArea, {
+    prefix: '/_admin',
+    users: options.users,
+    organizations: options.organizations,
+    webhooks: options.webhooks,
+    leaks: options.leaks,
+  });
   await app.register(userSettingsArea, {
     prefix: '/:organization/_usersSettings',
     tokens: options.tokens,

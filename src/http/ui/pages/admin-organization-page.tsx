@@ -20,6 +20,9 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
       <h1>Organization {organization.name}</h1>
       <AdminNav current="Organizations" />
       <ErrorMessage message={error} />
+      <p>
+        <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a>
+      </p>
       <div class="table-wrap">
         <table>
           <caption>Members</caption>

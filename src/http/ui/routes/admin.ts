@@ -1,15 +1,20 @@
 import type { FastifyInstance } from 'fastify';
+import type { LeakReportService } from '../../../services/leak-reports.js';
 import type { OrganizationService } from '../../../services/organizations.js';
 import type { UserService } from '../../../services/users.js';
+import type { WebhookService } from '../../../services/webhooks.js';
 import { sendNotFoundPage } from '../error-pages.js';
 import { requireAdmin } from '../guards.js';
 import { adminOrganizationRoutes } from './admin-organizations.js';
 import { adminUserPasswordRoutes } from './admin-user-password.js';
 import { adminUserRoutes } from './admin-users.js';
+import { adminWebhookRoutes } from './admin-webhooks.js';
 
 export interface AdminOptions {
   users: UserService;
   organizations: OrganizationService;
+  webhooks: WebhookService;
+  leaks: LeakReportService;
 }
 
 /** Everything under /_admin: administrators only, unknown paths included (so they reveal nothing). */
@@ -20,4 +25,5 @@ export async function adminArea(app: FastifyInstance, options: AdminOptions): Pr
   adminUserRoutes(app, options.users);
   adminUserPasswordRoutes(app, options.users);
   adminOrganizationRoutes(app, options.organizations, options.users);
+  adminWebhookRoutes(app, options);
 }
