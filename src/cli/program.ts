@@ -13,6 +13,7 @@ import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
 import { registerUser } from './commands/user.js';
 import { registerUserSetPassword } from './commands/user-set-password.js';
+import { registerWebhook } from './commands/webhook.js';
 import { attachIo, type CliIo } from './io.js';
 
 export function buildProgram(io: CliIo): Command {
@@ -38,6 +39,7 @@ export function buildProgram(io: CliIo): Command {
     registerAppTry,
     registerKeys,
     registerSeed,
+    registerWebhook,
   ]) {
     register(program);
   }

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
+import type { Organization, PersonalAccessToken } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import {
   nextAttemptDelay,
@@ -26,7 +26,8 @@ export interface NewWebhook {
   secret: string;
   /** Space- or comma-separated; empty for every event. */
   events?: string | undefined;
-  createdBy: User;
+  /** Who added it, as shown on the admin page: a username, or `CLI`. */
+  createdBy: string;
 }
 
 /** What a payload says about a token: metadata only, never the token or its hash. */
@@ -58,7 +59,7 @@ export class WebhookService {
       url: validWebhookUrl(input.url),
       events: parseWebhookEvents(input.events),
       createdAt: this.context.clock.now().toISOString(),
-      createdBy: input.createdBy.username,
+      createdBy: input.createdBy,
     };
     await this.context.store.webhooks.insert({ ...webhook, secretSealed: this.box.seal(validWebhookSecret(input.secret)) });
     return webhook;

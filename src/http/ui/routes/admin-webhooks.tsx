@@ -64,7 +64,7 @@ export function adminWebhookRoutes(
           url: values.url,
           secret: formText(request.body, 'secret'),
           events: values.events.join(' '),
-          createdBy: user,
+          createdBy: user.username,
         });
       } catch (error) {
         const failure = formFailure(error);
