@@ -2,7 +2,8 @@ import Type from 'typebox';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
 import { enumValue, listOf, optionalBoolean, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
-import { caller, requireProject } from './context.js';
+import { buildVersions, caller, requireProject } from './context.js';
+import { definitionEnums } from './enum-fields.js';
 import { definitionDocument, definitionListItem, latestBuilds, loadRelations } from './representation.js';
 
 /** List parameters Lapis cannot honour; refused by name rather than ignored. */
@@ -62,13 +63,12 @@ export const definitionsLocation: ApiLocation = {
   area: 'build',
   resourceName: 'definitions',
   routeTemplate: '{project}/_apis/{area}/{resource}/{definitionId}',
-  minVersion: '2.0',
-  maxVersion: '7.1',
-  releasedVersion: '7.1',
+  ...buildVersions,
   resourceVersion: 7,
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: definitionEnums,
       summary:
         'List pipelines (name with * wildcards, queryOrder, $top, continuationToken, definitionIds, path) or get one (revision).',
       query: queryParameters(
@@ -125,6 +125,7 @@ export const definitionsLocation: ApiLocation = {
     }),
     POST: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary:
         'Create a pipeline, or clone one (definitionToCloneId, definitionToCloneRevision) with the body applied over the copy.',
       query: queryParameters('definitionToCloneId', 'definitionToCloneRevision'),
@@ -152,6 +153,7 @@ export const definitionsLocation: ApiLocation = {
     }),
     PATCH: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary: 'Restore a deleted pipeline: PATCH …/definitions/{id}?deleted=false (deleted=true deletes it).',
       query: queryParameters('deleted'),
       async handler(context) {
@@ -172,6 +174,7 @@ export const definitionsLocation: ApiLocation = {
     }),
     PUT: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary: 'Replace a pipeline; the body must carry the current revision (else 409).',
       body: definitionBody,
       async handler(context) {

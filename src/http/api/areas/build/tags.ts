@@ -3,13 +3,13 @@ import { maxTagsPerBuild } from '../../../../domain/build-tags.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
 import { listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
-import { caller, requireProject } from './context.js';
+import { buildVersions, caller, requireProject } from './context.js';
 
 const tagList = Type.Array(Type.String(), { maxItems: maxTagsPerBuild });
 const tagChanges = Type.Object({ tagsToAdd: Type.Optional(tagList), tagsToRemove: Type.Optional(tagList) });
 
 /** The three tag locations answer as Azure DevOps does: the resulting tags, in a list envelope. */
-const versions = { minVersion: '2.0', maxVersion: '7.1', releasedVersion: '7.1', resourceVersion: 3 } as const;
+const versions = { ...buildVersions, resourceVersion: 3 } as const;
 
 function tagInUrl(context: ApiRequestContext<unknown, unknown>): string {
   const tag = (context.routeValues.tag ?? '').trim();
