@@ -5,7 +5,15 @@ import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
-import { enumValue, idValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
+import {
+  enumValue,
+  idValue,
+  listOf,
+  queryInteger,
+  queryParameters,
+  requiredInteger,
+  typedQueryParameters,
+} from '../../values.js';
 import { buildVersions, caller, requireProject } from './context.js';
 import { buildEnums } from './enum-fields.js';
 import { buildDocument, loadRelations } from './representation.js';
@@ -97,7 +105,7 @@ export const buildsLocation: ApiLocation = {
       scopes: ['vso.build_execute'],
       enums: buildEnums,
       summary: 'Queue a build: body {definition:{id}} or ?definitionId=.',
-      query: queryParameters('definitionId', 'ignoreWarnings', 'checkInTicket', 'sourceBuildId'),
+      query: typedQueryParameters(['ignoreWarnings', 'checkInTicket', 'sourceBuildId'], { definitionId: queryInteger }),
       body: queueBody,
       bodyOptional: true,
       async handler(context) {
@@ -107,7 +115,7 @@ export const buildsLocation: ApiLocation = {
           throw new DomainError('invalidInput', 'Queue a build by POSTing to {project}/_apis/build/builds.');
         }
         const body = context.body ?? {};
-        const definitionId = body.definition?.id ?? optionalInteger(context.query.definitionId, 'definitionId');
+        const definitionId = body.definition?.id ?? context.query.definitionId;
         if (definitionId === undefined) {
           throw new DomainError('invalidInput', 'Name the pipeline to queue: {"definition":{"id":N}} or ?definitionId=N.');
         }

@@ -2,7 +2,7 @@ import Type from 'typebox';
 import { maxTagsPerBuild } from '../../../../domain/build-tags.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
+import { listOf, queryInteger, requiredInteger, typedQueryParameters } from '../../values.js';
 import { buildVersions, caller, requireProject } from './context.js';
 
 const tagList = Type.Array(Type.String(), { maxItems: maxTagsPerBuild });
@@ -97,11 +97,10 @@ export const definitionTagsLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.build'],
       summary: "A definition's tags, of its current or a given revision.",
-      query: queryParameters('revision'),
+      query: typedQueryParameters([], { revision: queryInteger }),
       async handler(context) {
         const { project, definitionId } = definitionOf(context);
-        const revision = optionalInteger(context.query.revision, 'revision');
-        return listOf(await context.services.buildTags.ofDefinition(project, definitionId, revision));
+        return listOf(await context.services.buildTags.ofDefinition(project, definitionId, context.query.revision));
       },
     }),
     PUT: operation({
