@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from './config/schema.js';
-import { resolveDataPath } from './config/schema.js';
-import { loadSecret } from './config/secrets.js';
+import { ConfigError, resolveDataPath } from './config/schema.js';
+import { describeKeyMismatch, loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { parseNoticeDays } from './domain/webhooks.js';
 import { AccessTokens } from './services/access-tokens.js';
@@ -14,6 +14,7 @@ import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { IdentityService } from './services/identities.js';
+import { reconcileKeyFingerprints, secretFingerprint, signingKeysFingerprint } from './services/key-fingerprints.js';
 import { LeakReportService } from './services/leak-reports.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
@@ -192,4 +193,26 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     webhooks,
     leaks: new LeakReportService(context, hasher, tokens, webhooks),
   };
+}
+
+/**
+ * Refuses (ConfigError, one line) when this process's token key, session key or signing keys differ from those
+ * recorded by the first instance that used the database; records them when none are. `serve` checks before listening,
+ * every CLI command that opens the store checks before its work, so neither mints tokens nobody else can verify.
+ */
+export async function checkSharedKeys(config: Config, store: Store, services: Services, clock: Clock): Promise<void> {
+  const presented = {
+    token: secretFingerprint(loadSecret(config, 'token')),
+    session: secretFingerprint(loadSecret(config, 'session')),
+    signing: signingKeysFingerprint((await services.signingKeys.list()).map((key) => key.kid)),
+  };
+  const mismatches = await reconcileKeyFingerprints(store.keyFingerprints, presented, clock);
+  if (mismatches.length > 0) {
+    throw new ConfigError(
+      describeKeyMismatch(
+        config,
+        mismatches.map((mismatch) => mismatch.purpose),
+      ),
+    );
+  }
 }

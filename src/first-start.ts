@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { buildServices, type Services } from './compose.js';
-import { type Config, ConfigError, resolveDataPath } from './config/schema.js';
-import { describeKeyMismatch, loadSecret } from './config/secrets.js';
+import { buildServices, checkSharedKeys } from './compose.js';
+import { type Config, resolveDataPath } from './config/schema.js';
 import type { Clock } from './domain/clock.js';
 import { type BootstrapResult, bootstrapStore } from './services/bootstrap.js';
-import { reconcileKeyFingerprints, secretFingerprint, signingKeysFingerprint } from './services/key-fingerprints.js';
 import type { Store } from './storage/ports.js';
 
 /** Names the store in a file name, so that two stores used from one data directory never share a password file. */
@@ -54,24 +52,6 @@ export interface FirstStartOptions {
   terminal: boolean;
 }
 
-/** Refuses to start when this instance's keys differ from those of the instances already using the database. */
-async function checkSharedKeys({ config, store, clock }: FirstStartOptions, services: Services): Promise<void> {
-  const presented = {
-    token: secretFingerprint(loadSecret(config, 'token')),
-    session: secretFingerprint(loadSecret(config, 'session')),
-    signing: signingKeysFingerprint((await services.signingKeys.list()).map((key) => key.kid)),
-  };
-  const mismatches = await reconcileKeyFingerprints(store.keyFingerprints, presented, clock);
-  if (mismatches.length > 0) {
-    throw new ConfigError(
-      describeKeyMismatch(
-        config,
-        mismatches.map((mismatch) => mismatch.purpose),
-      ),
-    );
-  }
-}
-
 function announce(options: FirstStartOptions, result: BootstrapResult, file: string, replaced: boolean): void {
   const { print, terminal } = options;
   if (terminal) print(`Created user "${result.username}" with password: ${result.password}`);
@@ -90,7 +70,7 @@ export async function prepareStore(options: FirstStartOptions): Promise<void> {
   const { config, store, clock } = options;
   await store.migrate();
   const services = buildServices(store, clock, config);
-  await checkSharedKeys(options, services);
+  await checkSharedKeys(config, store, services, clock);
   const file = initialPasswordFile(config, store);
   let written = false;
   let replaced = false;

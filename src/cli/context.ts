@@ -21,17 +21,20 @@ export function configFor(command: Command, flags: Partial<Record<ConfigKey, str
 }
 
 /**
- * Opens the configured store (it must exist: only serve and migrate create one), brings it up to date,
- * runs `work`, always closes.
+ * Opens the configured store (it must exist: only serve and migrate create one), brings it up to date, refuses as
+ * `serve` does when this directory's keys differ from those the database was set up with, runs `work`, always closes.
  */
 export async function withServices<T>(command: Command, work: (services: Services, config: Config) => Promise<T>): Promise<T> {
   const config = configFor(command);
   // Loaded on use: --help, --version and usage errors then start without the drivers and services.
-  const { buildServices, configuredClock, openExistingStore } = await import('../compose.js');
+  const { buildServices, checkSharedKeys, configuredClock, openExistingStore } = await import('../compose.js');
   const store = await openExistingStore(config);
   try {
     await store.migrate();
-    return await work(buildServices(store, configuredClock(config), config), config);
+    const clock = configuredClock(config);
+    const services = buildServices(store, clock, config);
+    await checkSharedKeys(config, store, services, clock);
+    return await work(services, config);
   } finally {
     await store.close();
   }

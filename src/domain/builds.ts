@@ -77,6 +77,30 @@ export const definitionQueryOrders = {
 } as const satisfies EnumTable<string>;
 export type DefinitionQueryOrder = keyof typeof definitionQueryOrders;
 
+/** DefinitionType: every Lapis pipeline is a `build` (YAML or designer), none is XAML. */
+export const definitionTypes = { xaml: 1, build: 2 } as const satisfies EnumTable<string>;
+
+export const definitionQualities = { definition: 1, draft: 2 } as const satisfies EnumTable<string>;
+
+/** BuildAuthorizationScope of a definition's jobs. */
+export const jobAuthorizationScopes = { projectCollection: 1, project: 2 } as const satisfies EnumTable<string>;
+
+/** DefinitionTriggerType: the `triggerType` of a definition's triggers (stored as the client sent them). */
+export const definitionTriggerTypes = {
+  none: 1,
+  continuousIntegration: 2,
+  batchedContinuousIntegration: 4,
+  schedule: 8,
+  gatedCheckIn: 16,
+  batchedGatedCheckIn: 32,
+  pullRequest: 64,
+  buildCompletion: 128,
+  all: 255,
+} as const satisfies EnumTable<string>;
+
+/** AuditAction: the `changeType` of a definition revision. */
+export const definitionChangeTypes = { add: 1, update: 2, delete: 3 } as const satisfies EnumTable<string>;
+
 export const deletedFilters = { excludeDeleted: 0, includeDeleted: 1, onlyDeleted: 2 } as const satisfies EnumTable<string>;
 export type DeletedFilter = keyof typeof deletedFilters;
 

@@ -6,6 +6,7 @@ import {
   defaultBuildNumberFormat,
   definitionQueryOrders,
   definitionQueueStatuses,
+  jobAuthorizationScopes,
   parseEnum,
 } from '../domain/builds.js';
 import type { Project, User } from '../domain/entities.js';
@@ -75,7 +76,6 @@ export interface DefinitionPage {
 }
 
 const defaultTop = 1000;
-const jobAuthorizationScopes = { projectCollection: 1, project: 2 } as const;
 
 function notFound(id: number | string): DomainError {
   return new DomainError('definitionNotFound', `Build pipeline ${id} was not found.`);

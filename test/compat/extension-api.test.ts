@@ -18,6 +18,7 @@ for (const backend of backends()) {
       let lapis: Lapis;
       let collectionUrl: string;
       let basic: string;
+      let buildBasic: string;
       let bearer: string;
       let aliceId: string;
       let answers: Answer[] = [];
@@ -27,6 +28,7 @@ for (const backend of backends()) {
         const fixture = await apiFixture(lapis);
         aliceId = fixture.alice.id;
         basic = `Basic ${Buffer.from(`:${await fixture.pat('vso.project_manage vso.work')}`).toString('base64')}`;
+        buildBasic = `Basic ${Buffer.from(`:${await fixture.pat('vso.build_execute')}`).toString('base64')}`;
         bearer = `Bearer ${await accessTokenFor(lapis, fixture.alice, 'vso.profile')}`;
         await lapis.app.listen({ port: 0, host: '127.0.0.1' });
         answers = recordAnswers(lapis.app.server);
@@ -162,6 +164,80 @@ for (const backend of backends()) {
         expect(account?.createdDate).toBeInstanceOf(Date);
         const withPat = new extension.profile.ProfileRestClient(clientOptions(collectionUrl, basic));
         await expect(withPat.getProfile('me')).rejects.toMatchObject({ status: 401 });
+      });
+
+      const builds = () => new extension.build.BuildRestClient(clientOptions(collectionUrl, buildBasic));
+      const { BuildStatus, BuildResult, BuildReason, QueuePriority, DefinitionQueueStatus, DefinitionType, DefinitionQuality } =
+        extension.build;
+
+      it('drives the build area at 7.2-preview with numeric build enums', async () => {
+        const definition = await builds().createDefinition({ name: 'site', path: '\\web' } as never, 'web');
+        expect(definition).toMatchObject({
+          name: 'site',
+          path: '\\web',
+          quality: DefinitionQuality.Definition,
+          queueStatus: DefinitionQueueStatus.Enabled,
+          type: DefinitionType.Build,
+          jobAuthorizationScope: 1, // BuildAuthorizationScope.ProjectCollection
+        });
+        expect(definition.createdDate).toBeInstanceOf(Date);
+        const queued = await builds().queueBuild({ definition: { id: definition.id } } as never, 'web');
+        expect(queued).toMatchObject({
+          status: BuildStatus.NotStarted,
+          reason: BuildReason.Manual,
+          priority: QueuePriority.Normal,
+          definition: { id: definition.id, queueStatus: DefinitionQueueStatus.Enabled, type: DefinitionType.Build },
+        });
+        expect(queued.queueTime).toBeInstanceOf(Date);
+        await builds().updateBuild({ status: BuildStatus.InProgress } as never, 'web', queued.id);
+        const done = await builds().updateBuild(
+          { status: BuildStatus.Completed, result: BuildResult.PartiallySucceeded } as never,
+          'web',
+          queued.id,
+        );
+        expect(done).toMatchObject({ status: BuildStatus.Completed, result: BuildResult.PartiallySucceeded });
+        const listed = await builds().getBuilds(
+          'web',
+          [definition.id],
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          BuildStatus.Completed,
+        );
+        expect(Array.isArray(listed)).toBe(true);
+        expect(listed.map((b) => [b.id, b.status, b.result])).toEqual([
+          [queued.id, BuildStatus.Completed, BuildResult.PartiallySucceeded],
+        ]);
+        expect((await builds().getBuild('web', queued.id)).finishTime).toBeInstanceOf(Date);
+        expect((await builds().getLatestBuild('web', String(definition.id))).id).toBe(queued.id);
+        expect(await builds().addBuildTag('web', queued.id, 'release')).toEqual(['release']);
+        expect(await builds().getBuildLogs('web', queued.id)).toEqual([]);
+        expect((await builds().getBuildTimeline('web', queued.id)).records).toEqual([]);
+        const [item] = await builds().getDefinitions(
+          'web',
+          'site',
+          ...([
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+          ] as const),
+          true, // includeLatestBuilds
+        );
+        expect(item).toMatchObject({ id: definition.id, queueStatus: DefinitionQueueStatus.Enabled });
+        expect((item as unknown as { latestBuild: { status: number } }).latestBuild.status).toBe(BuildStatus.Completed);
+        const revisions = await builds().getDefinitionRevisions('web', definition.id);
+        expect(revisions.map((r) => r.changeType)).toEqual([1]); // AuditAction.Add
       });
 
       it('found every location it asked for (no 404 but the ones asserted above)', () => {

@@ -203,6 +203,33 @@ for (const backend of backends()) {
       expect((await builds.getDefinitions(project, 'in-folder')).length).toBe(0);
     });
 
+    it('folders: updated (POST) with a new description, and moved with the folders and pipelines below them', async () => {
+      await builds.createFolder({ description: 'old' }, project, '\\tools\\lint');
+      const mover = await pipeline('mover', { path: '\\tools\\lint' });
+      const described = await builds.updateFolder({ description: 'linters' }, project, '\\tools\\lint');
+      expect(described).toMatchObject({ path: '\\tools\\lint', description: 'linters' });
+      const moved = await builds.updateFolder({ path: '\\checks\\static\\lint', description: 'moved' }, project, '\\tools\\lint');
+      expect(moved).toMatchObject({ path: '\\checks\\static\\lint', description: 'moved' });
+      expect((await builds.getFolders(project, '\\checks')).map((f) => f.path)).toEqual([
+        '\\checks',
+        '\\checks\\static',
+        '\\checks\\static\\lint',
+      ]);
+      expect((await builds.getFolders(project, '\\tools')).map((f) => f.path)).toEqual(['\\tools']);
+      expect((await builds.getDefinition(project, mover.id ?? 0)).path).toBe('\\checks\\static\\lint');
+      await expect(builds.updateFolder({ path: '\\checks' }, project, '\\checks\\static\\lint')).rejects.toMatchObject({
+        statusCode: 409,
+      });
+      await expect(builds.updateFolder({ path: '\\checks\\static\\x' }, project, '\\checks')).rejects.toMatchObject({
+        statusCode: 400,
+        message: expect.stringContaining('cannot move into itself'),
+      });
+      // The node client answers a 404 with null; the status itself is checked without it.
+      expect(await builds.updateFolder({ description: 'none' }, project, '\\nowhere')).toBeNull();
+      const missing = await rest(`${project}/_apis/build/folders?path=%5Cnowhere`, { method: 'POST', body: '{}' });
+      expect(missing.status).toBe(404);
+    });
+
     it('definitions: revisions with comments, restore after delete, clone, variable groups, secret variables', async () => {
       const definition = await pipeline('history', {
         comment: 'first version',

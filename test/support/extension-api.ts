@@ -10,6 +10,7 @@ export function loadExtensionApi() {
   const require = createRequire(import.meta.url);
   return {
     accounts: require('azure-devops-extension-api/Accounts') as typeof import('azure-devops-extension-api/Accounts'),
+    build: require('azure-devops-extension-api/Build') as typeof import('azure-devops-extension-api/Build'),
     core: require('azure-devops-extension-api/Core') as typeof import('azure-devops-extension-api/Core'),
     locations: require('azure-devops-extension-api/Locations') as typeof import('azure-devops-extension-api/Locations'),
     profile: require('azure-devops-extension-api/Profile') as typeof import('azure-devops-extension-api/Profile'),

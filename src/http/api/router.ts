@@ -12,6 +12,7 @@ import { jsonDepth, maxJsonDepth } from './json-depth.js';
 import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
 import { responseFormat, serializeBody } from './representation.js';
+import { coerceQuery } from './values.js';
 
 type Validator = ReturnType<typeof Compile>;
 
@@ -131,7 +132,8 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
     // Only after authentication: who may not read the organization learns nothing about its projects.
     let project: Project | undefined;
     if (route.hasProject && organization) project = await options.services.projects.get(organization.id, params.project ?? '');
-    const query = request.query as Record<string, string | undefined>;
+    const received = request.query as Record<string, unknown>;
+    const query = operation.query ? coerceQuery(operation.query, received) : received;
     if (operation.query) check(operation.query, query, 'query string');
     const body = readBody(operation, request.body);
     const base = baseUrl(request, options.config.publicUrl);

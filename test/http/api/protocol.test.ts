@@ -148,7 +148,7 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
             routeTemplate: '{project}/_apis/{area}/{resource}/{buildId}',
             resourceVersion: 7,
             minVersion: '2.0',
-            maxVersion: '7.1',
+            maxVersion: '7.2',
             releasedVersion: '7.1',
           },
         ],

@@ -1,6 +1,6 @@
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, operation } from '../../registry.js';
-import { listOf, optionalInteger, queryParameters } from '../../values.js';
+import { listOf, queryInteger, typedQueryParameters } from '../../values.js';
 import { buildSubresource, requireBuild } from './context.js';
 
 /**
@@ -11,10 +11,9 @@ function emptyListOf(what: string, namesOne = false) {
   return operation({
     scopes: ['vso.build'],
     summary: `A build's ${what} (always empty: Lapis keeps no ${what}).`,
-    query: queryParameters('$top', 'continuationToken', 'includeSourceChange', ...(namesOne ? ['artifactName'] : [])),
+    query: typedQueryParameters(['continuationToken', 'includeSourceChange', 'artifactName'], { $top: queryInteger }),
     async handler(context) {
       const { build } = await requireBuild(context, `Reading a build's ${what}`);
-      optionalInteger(context.query.$top, '$top');
       const name = context.routeValues.artifactName ?? context.query.artifactName;
       if (namesOne && name !== undefined)
         throw new DomainError('artifactNotFound', `Build ${build.id} has no artifact named "${name}".`);

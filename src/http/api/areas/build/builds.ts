@@ -5,8 +5,17 @@ import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
-import { enumValue, idValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
-import { caller, requireProject } from './context.js';
+import {
+  enumValue,
+  idValue,
+  listOf,
+  queryInteger,
+  queryParameters,
+  requiredInteger,
+  typedQueryParameters,
+} from '../../values.js';
+import { buildVersions, caller, requireProject } from './context.js';
+import { buildEnums } from './enum-fields.js';
 import { buildDocument, loadRelations } from './representation.js';
 
 /** Every query parameter of the builds list: the filters plus paging, ordering and the ones that stand alone. */
@@ -75,14 +84,13 @@ export const buildsLocation: ApiLocation = {
   area: 'build',
   resourceName: 'builds',
   routeTemplate: '{project}/_apis/{area}/{resource}/{buildId}',
-  minVersion: '2.0',
-  maxVersion: '7.1',
-  releasedVersion: '7.1',
+  ...buildVersions,
   resourceVersion: 7,
   projectOptional: true,
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: buildEnums,
       summary: 'List builds with the filters of the Azure DevOps API (project or whole organization), or get one.',
       query: queryParameters(...buildListParameters, 'propertyFilters'),
       async handler(context) {
@@ -95,8 +103,9 @@ export const buildsLocation: ApiLocation = {
     }),
     POST: operation({
       scopes: ['vso.build_execute'],
+      enums: buildEnums,
       summary: 'Queue a build: body {definition:{id}} or ?definitionId=.',
-      query: queryParameters('definitionId', 'ignoreWarnings', 'checkInTicket', 'sourceBuildId'),
+      query: typedQueryParameters(['ignoreWarnings', 'checkInTicket', 'sourceBuildId'], { definitionId: queryInteger }),
       body: queueBody,
       bodyOptional: true,
       async handler(context) {
@@ -106,7 +115,7 @@ export const buildsLocation: ApiLocation = {
           throw new DomainError('invalidInput', 'Queue a build by POSTing to {project}/_apis/build/builds.');
         }
         const body = context.body ?? {};
-        const definitionId = body.definition?.id ?? optionalInteger(context.query.definitionId, 'definitionId');
+        const definitionId = body.definition?.id ?? context.query.definitionId;
         if (definitionId === undefined) {
           throw new DomainError('invalidInput', 'Name the pipeline to queue: {"definition":{"id":N}} or ?definitionId=N.');
         }
@@ -117,6 +126,7 @@ export const buildsLocation: ApiLocation = {
     }),
     PATCH: operation({
       scopes: ['vso.build_execute'],
+      enums: buildEnums,
       summary:
         'Update a build (cancel with status cancelling, set result or times, retainedByRelease, keepForever), or several by an array; a whole Build read before may be sent back.',
       query: queryParameters('retry'),
@@ -169,6 +179,7 @@ export const buildReleaseAliasLocation: ApiLocation = {
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: buildEnums,
       summary: 'Lapis alias of the organization-wide build list, for the document that uses this URL.',
       query: queryParameters(...buildListParameters),
       handler: listBuilds,

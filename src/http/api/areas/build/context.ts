@@ -31,9 +31,15 @@ export async function requireBuild(
   return { project, build };
 }
 
-/** The `{buildId}/…` sub-resources share one URL shape and the versions the official client asks for. */
-export const buildSubresource = {
+/**
+ * The versions of every build location: Azure DevOps Services serves the build area at 7.2-preview (its 7.2 spec lists
+ * each of Lapis's build routes), and azure-devops-extension-api's BuildClient always asks for 7.2-preview.N.
+ */
+export const buildVersions = {
   minVersion: '2.0',
-  maxVersion: '7.1',
+  maxVersion: '7.2',
   releasedVersion: '7.1',
 } as const;
+
+/** The `{buildId}/…` sub-resources share the build area's versions. */
+export const buildSubresource = buildVersions;

@@ -1,6 +1,7 @@
 import { type ApiLocation, operation } from '../../registry.js';
 import { listOf, requiredInteger } from '../../values.js';
 import { buildSubresource, caller, requireProject } from './context.js';
+import { definitionRevisionEnums } from './enum-fields.js';
 import { person } from './representation.js';
 
 /** `_apis/build/definitions/{definitionId}/revisions`: who changed a pipeline, when, with which comment. */
@@ -14,6 +15,7 @@ export const definitionRevisionsLocation: ApiLocation = {
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: definitionRevisionEnums,
       summary: "A pipeline's revision history, oldest first.",
       async handler(context) {
         caller(context);

@@ -1,8 +1,9 @@
 import Type from 'typebox';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { enumValue, listOf, optionalBoolean, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
-import { caller, requireProject } from './context.js';
+import { enumValue, listOf, queryBoolean, queryInteger, requiredInteger, typedQueryParameters } from '../../values.js';
+import { buildVersions, caller, requireProject } from './context.js';
+import { definitionEnums } from './enum-fields.js';
 import { definitionDocument, definitionListItem, latestBuilds, loadRelations } from './representation.js';
 
 /** List parameters Lapis cannot honour; refused by name rather than ignored. */
@@ -15,7 +16,7 @@ const unsupportedListParameters = {
 } as const;
 
 function refuseUnsupported(
-  query: Record<string, string | undefined>,
+  query: Partial<Record<keyof typeof unsupportedListParameters, string>>,
   names: readonly (keyof typeof unsupportedListParameters)[],
 ) {
   for (const name of names) {
@@ -62,40 +63,38 @@ export const definitionsLocation: ApiLocation = {
   area: 'build',
   resourceName: 'definitions',
   routeTemplate: '{project}/_apis/{area}/{resource}/{definitionId}',
-  minVersion: '2.0',
-  maxVersion: '7.1',
-  releasedVersion: '7.1',
+  ...buildVersions,
   resourceVersion: 7,
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: definitionEnums,
       summary:
         'List pipelines (name with * wildcards, queryOrder, $top, continuationToken, definitionIds, path) or get one (revision).',
-      query: queryParameters(
-        'name',
-        'queryOrder',
-        '$top',
-        'continuationToken',
-        'definitionIds',
-        'path',
-        'revision',
-        'repositoryId',
-        'repositoryType',
-        'builtAfter',
-        'notBuiltAfter',
-        'includeAllProperties',
-        'includeLatestBuilds',
-        ...Object.keys(unsupportedListParameters),
+      query: typedQueryParameters(
+        [
+          'name',
+          'queryOrder',
+          'continuationToken',
+          'definitionIds',
+          'path',
+          'repositoryId',
+          'repositoryType',
+          'builtAfter',
+          'notBuiltAfter',
+          ...(Object.keys(unsupportedListParameters) as (keyof typeof unsupportedListParameters)[]),
+        ],
+        { $top: queryInteger, revision: queryInteger, includeAllProperties: queryBoolean, includeLatestBuilds: queryBoolean },
       ),
       async handler(context) {
         const { organization } = caller(context);
         const project = requireProject(context, 'Reading pipelines');
         const { definitions } = context.services;
         const { query } = context;
-        const includeLatest = optionalBoolean(query.includeLatestBuilds, 'includeLatestBuilds') ?? false;
+        const includeLatest = query.includeLatestBuilds ?? false;
         if (context.routeValues.definitionId !== undefined) {
           refuseUnsupported(query, ['minMetricsTime', 'propertyFilters']);
-          const definition = await definitions.get(project, definitionId(context), optionalInteger(query.revision, 'revision'));
+          const definition = await definitions.get(project, definitionId(context), query.revision);
           const relations = await loadRelations(context, organization, [], [definition]);
           const latest = includeLatest ? await latestBuilds(context, project, [definition]) : undefined;
           return { body: definitionDocument(definition, relations, context, latest) };
@@ -104,7 +103,7 @@ export const definitionsLocation: ApiLocation = {
         const page = await definitions.list(project, {
           name: query.name,
           queryOrder: query.queryOrder,
-          top: optionalInteger(query.$top, '$top'),
+          top: query.$top,
           continuationToken: query.continuationToken,
           definitionIds: query.definitionIds,
           path: query.path,
@@ -115,7 +114,7 @@ export const definitionsLocation: ApiLocation = {
         });
         const relations = await loadRelations(context, organization, [], page.definitions);
         const latest = includeLatest ? await latestBuilds(context, project, page.definitions) : undefined;
-        const full = optionalBoolean(query.includeAllProperties, 'includeAllProperties') ?? false;
+        const full = query.includeAllProperties ?? false;
         const render = full ? definitionDocument : definitionListItem;
         return listOf(
           page.definitions.map((definition) => render(definition, relations, context, latest)),
@@ -125,9 +124,10 @@ export const definitionsLocation: ApiLocation = {
     }),
     POST: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary:
         'Create a pipeline, or clone one (definitionToCloneId, definitionToCloneRevision) with the body applied over the copy.',
-      query: queryParameters('definitionToCloneId', 'definitionToCloneRevision'),
+      query: typedQueryParameters([], { definitionToCloneId: queryInteger, definitionToCloneRevision: queryInteger }),
       body: definitionBody,
       async handler(context) {
         const { organization, user } = caller(context);
@@ -135,8 +135,7 @@ export const definitionsLocation: ApiLocation = {
         if (context.routeValues.definitionId !== undefined) {
           throw new DomainError('invalidInput', 'Create a pipeline by POSTing to {project}/_apis/build/definitions.');
         }
-        const cloneId = optionalInteger(context.query.definitionToCloneId, 'definitionToCloneId');
-        const cloneRevision = optionalInteger(context.query.definitionToCloneRevision, 'definitionToCloneRevision');
+        const { definitionToCloneId: cloneId, definitionToCloneRevision: cloneRevision } = context.query;
         if (cloneRevision !== undefined && cloneId === undefined) {
           throw new DomainError('invalidInput', 'definitionToCloneRevision needs definitionToCloneId.');
         }
@@ -152,12 +151,13 @@ export const definitionsLocation: ApiLocation = {
     }),
     PATCH: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary: 'Restore a deleted pipeline: PATCH …/definitions/{id}?deleted=false (deleted=true deletes it).',
-      query: queryParameters('deleted'),
+      query: typedQueryParameters([], { deleted: queryBoolean }),
       async handler(context) {
         const { organization } = caller(context);
         const project = requireProject(context, 'Restoring a pipeline');
-        const deleted = optionalBoolean(context.query.deleted, 'deleted');
+        const { deleted } = context.query;
         if (deleted === undefined) throw new DomainError('invalidInput', 'Say deleted=false to restore the pipeline.');
         const id = definitionId(context);
         const { definitions } = context.services;
@@ -172,6 +172,7 @@ export const definitionsLocation: ApiLocation = {
     }),
     PUT: operation({
       scopes: ['vso.build_execute'],
+      enums: definitionEnums,
       summary: 'Replace a pipeline; the body must carry the current revision (else 409).',
       body: definitionBody,
       async handler(context) {

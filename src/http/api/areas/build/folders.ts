@@ -33,7 +33,10 @@ function requiredPath(value: string | undefined): string {
   return value;
 }
 
-/** Pipeline folders: list below a path, create (PUT ?path=), delete (DELETE ?path=, with the pipelines inside). */
+/**
+ * Pipeline folders: list below a path, create (PUT ?path=), update or move (POST ?path=), delete (DELETE ?path=, with the
+ * pipelines inside). The verbs are the same in every version of the spec, 4.1 to 7.2.
+ */
 export const foldersLocation: ApiLocation = {
   id: 'a906531b-d2da-4f55-bda7-f3e676cc50d9',
   area: 'build',
@@ -65,6 +68,21 @@ export const foldersLocation: ApiLocation = {
         const project = requireProject(context, 'Creating a folder');
         const path = requiredPath(context.query.path ?? context.routeValues.path);
         const folder = await context.services.folders.create(project, user, path, context.body?.description);
+        const [document] = await folderDocuments(context, [folder]);
+        return { body: document };
+      },
+    }),
+    POST: operation({
+      scopes: ['vso.build_execute'],
+      summary:
+        'Update a folder: POST ?path=\\a with {description, path}; a new path moves it with the folders and pipelines below it.',
+      query: queryParameters('path'),
+      body: folderBody,
+      async handler(context) {
+        const { user } = caller(context);
+        const project = requireProject(context, 'Updating a folder');
+        const path = requiredPath(context.query.path ?? context.routeValues.path);
+        const folder = await context.services.folders.update(project, user, path, context.body);
         const [document] = await folderDocuments(context, [folder]);
         return { body: document };
       },

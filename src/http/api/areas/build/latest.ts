@@ -1,6 +1,7 @@
 import { type ApiLocation, operation } from '../../registry.js';
 import { queryParameters } from '../../values.js';
 import { buildSubresource, caller, requireProject } from './context.js';
+import { buildEnums } from './enum-fields.js';
 import { buildDocument, loadRelations } from './representation.js';
 
 /** `_apis/build/latest/{definition}`: the newest completed build of a pipeline named by id or name, optionally on a branch. */
@@ -14,6 +15,7 @@ export const latestBuildLocation: ApiLocation = {
   operations: {
     GET: operation({
       scopes: ['vso.build'],
+      enums: buildEnums,
       summary: 'The latest completed build of a pipeline (by id, name or folder\\name), optionally on branchName.',
       query: queryParameters('branchName'),
       async handler(context) {

@@ -2,14 +2,14 @@ import Type from 'typebox';
 import { maxTagsPerBuild } from '../../../../domain/build-tags.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
-import { caller, requireProject } from './context.js';
+import { listOf, queryInteger, requiredInteger, typedQueryParameters } from '../../values.js';
+import { buildVersions, caller, requireProject } from './context.js';
 
 const tagList = Type.Array(Type.String(), { maxItems: maxTagsPerBuild });
 const tagChanges = Type.Object({ tagsToAdd: Type.Optional(tagList), tagsToRemove: Type.Optional(tagList) });
 
 /** The three tag locations answer as Azure DevOps does: the resulting tags, in a list envelope. */
-const versions = { minVersion: '2.0', maxVersion: '7.1', releasedVersion: '7.1', resourceVersion: 3 } as const;
+const versions = { ...buildVersions, resourceVersion: 3 } as const;
 
 function tagInUrl(context: ApiRequestContext<unknown, unknown>): string {
   const tag = (context.routeValues.tag ?? '').trim();
@@ -97,11 +97,10 @@ export const definitionTagsLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.build'],
       summary: "A definition's tags, of its current or a given revision.",
-      query: queryParameters('revision'),
+      query: typedQueryParameters([], { revision: queryInteger }),
       async handler(context) {
         const { project, definitionId } = definitionOf(context);
-        const revision = optionalInteger(context.query.revision, 'revision');
-        return listOf(await context.services.buildTags.ofDefinition(project, definitionId, revision));
+        return listOf(await context.services.buildTags.ofDefinition(project, definitionId, context.query.revision));
       },
     }),
     PUT: operation({

@@ -5,7 +5,7 @@ import { parseEnum } from '../../../../domain/enums.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { projectReference, teamProject } from '../../references.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { enumValue, listOf, optionalBoolean, optionalInteger, queryParameters } from '../../values.js';
+import { enumValue, listOf, queryBoolean, queryInteger, typedQueryParameters } from '../../values.js';
 
 const readScopes = ['vso.profile', 'vso.project'];
 
@@ -59,15 +59,12 @@ export const projectsLocation: ApiLocation = {
     GET: operation({
       scopes: readScopes,
       summary: 'List projects (stateFilter, $top, $skip, continuationToken) or get one by id or name (includeCapabilities).',
-      query: queryParameters(
-        'stateFilter',
-        '$top',
-        '$skip',
-        'continuationToken',
-        'getDefaultTeamImageUrl',
-        'includeCapabilities',
-        'includeHistory',
-      ),
+      query: typedQueryParameters(['stateFilter', 'continuationToken', 'includeHistory'], {
+        $top: queryInteger,
+        $skip: queryInteger,
+        getDefaultTeamImageUrl: queryBoolean,
+        includeCapabilities: queryBoolean,
+      }),
       enums: projectEnums,
       async handler(context) {
         const { organization } = context;
@@ -75,17 +72,17 @@ export const projectsLocation: ApiLocation = {
         const id = context.routeValues.projectId;
         if (id) {
           const project = await projects.get(organization.id, id);
-          const capabilities = optionalBoolean(context.query.includeCapabilities, 'includeCapabilities') ?? false;
+          const capabilities = context.query.includeCapabilities ?? false;
           const defaultTeam = await context.services.teams.defaultOf(project);
           return { body: teamProject(project, context.collectionUrl, capabilities, defaultTeam) };
         }
-        if (optionalBoolean(context.query.getDefaultTeamImageUrl, 'getDefaultTeamImageUrl')) {
+        if (context.query.getDefaultTeamImageUrl) {
           throw new DomainError('invalidInput', 'getDefaultTeamImageUrl is not supported: Lapis keeps no team images.');
         }
         const page = await projects.list(organization.id, {
           stateFilter: context.query.stateFilter,
-          top: optionalInteger(context.query.$top, '$top'),
-          skip: optionalInteger(context.query.$skip, '$skip'),
+          top: context.query.$top,
+          skip: context.query.$skip,
           continuationToken: context.query.continuationToken,
         });
         return listOf(

@@ -3,7 +3,7 @@ import type { Organization, Project } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { identityRef } from '../../references.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
-import { listOf, optionalBoolean, optionalInteger, queryParameters } from '../../values.js';
+import { listOf, queryBoolean, queryInteger, typedQueryParameters } from '../../values.js';
 import { webApiTeam } from './team-representation.js';
 
 const teamBody = Type.Object({ name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) });
@@ -18,8 +18,8 @@ async function projectOf(
 }
 
 /** `$expandIdentity` would add identities Lapis does not model; asking for it is refused rather than ignored. */
-function refuseExpandIdentity(value: string | undefined): void {
-  if (optionalBoolean(value, '$expandIdentity')) {
+function refuseExpandIdentity(value: boolean | undefined): void {
+  if (value) {
     throw new DomainError('invalidInput', '$expandIdentity is not supported: Lapis teams have no separate identities.');
   }
 }
@@ -38,17 +38,21 @@ export const teamsLocation: ApiLocation = {
       scopes: ['vso.project'],
       summary:
         "List a project's teams ($mine, $top, $skip) or get one by id or name. Every organization member belongs to every team.",
-      query: queryParameters('$mine', '$top', '$skip', '$expandIdentity'),
+      query: typedQueryParameters([], {
+        $mine: queryBoolean,
+        $top: queryInteger,
+        $skip: queryInteger,
+        $expandIdentity: queryBoolean,
+      }),
       async handler(context) {
         const { organization, project } = await projectOf(context);
         refuseExpandIdentity(context.query.$expandIdentity);
         const teamId = context.routeValues.teamId;
         if (teamId)
           return { body: webApiTeam(await context.services.teams.get(project, teamId), project, context.collectionUrl) };
-        optionalBoolean(context.query.$mine, '$mine');
         const teams = await context.services.teams.list(organization.id, project, {
-          top: optionalInteger(context.query.$top, '$top'),
-          skip: optionalInteger(context.query.$skip, '$skip'),
+          top: context.query.$top,
+          skip: context.query.$skip,
         });
         return listOf(teams.map((team) => webApiTeam(team, project, context.collectionUrl)));
       },
@@ -107,12 +111,12 @@ export const teamMembersLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.project'],
       summary: "A team's members: every member of the organization (Lapis has no team membership); the owner is the team admin.",
-      query: queryParameters('$top', '$skip'),
+      query: typedQueryParameters([], { $top: queryInteger, $skip: queryInteger }),
       async handler(context) {
         const { organization, project } = await projectOf(context);
         await context.services.teams.get(project, context.routeValues.teamId ?? '');
-        const top = optionalInteger(context.query.$top, '$top') ?? 100;
-        const skip = optionalInteger(context.query.$skip, '$skip') ?? 0;
+        const top = context.query.$top ?? 100;
+        const skip = context.query.$skip ?? 0;
         const members = await context.services.organizations.members(organization.name);
         return listOf(
           members.slice(skip, skip + top).map(({ user }) => ({
@@ -138,15 +142,19 @@ export const allTeamsLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.project'],
       summary: 'Every team of the organization ($mine, $top, $skip).',
-      query: queryParameters('$mine', '$top', '$skip', '$expandIdentity'),
+      query: typedQueryParameters([], {
+        $mine: queryBoolean,
+        $top: queryInteger,
+        $skip: queryInteger,
+        $expandIdentity: queryBoolean,
+      }),
       async handler(context) {
         const organization = context.organization;
         if (!organization) throw new Error('teams are served under an organization');
         refuseExpandIdentity(context.query.$expandIdentity);
-        optionalBoolean(context.query.$mine, '$mine');
         const teams = await context.services.teams.list(organization.id, undefined, {
-          top: optionalInteger(context.query.$top, '$top'),
-          skip: optionalInteger(context.query.$skip, '$skip'),
+          top: context.query.$top,
+          skip: context.query.$skip,
         });
         const projects = new Map((await context.services.projects.listAll(organization.id)).map((p) => [p.id, p]));
         return listOf(

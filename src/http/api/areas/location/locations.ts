@@ -4,7 +4,7 @@ import { DomainError } from '../../../../domain/errors.js';
 import { baseScope } from '../../../../domain/scopes.js';
 import { descriptorOf } from '../../references.js';
 import { type ApiLocation, rootOperation } from '../../registry.js';
-import { optionalInteger, queryParameters } from '../../values.js';
+import { queryInteger, typedQueryParameters } from '../../values.js';
 
 /** The identity of the Azure DevOps (TFS) service as owner of access mappings, which clients compare against. */
 const serviceOwner = '00025394-6065-48ca-87d9-7f5672854ef7';
@@ -86,7 +86,7 @@ export const connectionDataLocation: ApiLocation = {
       scopes: [baseScope],
       summary:
         'Who the caller is and where this organization (or server) lives; connectOptions=IncludeServices adds the service definitions.',
-      query: queryParameters('connectOptions', 'lastChangeId', 'lastChangeId64'),
+      query: typedQueryParameters(['connectOptions'], { lastChangeId: queryInteger, lastChangeId64: queryInteger }),
       enums: {
         deploymentType: deploymentFlagNumbers,
         'locationServiceData.serviceDefinitions.relativeToSetting': relativeToSettings,
@@ -95,8 +95,6 @@ export const connectionDataLocation: ApiLocation = {
       },
       async handler(context) {
         const options = parseFlags(connectOptions, context.query.connectOptions ?? 'none', 'connectOptions');
-        optionalInteger(context.query.lastChangeId, 'lastChangeId');
-        optionalInteger(context.query.lastChangeId64, 'lastChangeId64');
         const { user } = context.principal;
         const identity = {
           id: user.id,

@@ -1,7 +1,7 @@
 import type { User } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type ApiLocation, rootOperation } from '../../registry.js';
-import { optionalBoolean, queryParameters } from '../../values.js';
+import { queryBoolean, typedQueryParameters } from '../../values.js';
 
 /** The document: "organizations and profiles only support OAuth". */
 const oauthOnly = ['oauth'] as const;
@@ -65,7 +65,7 @@ export const profilesLocation: ApiLocation = {
       scopes: ['vso.profile'],
       accepts: oauthOnly,
       summary: "The caller's own profile (`me` or their id); OAuth access tokens only, as on Azure DevOps.",
-      query: queryParameters('details', 'withAttributes', 'partition', 'coreAttributes', 'forceRefresh'),
+      query: typedQueryParameters(['withAttributes', 'partition', 'coreAttributes', 'forceRefresh'], { details: queryBoolean }),
       async handler(context) {
         const { user } = context.principal;
         const id = context.routeValues.id;
@@ -73,8 +73,7 @@ export const profilesLocation: ApiLocation = {
         if (id.toLowerCase() !== 'me' && id.toLowerCase() !== user.id) {
           throw new DomainError('userNotFound', `Profile ${id} was not found or is not visible to you.`);
         }
-        // Microsoft's example answers these three with or without `details`; the flag is still checked.
-        optionalBoolean(context.query.details, 'details');
+        // Microsoft's example answers these three with or without `details` (the schema still checks the flag).
         const requested = context.query.coreAttributes;
         return {
           body: {
