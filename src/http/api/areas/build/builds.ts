@@ -5,6 +5,7 @@ import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
+import { mapInSlices } from '../../slices.js';
 import { enumValue, idValue, listOf, optionalInteger, queryParameters, requiredInteger } from '../../values.js';
 import { caller, requireProject } from './context.js';
 import { buildDocument, loadRelations } from './representation.js';
@@ -51,7 +52,7 @@ const buildChanges = Type.Object({
 async function render(context: ApiRequestContext<unknown, unknown>, builds: readonly Build[]) {
   const { organization } = caller(context);
   const relations = await loadRelations(context, organization, builds);
-  return builds.map((build) => buildDocument(build, relations, context));
+  return mapInSlices(builds, (build) => buildDocument(build, relations, context));
 }
 
 /** Lists builds of the URL's project, or of the whole organization when the URL has none. */
