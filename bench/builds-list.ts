@@ -15,6 +15,7 @@ import { parseBuildQuery } from '../src/domain/build-query.js';
 import type { Build, BuildReason, BuildResult, BuildStatus } from '../src/domain/builds.js';
 import { buildRow, KyselyBuildRepository } from '../src/storage/kysely/builds.js';
 import { openSqliteStore } from '../src/storage/sqlite/open.js';
+import type { Figure } from './figures.js';
 import { machine, writeSection } from './results.js';
 
 const definitionsCount = 50;
@@ -147,7 +148,8 @@ async function queryPlan(): Promise<string[]> {
   let captured: RootOperationNode | undefined;
   const capture: KyselyPlugin = {
     transformQuery: (args) => {
-      captured = args.node;
+      // The first statement is the page itself; the tags of its builds follow.
+      captured ??= args.node;
       return args.node;
     },
     transformResult: async (args) => args.result,
@@ -173,7 +175,9 @@ async function queryPlan(): Promise<string[]> {
   return plan.rows.map((row) => row.detail);
 }
 
-const sizes = [100_000, 1_000_000];
+// BENCH_BUILDS shrinks the run for a quick check of the suite; the figure of issue 11 is at 1,000,000.
+const largest = Number(process.env.BENCH_BUILDS ?? 1_000_000);
+const sizes = [largest / 10, largest];
 const figures: { size: number; loadSeconds: number; result: Awaited<ReturnType<typeof measure>>; plan: string[] }[] = [];
 for (const size of sizes) {
   const loadSeconds = await loadUpTo(size);
@@ -216,3 +220,14 @@ const section = [
 
 writeSection('Listing builds', section);
 console.log('wrote docs/benchmarks.md');
+// The suite runner (bench/run.ts) reads P5 from this last line.
+const p5: Figure = {
+  id: 'P5',
+  name: `Filtered page of 100 builds out of ${large?.size.toLocaleString('en-US')}, in-process (app.inject) median`,
+  value: `${ms(large?.result.firstMedian ?? Number.NaN)} ms`,
+  baseline: `${ms(small?.result.firstMedian ?? Number.NaN)} ms at ${small?.size.toLocaleString('en-US')} builds`,
+  ratio,
+  target: 'p50 ≤ 5 ms',
+  met: (large?.result.firstMedian ?? Number.POSITIVE_INFINITY) <= 5,
+};
+console.log(JSON.stringify(p5));

@@ -163,8 +163,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   return {
     context,
     users: new UserService(context),
-    organizations: new OrganizationService(context),
-    projects: new ProjectService(context),
+    organizations: new OrganizationService(context, { cacheMs: config.authCacheMs }),
+    projects: new ProjectService(context, { cacheMs: config.authCacheMs }),
     teams: new TeamService(context),
     projectProperties: new ProjectPropertyService(context),
     operations: new OperationService(context),

@@ -3,9 +3,26 @@ import { DomainError } from '../domain/errors.js';
 import { validateName } from '../domain/names.js';
 import { DuplicateKeyError, type OrganizationMember } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
+import { TtlCache } from './ttl-cache.js';
 
 export class OrganizationService {
-  constructor(private readonly context: ServiceContext) {}
+  /**
+   * Every API request resolves its organization from the URL. Organizations are never renamed or removed, so a found
+   * one is reused for the cache's lifetime; a miss is never kept, so one created elsewhere is seen at once.
+   */
+  private readonly byName: TtlCache<string, Organization | undefined>;
+
+  constructor(
+    private readonly context: ServiceContext,
+    options: { cacheMs: number } = { cacheMs: 0 },
+  ) {
+    this.byName = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 1_000 });
+  }
+
+  /** Drops every cached organization (for a change feed from other instances). */
+  invalidate(): void {
+    this.byName.clear();
+  }
 
   private async user(username: string): Promise<User> {
     const user = await this.context.store.users.findByUsername(username);
@@ -14,7 +31,11 @@ export class OrganizationService {
   }
 
   async get(name: string): Promise<Organization> {
-    const organization = await this.context.store.organizations.findByName(name);
+    const organization = await this.byName.getOrLoad(
+      name,
+      () => this.context.store.organizations.findByName(name),
+      (found) => found !== undefined,
+    );
     if (!organization) throw new DomainError('organizationNotFound', `Organization "${name}" does not exist.`);
     return organization;
   }

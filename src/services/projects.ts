@@ -9,6 +9,7 @@ import { defaultProcessTemplateId, parseProcessTemplateId } from '../domain/proc
 import { DuplicateKeyError, type ProjectChanges } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import { defaultTeamFor } from './teams.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface NewProject {
   name: string;
@@ -81,7 +82,28 @@ function projectExists(name: string): DomainError {
 }
 
 export class ProjectService {
-  constructor(private readonly context: ServiceContext) {}
+  /**
+   * Found projects by `{organization id, id or name}` as URLs and build pages name them, reused for the cache's lifetime
+   * (the bound on seeing another instance's rename or removal); this service's own changes drop the cache at once.
+   * Misses are never kept, so a project created elsewhere is seen at once.
+   */
+  private readonly cache: TtlCache<string, Project | undefined>;
+
+  constructor(
+    private readonly context: ServiceContext,
+    options: { cacheMs: number } = { cacheMs: 0 },
+  ) {
+    this.cache = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 10_000 });
+  }
+
+  /** Drops every cached project (on this service's changes, and for a change feed from other instances). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  private cached(key: string, load: () => Promise<Project | undefined>): Promise<Project | undefined> {
+    return this.cache.getOrLoad(key, load, (found) => found !== undefined);
+  }
 
   async add(organizationId: string, input: NewProject): Promise<Project> {
     const name = validateName('project', input.name);
@@ -112,11 +134,13 @@ export class ProjectService {
 
   /** Finds a project by GUID or by name, as Azure DevOps URLs allow either. */
   async find(organizationId: string, idOrName: string): Promise<Project | undefined> {
-    if (isGuid(idOrName)) {
-      const byId = await this.context.store.projects.findById(organizationId, idOrName);
-      if (byId) return byId;
-    }
-    return this.context.store.projects.findByName(organizationId, idOrName);
+    return this.cached(`${organizationId}/${idOrName}`, async () => {
+      if (isGuid(idOrName)) {
+        const byId = await this.context.store.projects.findById(organizationId, idOrName);
+        if (byId) return byId;
+      }
+      return this.context.store.projects.findByName(organizationId, idOrName);
+    });
   }
 
   async get(organizationId: string, idOrName: string): Promise<Project> {
@@ -132,7 +156,7 @@ export class ProjectService {
   }
 
   async findById(organizationId: string, id: string): Promise<Project | undefined> {
-    return this.context.store.projects.findById(organizationId, id);
+    return this.cached(`${organizationId}/id/${id}`, () => this.context.store.projects.findById(organizationId, id));
   }
 
   listAll(organizationId: string): Promise<Project[]> {
@@ -171,6 +195,7 @@ export class ProjectService {
     if (input.visibility !== undefined) changes.visibility = parseVisibility(input.visibility);
     try {
       await this.context.store.projects.update(organizationId, project.id, changes);
+      this.invalidate();
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw projectExists(input.name ?? project.name);
       throw error;
@@ -183,6 +208,7 @@ export class ProjectService {
   async remove(organizationId: string, idOrName: string): Promise<Project> {
     const project = await this.get(organizationId, idOrName);
     await this.context.store.projects.delete(organizationId, project.id);
+    this.invalidate();
     return project;
   }
 }

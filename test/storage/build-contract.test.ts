@@ -1,6 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type BuildQuery, parseBuildQuery } from '../../src/domain/build-query.js';
 import type { Build } from '../../src/domain/builds.js';
+import { buildRow } from '../../src/storage/kysely/builds.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
@@ -98,6 +99,35 @@ for (const backend of backends()) {
       await store.buildTags.removeFromProject(org, projectId, 'Zeta');
       expect(await store.buildTags.inProject(org, projectId)).toEqual(['alpha']);
       expect(await store.buildTags.ofBuild(org, 2 ** 31)).toEqual([]);
+    });
+
+    it('reads a page longer than one statement in keyset slices that neither skip nor repeat builds sharing a time', async () => {
+      // Three times shared by hundreds of builds each, so slice boundaries fall inside runs of equal times.
+      const times = ['2026-02-01T00:00:00.000Z', '2026-02-02T00:00:00.000Z', '2026-02-03T00:00:00.000Z'];
+      const rows = Array.from({ length: 1_300 }, (_, n) => {
+        const time = times[n % times.length] ?? '';
+        return buildRow(build(n + 10, { queueTime: time, startTime: time, finishTime: time, tags: [] }));
+      });
+      for (let i = 0; i < rows.length; i += 100)
+        await store.kysely
+          .insertInto('builds')
+          .values(rows.slice(i, i + 100))
+          .execute();
+      const query = parseBuildQuery({ $top: '5000' });
+      const page = await store.builds.list({ organizationId: world.contoso.id, query, limit: 1_250 });
+      const all = rows
+        .map((row) => ({ time: row.finish_time, id: Number(row.id) }))
+        .concat([1, 2, 3].map((id) => ({ time: `2026-01-0${id}T00:02:00.000Z`, id })));
+      const newestFirst = [...all]
+        .sort((a, b) => (a.time === b.time ? b.id - a.id : a.time < b.time ? 1 : -1))
+        .map((entry) => entry.id);
+      expect(page.map((b) => b.id)).toEqual(newestFirst.slice(0, 1_250));
+      const ascending = await store.builds.list({
+        organizationId: world.contoso.id,
+        query: parseBuildQuery({ queryOrder: 'finishTimeAscending' }),
+        limit: 2_000,
+      });
+      expect(ascending.map((b) => b.id)).toEqual([...newestFirst].reverse());
     });
   });
 }

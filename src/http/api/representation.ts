@@ -1,6 +1,8 @@
+import { setImmediate } from 'node:timers/promises';
 import type { FastifyRequest } from 'fastify';
 import { type EnumTable, enumNumber } from '../../domain/enums.js';
 import { acceptParameters } from './api-version.js';
+import { itemsPerSlice } from './slices.js';
 
 /**
  * The `Accept` options of Azure DevOps' JSON formatter. The fetch-based official client
@@ -69,17 +71,47 @@ function rewrite(value: unknown, format: ResponseFormat): unknown {
   return Object.fromEntries(entries.map(([key, item]) => [key, rewrite(item, format)]));
 }
 
-/** The JSON text of an answer in the representation the request asked for. */
-export function serializeBody(body: unknown, format: ResponseFormat, enums: EnumFields | undefined): string {
-  let resource = body;
+/** The JSON text of one resource (not a list envelope) in the representation the request asked for. */
+function serializeResource(resource: unknown, format: ResponseFormat, enums: EnumFields | undefined): string {
+  let converted = resource;
   if (format.enumsAsNumbers && enums) {
-    const convert = (item: unknown) =>
-      Object.entries(enums).reduce((current, [path, table]) => convertEnums(current, path.split('.'), table), item);
-    resource = isList(body) ? { ...body, value: body.value.map(convert) } : convert(body);
+    converted = Object.entries(enums).reduce((current, [path, table]) => convertEnums(current, path.split('.'), table), resource);
   }
-  if (format.noArrayWrap && isList(resource)) resource = resource.value;
-  if (!format.msDateFormat && !format.excludeUrls) return JSON.stringify(resource);
-  const text = JSON.stringify(rewrite(resource, format));
+  if (!format.msDateFormat && !format.excludeUrls) return JSON.stringify(converted);
+  const text = JSON.stringify(rewrite(converted, format));
   // The client recognises only the escaped form `"\/Date(…)\/"`; `\/` is a plain `/` to every other JSON reader.
   return format.msDateFormat ? text.replace(/"\/Date\((-?\d+)\)\/"/g, '"\\/Date($1)\\/"') : text;
+}
+
+/** The JSON text of an answer in the representation the request asked for. */
+export function serializeBody(body: unknown, format: ResponseFormat, enums: EnumFields | undefined): string {
+  if (!isList(body)) return serializeResource(body, format, enums);
+  const items = body.value.map((item) => serializeResource(item, format, enums)).join(',');
+  return format.noArrayWrap ? `[${items}]` : `{"count":${body.count},"value":[${items}]}`;
+}
+
+/** Lists longer than this are serialised in slices and streamed, so one large answer never holds the event loop. */
+export const streamedListLength = itemsPerSlice;
+
+/** A list answer whose items are serialised in slices, yielding the event loop between them. */
+export function isStreamedList(body: unknown): body is ListEnvelope {
+  return isList(body) && body.value.length > streamedListLength;
+}
+
+/** The JSON text of a long list, a slice of items at a time; the socket takes each slice as it is produced. */
+export async function* serializeListInSlices(
+  body: ListEnvelope,
+  format: ResponseFormat,
+  enums: EnumFields | undefined,
+): AsyncGenerator<string> {
+  let text = format.noArrayWrap ? '[' : `{"count":${body.count},"value":[`;
+  for (let i = 0; i < body.value.length; i++) {
+    if (i > 0 && i % itemsPerSlice === 0) {
+      yield text;
+      text = '';
+      await setImmediate();
+    }
+    text += (i > 0 ? ',' : '') + serializeResource(body.value[i], format, enums);
+  }
+  yield text + (format.noArrayWrap ? ']' : ']}');
 }

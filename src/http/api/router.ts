@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
@@ -11,7 +12,7 @@ import { registerDiscovery } from './discovery.js';
 import { jsonDepth, maxJsonDepth } from './json-depth.js';
 import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
 import { type ApiOperation, ApiRegistry, type ApiResult, type ApiRoute, type ApiVerb, apiVerbs } from './registry.js';
-import { responseFormat, serializeBody } from './representation.js';
+import { isStreamedList, responseFormat, serializeBody, serializeListInSlices } from './representation.js';
 import { coerceQuery } from './values.js';
 
 type Validator = ReturnType<typeof Compile>;
@@ -101,10 +102,12 @@ function send(request: FastifyRequest, reply: FastifyReply, version: ApiVersion,
       .send(result.text.content);
   const status = result.status ?? (result.body === undefined ? 204 : 200);
   if (result.body === undefined) return reply.code(status).send();
-  return reply
-    .code(status)
-    .header('content-type', contentType(version))
-    .send(serializeBody(result.body, responseFormat(request), operation.enums));
+  reply.code(status).header('content-type', contentType(version));
+  const format = responseFormat(request);
+  if (isStreamedList(result.body)) {
+    return reply.send(Readable.from(serializeListInSlices(result.body, format, operation.enums), { objectMode: false }));
+  }
+  return reply.send(serializeBody(result.body, format, operation.enums));
 }
 
 function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions) {

@@ -8,7 +8,7 @@ import { isStorableId } from './stored-integer.js';
  * Ids per statement when loading the tags of a page of builds. SQLite runs each statement synchronously, so a page
  * is loaded in slices with a turn of the event loop between them, letting other requests run.
  */
-const idsPerStatement = 200;
+const idsPerStatement = 50;
 
 function keyed(tags: readonly string[]): Map<string, string> {
   const unique = new Map<string, string>();

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { type Kysely, type Selectable, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 import { notYetTime } from '../../domain/build-query.js';
 import type { Build, BuildPriority, BuildReason, BuildResult, BuildStatus } from '../../domain/builds.js';
@@ -120,6 +121,37 @@ export class KyselyBuildRepository implements BuildRepository {
     // An empty list matches nothing; PostgreSQL refuses `in ()` where SQLite answers no rows.
     const lists = [buildIds, definitionIds, query.statuses, query.results, query.reasons];
     if (lists.some((list) => list?.length === 0)) return [];
+    const column = timeColumns[query.timeField];
+    // A long page is read in keyset slices with a turn of the event loop between them: SQLite runs each statement
+    // synchronously, and one statement of 5,000 rows would hold every other request.
+    const rows: Selectable<BuildsTable>[] = [];
+    let after: ListPosition | undefined;
+    while (rows.length < filter.limit) {
+      if (after) await setImmediate();
+      const wanted = Math.min(rowsPerStatement, filter.limit - rows.length);
+      const slice = await this.slice(filter, buildIds, definitionIds, after, wanted);
+      rows.push(...slice);
+      const last = slice[slice.length - 1];
+      if (slice.length < wanted || !last) break;
+      after = { time: last[column], id: Number(last.id) };
+    }
+    const tags = await tagsOfBuilds(
+      this.db,
+      filter.organizationId,
+      rows.map((row) => Number(row.id)),
+    );
+    return rows.map((row) => toBuild(row, tags.get(Number(row.id)) ?? []));
+  }
+
+  /** Up to `limit` rows of the list, starting at the query's cursor or just beyond the row at `after`. */
+  private slice(
+    filter: BuildListFilter,
+    buildIds: readonly number[] | undefined,
+    definitionIds: readonly number[] | undefined,
+    after: ListPosition | undefined,
+    limit: number,
+  ): Promise<Selectable<BuildsTable>[]> {
+    const { query } = filter;
     let select = filtered(this.db.selectFrom('builds').selectAll(), filter, buildIds, definitionIds);
     const column = timeColumns[query.timeField];
     const direction = query.descending ? 'desc' : 'asc';
@@ -137,25 +169,33 @@ export class KyselyBuildRepository implements BuildRepository {
         eb.selectFrom(ranked.as('ranked')).select('ranked.id').where('ranked.definition_rank', '<=', perDefinition),
       );
     }
+    const atOrBeyond = query.descending ? '<=' : '>=';
+    const beyond = query.descending ? '<' : '>';
     const cursor = query.cursor;
     if (cursor) {
-      const atOrBeyond = query.descending ? '<=' : '>=';
-      const beyond = query.descending ? '<' : '>';
       select = select.where(column, atOrBeyond, cursor.time);
       if (cursor.id !== undefined) {
         const id = idBound(cursor.id);
         select = select.where((eb) => eb.or([eb(column, beyond, cursor.time), eb('id', atOrBeyond, id)]));
       }
     }
-    const rows = await select.orderBy(column, direction).orderBy('id', direction).limit(filter.limit).execute();
-    const tags = await tagsOfBuilds(
-      this.db,
-      filter.organizationId,
-      rows.map((row) => Number(row.id)),
-    );
-    return rows.map((row) => toBuild(row, tags.get(Number(row.id)) ?? []));
+    if (after) {
+      select = select
+        .where(column, atOrBeyond, after.time)
+        .where((eb) => eb.or([eb(column, beyond, after.time), eb('id', beyond, after.id)]));
+    }
+    return select.orderBy(column, direction).orderBy('id', direction).limit(limit).execute();
   }
 }
+
+/** Where the previous slice of a long page ended: its last row's ordering time and id. */
+interface ListPosition {
+  time: string;
+  id: number;
+}
+
+/** Rows per statement when reading a long page; a page of up to 5,000 builds takes ten statements. */
+const rowsPerStatement = 500;
 
 /** The list's filters, applied to any selection from `builds` (the page itself, or the per-definition ranking). */
 function filtered<O>(

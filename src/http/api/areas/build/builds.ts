@@ -16,6 +16,7 @@ import {
 } from '../../values.js';
 import { buildVersions, caller, requireProject } from './context.js';
 import { buildEnums } from './enum-fields.js';
+import { mapInSlices } from '../../slices.js';
 import { buildDocument, loadRelations } from './representation.js';
 
 /** Every query parameter of the builds list: the filters plus paging, ordering and the ones that stand alone. */
@@ -60,7 +61,7 @@ const buildChanges = Type.Object({
 async function render(context: ApiRequestContext<unknown, unknown>, builds: readonly Build[]) {
   const { organization } = caller(context);
   const relations = await loadRelations(context, organization, builds);
-  return builds.map((build) => buildDocument(build, relations, context));
+  return mapInSlices(builds, (build) => buildDocument(build, relations, context));
 }
 
 /** Lists builds of the URL's project, or of the whole organization when the URL has none. */

@@ -1,0 +1,193 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Figure } from './figures.js';
+import { startInstance } from './instance.js';
+import { median } from './load.js';
+import { machine, writeSection } from './results.js';
+import { pinned, pinning, type WrkResult, wrk } from './wrk.js';
+
+/**
+ * `npm run bench`: every figure of issue 11 in one run, each against a baseline measured in the same run, written to the
+ * "Suite" section of docs/benchmarks.md. Load comes from wrk in its own process; the server under load runs in its own
+ * process too, pinned to another core where `taskset` is available. BENCH_LONG=1 lengthens every phase; the
+ * BENCH_* variables below set each one.
+ */
+const long = process.env.BENCH_LONG === '1';
+const knob = (name: string, short: number, longer: number) => Number(process.env[name] ?? (long ? longer : short));
+const seconds = knob('BENCH_SECONDS', 5, 15);
+const rounds = knob('BENCH_ROUNDS', 3, 5);
+const rssSeconds = knob('BENCH_RSS_SECONDS', 60, 120);
+const tokens = knob('BENCH_TOKENS', 1_000_000, 1_000_000);
+const samples = knob('BENCH_SAMPLES', 2_000, 10_000);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'lapis-bench-run-'));
+const children: ChildProcess[] = [];
+
+/** Starts a TypeScript file of bench/ as a pinned child process and returns it with the JSON line it prints first. */
+async function start<T>(file: string, args: string[] = []): Promise<{ child: ChildProcess; info: T }> {
+  const [command, argv] = pinned(pinning.server, process.execPath, ['--import', 'tsx', join(here, file), ...args]);
+  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    if (line.startsWith('{')) return { child, info: JSON.parse(line) as T };
+  }
+  throw new Error(`${file} exited before it was ready`);
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+function rssMegabytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+}
+
+/** Alternating rounds of two loads, so drift in a shared machine's speed hits both alike; medians of req/s. */
+async function compare(a: () => Promise<WrkResult>, b: () => Promise<WrkResult>) {
+  const first: WrkResult[] = [];
+  const second: WrkResult[] = [];
+  for (let round = 0; round < rounds; round++) {
+    if (round % 2 === 0) {
+      first.push(await a());
+      second.push(await b());
+    } else {
+      second.push(await b());
+      first.push(await a());
+    }
+  }
+  for (const result of [...first, ...second]) if (result.non2xx > 0) throw new Error('a load answered non-2xx');
+  const rate = (results: WrkResult[]) => median(results.map((r) => r.perSecond));
+  const list = (results: WrkResult[]) => results.map((r) => Math.round(r.perSecond)).join(', ');
+  return { a: rate(first), b: rate(second), aList: list(first), bList: list(second) };
+}
+
+const figures: Figure[] = [];
+
+function missing(id: string, note: string): Figure {
+  return { id, name: 'not measured', value: '—', baseline: '—', ratio: Number.NaN, target: '—', met: false, note };
+}
+
+/** One benchmark's figures, or a row saying it failed: one broken benchmark does not cost the others' figures. */
+async function attempt(id: string, measure: () => Promise<Figure[]>): Promise<Figure[]> {
+  try {
+    return await measure();
+  } catch (error) {
+    console.error(error);
+    return [missing(id, `failed: ${String(error).slice(0, 200)}`)];
+  }
+}
+try {
+  const { child: server, info } = await start<{ lapis: string; open: string; pat: string; builds: number }>('server.ts');
+  const path = '/fabrikam/Fabrikam%20Web/_apis/build/builds?$top=10&api-version=7.1';
+  const auth = { authorization: `Basic ${Buffer.from(`:${info.pat}`).toString('base64')}` };
+  const sample = await fetch(info.lapis + path, { headers: auth });
+  if (sample.status !== 200) throw new Error(`the builds list answered ${sample.status}`);
+  const body = Buffer.from(await sample.arrayBuffer());
+  const bodyFile = join(work, 'builds.json');
+  writeFileSync(bodyFile, body);
+  const { child: raw, info: rawInfo } = await start<{ url: string }>('raw-server.ts', [
+    bodyFile,
+    sample.headers.get('content-type') ?? '',
+  ]);
+  await wrk(info.lapis + path, auth, 2);
+  await wrk(info.open + path, {}, 2);
+  await wrk(rawInfo.url + path, {}, 2);
+
+  const p1 = await compare(
+    () => wrk(info.lapis + path, auth, seconds),
+    () => wrk(rawInfo.url + path, {}, seconds),
+  );
+  figures.push({
+    id: 'P1',
+    name: `GET builds?$top=10 with a PAT (${body.length.toLocaleString('en-US')} bytes), req/s`,
+    value: `${Math.round(p1.a)} (${p1.aList})`,
+    baseline: `${Math.round(p1.b)} (${p1.bList}): node:http sending the same bytes`,
+    ratio: p1.a / p1.b,
+    target: '≥ 0.25×',
+    met: p1.a / p1.b >= 0.25,
+  });
+  await stop(raw);
+
+  const overhead = await compare(
+    () => wrk(info.lapis + path, auth, seconds),
+    () => wrk(info.open + path, {}, seconds),
+  );
+  figures.push({
+    id: 'Auth',
+    name: 'Same route with the PAT check, req/s',
+    value: `${Math.round(overhead.a)} (${overhead.aList})`,
+    baseline: `${Math.round(overhead.b)} (${overhead.bList}): the same routes and services, access admitted without a credential`,
+    ratio: overhead.a / overhead.b,
+    target: '≥ 0.95× (≤ 5% overhead)',
+    met: overhead.a / overhead.b >= 0.95,
+  });
+
+  await stop(server);
+
+  // Memory is measured on the deployed binary, not under the TypeScript loader (which holds a heap of its own).
+  const instance = await startInstance();
+  children.push(instance.child);
+  const instanceAuth = { authorization: `Basic ${Buffer.from(`:${instance.pat}`).toString('base64')}` };
+  await wrk(instance.url + path, instanceAuth, 2);
+  const idleRss = rssMegabytes(instance.child.pid ?? 0);
+  const sustained = await wrk(instance.url + path, instanceAuth, rssSeconds);
+  const loadedRss = rssMegabytes(instance.child.pid ?? 0);
+  if (sustained.non2xx > 0) throw new Error('the instance answered non-2xx under load');
+  figures.push({
+    id: 'RSS',
+    name: `Resident memory of \`lapis serve\` after ${rssSeconds} s of builds-list load (${Math.round(sustained.perSecond)} req/s)`,
+    value: `${loadedRss.toFixed(0)} MB`,
+    baseline: `${idleRss.toFixed(0)} MB after start and a 2 s warm-up`,
+    ratio: loadedRss / idleRss,
+    target: '≤ 150 MB',
+    met: loadedRss <= 150,
+  });
+  await stop(instance.child);
+  rmSync(instance.dataDir, { recursive: true, force: true });
+
+  figures.push(...(await attempt('P2, P3', async () => (await import('./verification.js')).run({ large: tokens, samples }))));
+
+  const revocationLag = join(here, 'revocation-lag.ts');
+  if (existsSync(revocationLag)) {
+    figures.push(
+      ...(await attempt('P4', async () => {
+        const lag = (await import(revocationLag)) as { run?: () => Promise<Figure[]> };
+        if (!lag.run) throw new Error('bench/revocation-lag.ts exports no run()');
+        return lag.run();
+      })),
+    );
+  } else {
+    figures.push(missing('P4', 'bench/revocation-lag.ts (its `run(): Promise<Figure[]>`) is not in this tree'));
+  }
+
+  // P5 loads a million builds into a store of its own: run in its own process, it reports on its last line.
+  figures.push(...(await attempt('P5', async () => [(await start<Figure>('builds-list.ts')).info])));
+} finally {
+  for (const child of children) await stop(child);
+  rmSync(work, { recursive: true, force: true });
+}
+
+const ratio = (value: number) => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '—');
+const rows = figures.map(
+  (f) =>
+    `| ${f.id} | ${f.name} | ${f.value} | ${f.baseline} | ${ratio(f.ratio)} | ${f.target} | ${f.met ? 'met' : '**not met**'}${f.note ? ` (${f.note})` : ''} |`,
+);
+writeSection(
+  'Suite',
+  `Written by \`npm run bench\` (${machine()}; ${rounds} alternating rounds of ${seconds} s per load, wrk \`-t1 -c50\` in its own process${pinning.available ? ', server on core 0 and wrk on core 1 (`taskset`)' : ', unpinned'}; SQLite with the demo seed). The machine may be shared: compare each figure with its baseline, measured in the same run, not with other runs.
+
+| | Figure | Value | Baseline (same run) | Ratio | Target | |
+|---|---|---|---|---|---|---|
+${rows.join('\n')}`,
+);
+for (const f of figures) console.log(`${f.id}: ${f.value} vs ${f.baseline}: ${ratio(f.ratio)} (${f.met ? 'met' : 'not met'})`);
