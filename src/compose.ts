@@ -132,7 +132,9 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
     : resolveDataPath(config, 'oauth-keys.json');
-  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock);
+  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock, 1000, () =>
+    context.credentials.changed('signing-keys'),
+  );
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);

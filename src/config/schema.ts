@@ -343,6 +343,26 @@ export const configSchema = {
     default: false,
     parse: flag,
   }),
+  metrics: key({
+    env: 'LAPIS_METRICS',
+    description:
+      '`GET /metrics` in Prometheus text. `off`: no such route. `on`: open to anyone who can reach the port (only behind a network boundary). `token`: only with `Authorization: Bearer` and the value of LAPIS_METRICS_TOKEN.',
+    default: 'off' as 'off' | 'on' | 'token',
+    parse: oneOf('off', 'on', 'token'),
+  }),
+  metricsToken: key({
+    env: 'LAPIS_METRICS_TOKEN',
+    description: 'The bearer secret the scraper sends when LAPIS_METRICS is `token` (at least 32 characters).',
+    default: '',
+    parse: text,
+  }),
+  redisUrl: key({
+    env: 'LAPIS_REDIS_URL',
+    description:
+      'Redis (`redis://host:port/db`) holding the failed-authentication counters that every instance shares. Empty: PostgreSQL holds them when the store is PostgreSQL, and each process counts alone on SQLite.',
+    default: '',
+    parse: text,
+  }),
 } as const;
 
 export type ConfigSchema = typeof configSchema;

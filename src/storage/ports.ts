@@ -303,7 +303,53 @@ export interface BuildTagRepository {
   removeFromProject(organizationId: string, projectId: string, tag: string): Promise<void>;
 }
 
+/**
+ * What changed, as every instance must hear it: a cache holding anything of that kind drops it. A new kind of
+ * change is one more name here and one `context.credentials.changed('<topic>')` call where it happens.
+ */
+export const changeTopics = [
+  'tokens',
+  'oauth-grants',
+  'memberships',
+  'users',
+  'policies',
+  'revocation-rules',
+  'signing-keys',
+] as const;
+export type ChangeTopic = (typeof changeTopics)[number];
+
+/** A change heard from another process; `all` when the feed cannot tell what changed (a gap, a SQLite write). */
+export interface Change {
+  topic: ChangeTopic | 'all';
+  payload: string;
+  /** When it was published (ms since the epoch, the publisher's clock), for the notification lag; absent for `all`. */
+  sentAt?: number;
+}
+
+export interface ChangePublisher {
+  /** Inside `Store.transaction` the notice is delivered with the commit, and not at all on rollback. */
+  publish(topic: ChangeTopic, payload?: string): Promise<void>;
+}
+
+/**
+ * Cross-process change notices (PostgreSQL LISTEN/NOTIFY, or SQLite's data_version polled). Listening starts with
+ * the first subscriber and ends with `Store.close`; a process that only publishes (the CLI) never listens.
+ */
+export interface ChangeFeed extends ChangePublisher {
+  subscribe(listener: (change: Change) => void): () => void;
+  /** Resolves once the first attempt to listen has ended (listening, or retrying in the background). */
+  listening(): Promise<void>;
+}
+
+/** Connections of a pool, for metrics; a single SQLite connection reports none. */
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Repositories {
+  changes: ChangePublisher;
   users: UserRepository;
   organizations: OrganizationRepository;
   projects: ProjectRepository;
@@ -326,6 +372,8 @@ export interface Repositories {
 
 export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
+  readonly changes: ChangeFeed;
+  poolUse(): PoolUse | undefined;
   /** Human-readable location for logs (never includes a password). */
   readonly location: string;
   migrate(): Promise<{ applied: string[] }>;
