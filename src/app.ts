@@ -65,7 +65,15 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   metrics.register(app, config);
   // An instance that answers before it listens could miss a revocation for a whole cache lifetime.
   await store.changes.listening();
-  const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const failureWindowMs = config.authFailureWindowSeconds * 1000;
+  const throttle = new FailureThrottle(
+    clock,
+    config.authFailureLimit,
+    failureWindowMs,
+    undefined,
+    services.sharedFailures.as('token'),
+  );
+  app.addHook('onClose', () => services.sharedFailures.close());
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn, membership)
@@ -91,7 +99,13 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
-    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+    clientThrottle: new FailureThrottle(
+      clock,
+      config.authFailureLimit,
+      failureWindowMs,
+      undefined,
+      services.sharedFailures.as('oauth-client-address'),
+    ),
   });
   await registerApi(app, { services, access, config });
   await app.ready();

@@ -11,7 +11,7 @@ import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
-import { FailureThrottle } from './services/failure-throttle.js';
+import { FailureThrottle, type SharedCounting } from './services/failure-throttle.js';
 import { IdentityService } from './services/identities.js';
 import { OAuthAppService } from './services/oauth-apps.js';
 import { OAuthAuthorizationService } from './services/oauth-authorization.js';
@@ -24,13 +24,15 @@ import { ProjectService } from './services/projects.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { StoredFailureCounter } from './services/stored-failure-counter.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
-import { StorageUnavailableError, type Store } from './storage/ports.js';
+import { type SharedFailureCounter, StorageUnavailableError, type Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
+import { openRedis, RedisFailureCounter } from './storage/redis/failure-counter.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 
@@ -92,8 +94,35 @@ export function configuredClock(config: Config): Clock {
 /** Sign-in failures allowed from one address, across all names, as a multiple of the per-name limit. */
 const addressFailureFactor = 5;
 
+/**
+ * Where failed authentications are counted for every instance: Redis when configured, else the PostgreSQL
+ * database; on SQLite each process counts alone.
+ */
+export interface SharedFailures {
+  counter: SharedFailureCounter | undefined;
+  /** The shared counting of one throttle, under its own name. */
+  as(name: string): SharedCounting | undefined;
+  close(): Promise<void>;
+}
+
+function sharedFailures(store: Store, clock: Clock, config: Config): SharedFailures {
+  let counter: SharedFailureCounter | undefined;
+  let close = async () => {};
+  if (config.redisUrl) {
+    const redis = openRedis(config.redisUrl);
+    counter = new RedisFailureCounter(redis, clock);
+    close = async () => {
+      redis.disconnect();
+    };
+  } else if (store.kind === 'postgres') {
+    counter = new StoredFailureCounter(store.failureCounters, clock);
+  }
+  return { counter, as: (name) => counter && { counter, name }, close };
+}
+
 export interface Services {
   context: ServiceContext;
+  sharedFailures: SharedFailures;
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
@@ -125,9 +154,12 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const context = serviceContext(store, clock);
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
+  const shared = sharedFailures(store, clock, config);
+  const throttle = (name: string, limit = config.authFailureLimit) =>
+    new FailureThrottle(clock, limit, failureWindowMs, undefined, shared.as(name));
   const signInThrottles = {
-    perAddressAndUser: new FailureThrottle(clock, config.authFailureLimit, failureWindowMs),
-    perAddress: new FailureThrottle(clock, config.authFailureLimit * addressFailureFactor, failureWindowMs),
+    perAddressAndUser: throttle('sign-in-user'),
+    perAddress: throttle('sign-in-address', config.authFailureLimit * addressFailureFactor),
   };
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
@@ -142,6 +174,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const builds = new BuildService(context);
   return {
     context,
+    sharedFailures: shared,
     users: new UserService(context),
     organizations: new OrganizationService(context),
     projects: new ProjectService(context),
@@ -171,7 +204,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
-      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+      clientThrottle: throttle('oauth-app'),
     }),
   };
 }

@@ -42,6 +42,14 @@ function flag(raw: string, key: string): boolean {
   throw new ConfigError(`${key} must be true or false, got "${raw}"`);
 }
 
+function redisUrl(raw: string, key: string): string {
+  const value = raw.trim();
+  if (value !== '' && !/^rediss?:\/\/[^\s]+$/i.test(value)) {
+    throw new ConfigError(`${key} must start with redis:// or rediss:// (got a value starting "${value.slice(0, 8)}")`);
+  }
+  return value;
+}
+
 function databaseUrl(raw: string, key: string): string {
   const value = raw.trim();
   if (value === '') return '';
@@ -359,9 +367,9 @@ export const configSchema = {
   redisUrl: key({
     env: 'LAPIS_REDIS_URL',
     description:
-      'Redis (`redis://host:port/db`) holding the failed-authentication counters that every instance shares. Empty: PostgreSQL holds them when the store is PostgreSQL, and each process counts alone on SQLite.',
+      'Redis (`redis://host:port/db`, optionally `?keyPrefix=name:`, default `lapis:`) holding the failed-authentication counters that every instance shares. Empty: PostgreSQL holds them when the store is PostgreSQL, and each process counts alone on SQLite.',
     default: '',
-    parse: text,
+    parse: redisUrl,
   }),
 } as const;
 

@@ -184,6 +184,32 @@ export interface CounterRepository {
   next(scope: string, name: string): Promise<number>;
 }
 
+/**
+ * Failure counts every instance shares (PostgreSQL or Redis), for the failure throttles. The shape a per-token
+ * rate counter needs too: both count events per key in fixed windows.
+ */
+export interface SharedFailureCounter {
+  /** Adds one failure to the key's window and returns the window's count and start (ms since the epoch). */
+  increment(key: string, windowMs: number): Promise<{ failures: number; startedAt: number }>;
+  reset(key: string): Promise<void>;
+}
+
+/** A failure window as the shared counter holds it. */
+export interface FailureWindow {
+  failures: number;
+  /** ISO-8601 UTC. */
+  startedAt: string;
+}
+
+/** Failed-authentication counters shared by every instance on the database (fixed windows per key). */
+export interface FailureCounterRepository {
+  /** Adds one failure to the key's window, starting a new window when the current one began at or before `cutoff`. */
+  increment(key: string, now: string, cutoff: string): Promise<FailureWindow>;
+  reset(key: string): Promise<void>;
+  /** Forgets every window that began at or before `cutoff`. */
+  purge(cutoff: string): Promise<void>;
+}
+
 export interface OperationRepository {
   insert(operation: Operation): Promise<void>;
   find(organizationId: string, id: string): Promise<Operation | undefined>;
@@ -359,6 +385,7 @@ export interface Repositories {
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
   counters: CounterRepository;
+  failureCounters: FailureCounterRepository;
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;

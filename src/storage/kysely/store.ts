@@ -14,6 +14,7 @@ import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
+import { KyselyFailureCounterRepository } from './failure-counters.js';
 import { KyselyKeyFingerprintRepository } from './key-fingerprints.js';
 import { KyselyMetaRepository } from './meta.js';
 import { KyselyOAuthAppRepository } from './oauth-apps.js';
@@ -61,6 +62,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
     counters: guard(new KyselyCounterRepository(db), translate),
+    failureCounters: guard(new KyselyFailureCounterRepository(db), translate),
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
