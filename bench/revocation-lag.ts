@@ -8,7 +8,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +70,24 @@ function percentile(sorted: number[], p: number): number {
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
+/** B's own view of the notices: mean publish-to-arrival time and the share that arrived within 100 ms. */
+async function noticeLag(instance: Instance): Promise<{ meanMs: number; within100msShare: number }> {
+  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  const value = (prefix: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((line) => line.startsWith(prefix))
+        ?.split(' ')
+        .at(-1) ?? Number.NaN,
+    );
+  const count = value('lapis_change_notification_lag_seconds_count ');
+  return {
+    meanMs: (value('lapis_change_notification_lag_seconds_sum ') / count) * 1000,
+    within100msShare: value('lapis_change_notification_lag_seconds_bucket{le="0.1"}') / count,
+  };
+}
+
 export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 200)): Promise<BenchFigure> {
   const base = new URL(
     process.env.LAPIS_BENCH_DATABASE_URL ?? process.env.LAPIS_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
@@ -102,7 +120,8 @@ export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 
       });
       tokens.push({ id: created.token.id, authorization: `Basic ${Buffer.from(`:${created.text}`).toString('base64')}` });
     }
-    const env = { ...shared, LAPIS_AUTH_CACHE_MS: '1000' };
+    // Metrics open: the instances listen on loopback only.
+    const env = { ...shared, LAPIS_AUTH_CACHE_MS: '1000', LAPIS_METRICS: 'on' };
     const a = await startInstance({ ...env, LAPIS_DATA_DIR: mkdtempSync(join(dir, 'a-')) });
     instances.push(a);
     const b = await startInstance({ ...env, LAPIS_DATA_DIR: mkdtempSync(join(dir, 'b-')) });
@@ -138,6 +157,7 @@ export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 
       lags.push(refused - answered);
       fromRequest.push(refused - sent);
     }
+    const notices = await noticeLag(b);
     lags.sort((x, y) => x - y);
     fromRequest.sort((x, y) => x - y);
     return {
@@ -153,6 +173,9 @@ export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 
         p50FromRequest: round(percentile(fromRequest, 50)),
         p99FromRequest: round(percentile(fromRequest, 99)),
         cacheMs: 1000,
+        noticeMeanMs: round(notices.meanMs),
+        noticeWithin100msShare: round(notices.within100msShare),
+        loadAverage: round(loadavg()[0] ?? Number.NaN),
       },
     };
   } finally {
@@ -180,6 +203,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
 | --- | --- | --- | --- |
 | from A's answer | ${detail.p50} ms | ${detail.p99} ms | ${detail.max} ms |
 | from the revocation request | ${detail.p50FromRequest} ms | ${detail.p99FromRequest} ms | |
+
+The notice itself (instance B's \`lapis_change_notification_lag_seconds\`): mean ${detail.noticeMeanMs} ms, ${Math.round((detail.noticeWithin100msShare ?? 0) * 100)} % within 100 ms. Load average at the end: ${detail.loadAverage}.
 
 ${machine()}`,
   );
