@@ -68,6 +68,19 @@ function percentile(sorted: number[], p: number): number {
   return sorted[index] ?? Number.NaN;
 }
 
+/**
+ * Once more after a network error: the server closes keep-alive connections idle past 5 s, and on a loaded machine
+ * the client may reuse one in the same instant (ECONNRESET). Every request retried here is idempotent.
+ */
+async function retried<T>(request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return request();
+  }
+}
+
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
 /** B's own view of the notices: mean publish-to-arrival time and the share that arrived within 100 ms. */
@@ -138,7 +151,7 @@ export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 
 
     const projects = `${b.url}/contoso/_apis/projects?api-version=7.1`;
     const askB = async (authorization: string) => {
-      const response = await fetch(projects, { headers: { authorization, 'x-tfs-fedauthredirect': 'Suppress' } });
+      const response = await retried(() => fetch(projects, { headers: { authorization, 'x-tfs-fedauthredirect': 'Suppress' } }));
       await response.arrayBuffer();
       return response.status;
     };
@@ -147,9 +160,10 @@ export async function run(revocations = Number(process.env.BENCH_REVOCATIONS ?? 
     for (const token of tokens) {
       if ((await askB(token.authorization)) !== 200) throw new Error('instance B refused a valid token');
       const action = `/contoso/_usersSettings/tokens/${token.id}/revoke`;
-      const fields = formFields(await (await browser.get(action)).text(), action);
+      const fields = formFields(await (await retried(() => browser.get(action))).text(), action);
       const sent = performance.now();
-      const revoked = await browser.post(action, fields);
+      // Revoking twice is harmless (the second answer is the same redirect).
+      const revoked = await retried(() => browser.post(action, fields));
       const answered = performance.now();
       if (revoked.status !== 303) throw new Error(`revocation on instance A answered ${revoked.status}`);
       while ((await askB(token.authorization)) === 200) {}
