@@ -29,7 +29,6 @@ export interface SharedCounting {
  */
 export class FailureThrottle {
   private readonly windows = new Map<string, Window>();
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -65,19 +64,12 @@ export class FailureThrottle {
   recordFailure(key: string): void {
     this.count(key);
     if (!this.shared) return;
-    const sent = this.shared.counter
+    this.shared.counter
       .increment(this.sharedKey(key), this.windowMs)
       .then((window) => {
         this.learn(key, window, 0);
       })
-      .catch(() => {})
-      .finally(() => this.pending.delete(sent));
-    this.pending.add(sent);
-  }
-
-  /** Resolves once every shared count sent so far has answered. */
-  async settled(): Promise<void> {
-    await Promise.all([...this.pending]);
+      .catch(() => {});
   }
 
   private count(key: string): void {
