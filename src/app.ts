@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServices, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
+import { authorizationSteps } from './domain/authorization.js';
 import type { Clock } from './domain/clock.js';
 import { registerApi } from './http/api/router.js';
 import { AccessGate } from './http/auth/access-gate.js';
@@ -11,6 +12,7 @@ import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { registerLeakReports } from './http/leak-reports.js';
+import { LapisMetrics } from './http/metrics.js';
 import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
@@ -53,17 +55,36 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     cacheMs: config.authCacheMs,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
-  const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const oauthVerifier = new OAuthTokenVerifier(services.context, services.accessTokens, membership, {
+    cacheMs: config.authCacheMs,
+  });
+  // Keys rotated by another process (`lapis keys rotate`) are re-read at the next use, not after the interval.
+  services.context.credentials.subscribe((change) => {
+    if (change.topic === 'signing-keys' || change.topic === 'all') services.signingKeys.reloadSoon();
+  });
+  const metrics = new LapisMetrics({
+    store,
+    credentials: services.context.credentials,
+    caches: { pat: () => verifier.cacheStats, oauth: () => oauthVerifier.cacheStats, membership: () => membership.cacheStats },
+  });
+  metrics.register(app, config);
+  // An instance that answers before it listens could miss a revocation for a whole cache lifetime.
+  await store.changes.listening();
+  const failureWindowMs = config.authFailureWindowSeconds * 1000;
+  const throttle = new FailureThrottle(
+    clock,
+    config.authFailureLimit,
+    failureWindowMs,
+    undefined,
+    services.sharedFailures.as('token'),
+  );
+  app.addHook('onClose', () => services.sharedFailures.close());
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn, membership)
     : new BasicPatAuthenticator(verifier, throttle);
-  const bearer = new BearerOAuthAuthenticator(
-    new OAuthTokenVerifier(services.context, services.accessTokens, membership, { cacheMs: config.authCacheMs }),
-    throttle,
-    config.publicUrl,
-  );
-  const access = new AccessGate(new AuthChain([basic, bearer]), config);
+  const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
+  const access = new AccessGate(new AuthChain([basic, bearer]), config, authorizationSteps, metrics.observer);
   registerHealth(app, store);
   registerWebLinks(app);
   registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });
@@ -94,7 +115,13 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
-    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+    clientThrottle: new FailureThrottle(
+      clock,
+      config.authFailureLimit,
+      failureWindowMs,
+      undefined,
+      services.sharedFailures.as('oauth-client-address'),
+    ),
   });
   await registerApi(app, { services, access, config });
   await app.ready();

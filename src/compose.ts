@@ -12,7 +12,7 @@ import { BuildService } from './services/builds.js';
 import { type ServiceContext, serviceContext } from './services/context.js';
 import { DemoSeeder } from './services/demo-seed.js';
 import { DeploymentService } from './services/deployment.js';
-import { FailureThrottle } from './services/failure-throttle.js';
+import { FailureThrottle, type SharedCounting } from './services/failure-throttle.js';
 import { IdentityService } from './services/identities.js';
 import { reconcileKeyFingerprints, secretFingerprint, signingKeysFingerprint } from './services/key-fingerprints.js';
 import { LeakReportService } from './services/leak-reports.js';
@@ -28,6 +28,7 @@ import { RetentionLeaseService } from './services/retention-leases.js';
 import { SecretBox } from './services/secret-box.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
+import { StoredFailureCounter } from './services/stored-failure-counter.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { TokenService } from './services/tokens.js';
@@ -35,8 +36,9 @@ import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
 import { httpWebhookTransport } from './services/webhook-transport.js';
 import { WebhookService } from './services/webhooks.js';
-import { StorageUnavailableError, type Store } from './storage/ports.js';
+import { type SharedFailureCounter, StorageUnavailableError, type Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
+import { openRedis, RedisFailureCounter } from './storage/redis/failure-counter.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 
@@ -100,9 +102,35 @@ const addressFailureFactor = 5;
 
 /** A receiver that takes longer than this to answer counts as a failed attempt (retried later). */
 const webhookTimeoutMs = 10_000;
+/**
+ * Where failed authentications are counted for every instance: Redis when configured, else the PostgreSQL
+ * database; on SQLite each process counts alone.
+ */
+export interface SharedFailures {
+  counter: SharedFailureCounter | undefined;
+  /** The shared counting of one throttle, under its own name. */
+  as(name: string): SharedCounting | undefined;
+  close(): Promise<void>;
+}
+
+function sharedFailures(store: Store, clock: Clock, config: Config): SharedFailures {
+  let counter: SharedFailureCounter | undefined;
+  let close = async () => {};
+  if (config.redisUrl) {
+    const redis = openRedis(config.redisUrl);
+    counter = new RedisFailureCounter(redis, clock);
+    close = async () => {
+      redis.disconnect();
+    };
+  } else if (store.kind === 'postgres') {
+    counter = new StoredFailureCounter(store.failureCounters, clock);
+  }
+  return { counter, as: (name) => counter && { counter, name }, close };
+}
 
 export interface Services {
   context: ServiceContext;
+  sharedFailures: SharedFailures;
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
@@ -136,14 +164,19 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const context = serviceContext(store, clock);
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
+  const shared = sharedFailures(store, clock, config);
+  const throttle = (name: string, limit = config.authFailureLimit) =>
+    new FailureThrottle(clock, limit, failureWindowMs, undefined, shared.as(name));
   const signInThrottles = {
-    perAddressAndUser: new FailureThrottle(clock, config.authFailureLimit, failureWindowMs),
-    perAddress: new FailureThrottle(clock, config.authFailureLimit * addressFailureFactor, failureWindowMs),
+    perAddressAndUser: throttle('sign-in-user'),
+    perAddress: throttle('sign-in-address', config.authFailureLimit * addressFailureFactor),
   };
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
     : resolveDataPath(config, 'oauth-keys.json');
-  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock);
+  const signingKeys = new SigningKeys(new SigningKeyFile(keysFile), clock, 1000, () =>
+    context.credentials.changed('signing-keys'),
+  );
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
@@ -162,6 +195,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   tokens.onRevoked((token) => webhooks.tokenRevoked(token));
   return {
     context,
+    sharedFailures: shared,
     users: new UserService(context),
     organizations: new OrganizationService(context, { cacheMs: config.authCacheMs }),
     projects: new ProjectService(context, { cacheMs: config.authCacheMs }),
@@ -188,7 +222,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
-      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+      clientThrottle: throttle('oauth-app'),
     }),
     webhooks,
     leaks: new LeakReportService(context, hasher, tokens, webhooks),

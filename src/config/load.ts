@@ -48,5 +48,8 @@ export function loadConfig(sources: ConfigSources = {}): Config {
     if (flagValue !== undefined) value = definition.parse(flagValue, `--${name}`);
     result[name] = value;
   }
+  if (result.metrics === 'token' && String(result.metricsToken).length < 32) {
+    throw new ConfigError('LAPIS_METRICS=token needs LAPIS_METRICS_TOKEN of at least 32 characters');
+  }
   return Object.freeze(result) as Config;
 }

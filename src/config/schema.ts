@@ -43,6 +43,14 @@ function flag(raw: string, key: string): boolean {
   throw new ConfigError(`${key} must be true or false, got "${raw}"`);
 }
 
+function redisUrl(raw: string, key: string): string {
+  const value = raw.trim();
+  if (value !== '' && !/^rediss?:\/\/[^\s]+$/i.test(value)) {
+    throw new ConfigError(`${key} must start with redis:// or rediss:// (got a value starting "${value.slice(0, 8)}")`);
+  }
+  return value;
+}
+
 function databaseUrl(raw: string, key: string): string {
   const value = raw.trim();
   if (value === '') return '';
@@ -380,6 +388,26 @@ export const configSchema = {
       'Emulate an Azure DevOps Server whose IIS Basic Authentication is on: Basic credentials are checked as username:password, and personal access tokens sent over Basic stop working.',
     default: false,
     parse: flag,
+  }),
+  metrics: key({
+    env: 'LAPIS_METRICS',
+    description:
+      '`GET /metrics` in Prometheus text. `off`: no such route. `on`: open to anyone who can reach the port (only behind a network boundary). `token`: only with `Authorization: Bearer` and the value of LAPIS_METRICS_TOKEN.',
+    default: 'off' as 'off' | 'on' | 'token',
+    parse: oneOf('off', 'on', 'token'),
+  }),
+  metricsToken: key({
+    env: 'LAPIS_METRICS_TOKEN',
+    description: 'The bearer secret the scraper sends when LAPIS_METRICS is `token` (at least 32 characters).',
+    default: '',
+    parse: text,
+  }),
+  redisUrl: key({
+    env: 'LAPIS_REDIS_URL',
+    description:
+      'Redis (`redis://host:port/db`, optionally `?keyPrefix=name:`, default `lapis:`) holding the failed-authentication counters that every instance shares. Empty: PostgreSQL holds them when the store is PostgreSQL, and each process counts alone on SQLite.',
+    default: '',
+    parse: redisUrl,
   }),
 } as const;
 

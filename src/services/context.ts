@@ -12,5 +12,5 @@ export interface ServiceContext {
 }
 
 export function serviceContext(store: Store, clock: Clock, newId: () => string = randomUUID): ServiceContext {
-  return { store, clock, newId, credentials: new CredentialEvents() };
+  return { store, clock, newId, credentials: new CredentialEvents(store.changes) };
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../domain/clock.js';
+import type { SharedFailureCounter } from '../storage/ports.js';
 
 export interface ThrottleVerdict {
   blocked: boolean;
@@ -11,10 +12,20 @@ interface Window {
   failures: number;
 }
 
+/** Counts shared with other instances, under a name that keeps this throttle's keys apart from the others'. */
+export interface SharedCounting {
+  counter: SharedFailureCounter;
+  name: string;
+}
+
 /**
  * Counts failures per key (a client address, a username) in fixed windows. Only failures are
  * counted, so valid credentials are never slowed. The map is bounded: under a flood of distinct
  * keys the oldest windows are dropped first (Map keeps insertion order).
+ *
+ * With a shared counter every failure is also counted there, and what comes back (the count of every
+ * instance) replaces the local view, so the limit holds across instances. Should the shared counter be
+ * unreachable, the local count still applies.
  */
 export class FailureThrottle {
   private readonly windows = new Map<string, Window>();
@@ -24,7 +35,23 @@ export class FailureThrottle {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly maxKeys = 100_000,
+    private readonly shared?: SharedCounting,
   ) {}
+
+  /**
+   * Counts a failure and says whether the key was already past the limit: on the shared count when there is
+   * one (awaited, which only failures pay for), else on this process's.
+   */
+  async fail(key: string): Promise<ThrottleVerdict> {
+    const local = this.check(key);
+    this.count(key);
+    if (!this.shared) return local;
+    try {
+      return this.learn(key, await this.shared.counter.increment(this.sharedKey(key), this.windowMs), 1);
+    } catch {
+      return local;
+    }
+  }
 
   check(key: string): ThrottleVerdict {
     const window = this.current(key);
@@ -33,7 +60,19 @@ export class FailureThrottle {
     return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(remaining / 1000)) };
   }
 
+  /** Counts a failure without waiting for the shared count; the local view catches up when it answers. */
   recordFailure(key: string): void {
+    this.count(key);
+    if (!this.shared) return;
+    this.shared.counter
+      .increment(this.sharedKey(key), this.windowMs)
+      .then((window) => {
+        this.learn(key, window, 0);
+      })
+      .catch(() => {});
+  }
+
+  private count(key: string): void {
     const window = this.current(key);
     if (window) {
       window.failures++;
@@ -48,6 +87,26 @@ export class FailureThrottle {
 
   reset(key: string): void {
     this.windows.delete(key);
+    this.shared?.counter.reset(this.sharedKey(key)).catch(() => {});
+  }
+
+  private sharedKey(key: string): string {
+    return `${this.shared?.name}:${key}`;
+  }
+
+  /**
+   * Takes the shared window as this process's view and returns the verdict as it stood before the failure just
+   * counted (`counted` of them are included in the shared count).
+   */
+  private learn(key: string, shared: { failures: number; startedAt: number }, counted: number): ThrottleVerdict {
+    const local = this.current(key);
+    if (!local || shared.failures > local.failures || shared.startedAt !== local.startedAt) {
+      this.windows.delete(key);
+      this.windows.set(key, { startedAt: shared.startedAt, failures: Math.max(shared.failures, local?.failures ?? 0) });
+    }
+    if (shared.failures - counted < this.limit) return { blocked: false, retryAfterSeconds: 0 };
+    const remaining = shared.startedAt + this.windowMs - this.clock.now().getTime();
+    return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(remaining / 1000)) };
   }
 
   private current(key: string): Window | undefined {

@@ -1,5 +1,5 @@
 import type { ServiceContext } from './context.js';
-import { TtlCache } from './ttl-cache.js';
+import { type CacheStats, TtlCache } from './ttl-cache.js';
 
 /**
  * Which organizations a user belongs to, loaded with every identified credential. Cached briefly and
@@ -15,6 +15,10 @@ export class MembershipCache {
   ) {
     this.cache = new TtlCache(context.clock, { ttlMs: cacheMs });
     context.credentials.subscribe(() => this.cache.clear());
+  }
+
+  get cacheStats(): CacheStats {
+    return this.cache.stats;
   }
 
   organizationsOf(userId: string): Promise<ReadonlySet<string>> {

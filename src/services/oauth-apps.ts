@@ -120,14 +120,14 @@ export class OAuthAppService {
       }
       return revoked;
     });
-    if (revokedGrants > 0) this.context.credentials.changed();
+    if (revokedGrants > 0) await this.context.credentials.changed('oauth-grants', app.id);
     return { app: { ...app, callbackUrls, scopes }, revokedGrants };
   }
 
   /** Removes the app and every grant, code and refresh token issued to it; its access tokens stop at once. */
   async remove(app: OAuthApp): Promise<void> {
     await this.context.store.oauthApps.delete(app.id);
-    this.context.credentials.changed();
+    await this.context.credentials.changed('oauth-grants', app.id);
   }
 
   secretMatches(app: OAuthApp, secret: string): boolean {

@@ -32,7 +32,7 @@ export class OAuthGrantService {
 
   async revoke(grant: OAuthGrant): Promise<void> {
     await this.context.store.oauthGrants.revoke(grant.id, this.context.clock.now().toISOString());
-    this.context.credentials.changed();
+    await this.context.credentials.changed('oauth-grants', grant.id);
   }
 
   /** Revokes every grant the user gave the app; returns how many were still active. */
@@ -42,7 +42,7 @@ export class OAuthGrantService {
     for (const grant of await this.context.store.oauthGrants.listForUser(user.id)) {
       if (grant.appId === app.id && (await this.context.store.oauthGrants.revoke(grant.id, revokedAt))) revoked++;
     }
-    this.context.credentials.changed();
+    await this.context.credentials.changed('oauth-grants', app.id);
     return revoked;
   }
 }

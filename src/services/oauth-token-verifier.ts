@@ -3,7 +3,7 @@ import type { OAuthGrant } from '../domain/oauth.js';
 import type { AccessTokenClaims, AccessTokens } from './access-tokens.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
-import { TtlCache } from './ttl-cache.js';
+import { type CacheStats, TtlCache } from './ttl-cache.js';
 
 export type OAuthVerification =
   | { status: 'active'; claims: AccessTokenClaims; grant: OAuthGrant; user: User; memberOf: ReadonlySet<string> }
@@ -40,6 +40,10 @@ export class OAuthTokenVerifier {
       ...(options.maxCacheEntries !== undefined && { maxEntries: options.maxCacheEntries }),
     });
     context.credentials.subscribe(() => this.cache.clear());
+  }
+
+  get cacheStats(): CacheStats {
+    return this.cache.stats;
   }
 
   async verify(token: string, issuer: string | undefined): Promise<OAuthVerification> {

@@ -80,7 +80,7 @@ export class OrganizationService {
       throw error;
     }
     // A new member's tokens work at once, not after the verification caches expire.
-    this.context.credentials.changed();
+    await this.context.credentials.changed('memberships', user.id);
   }
 
   async removeMember(organizationName: string, username: string): Promise<void> {
@@ -92,7 +92,7 @@ export class OrganizationService {
     if (!(await this.context.store.organizations.removeMember(organization.id, user.id))) {
       throw new DomainError('notMember', `User "${user.username}" is not a member of "${organization.name}".`);
     }
-    this.context.credentials.changed();
+    await this.context.credentials.changed('memberships', user.id);
   }
 
   async members(organizationName: string): Promise<OrganizationMember[]> {

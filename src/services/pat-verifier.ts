@@ -4,7 +4,7 @@ import { tokenStatus } from '../domain/pat-rules.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
-import { TtlCache } from './ttl-cache.js';
+import { type CacheStats, TtlCache } from './ttl-cache.js';
 
 /** Who a PAT identifies; whether it may act in an organization is the authorization step's question. */
 export type PatVerification =
@@ -48,6 +48,10 @@ export class PatVerifier {
     this.cache = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: this.maxEntries });
     this.lastUsedIntervalMs = options.lastUsedIntervalMs ?? 60_000;
     context.credentials.subscribe(() => this.cache.clear());
+  }
+
+  get cacheStats(): CacheStats {
+    return this.cache.stats;
   }
 
   async verify(text: string): Promise<PatVerification> {

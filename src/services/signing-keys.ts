@@ -59,7 +59,14 @@ export class SigningKeys {
     private readonly repository: SigningKeyRepository,
     private readonly clock: Clock,
     private readonly reloadIntervalMs = 1000,
+    /** Tells other processes (the running servers, when the CLI rotates) to re-read the keys now. */
+    private readonly onRotated: () => Promise<void> = async () => {},
   ) {}
+
+  /** Another process changed the keys: the next use re-reads them instead of waiting for the interval. */
+  reloadSoon(): void {
+    this.checkedAt = 0;
+  }
 
   async signingKey(): Promise<{ kid: string; key: CryptoKey }> {
     const loaded = await this.current();
@@ -99,6 +106,7 @@ export class SigningKeys {
     });
     await this.repository.replace(rotation.set);
     this.checkedAt = 0;
+    await this.onRotated();
     const active = activeKey(rotation.set);
     return { active: active?.kid ?? '', retired: rotation.retired, dropped: rotation.dropped };
   }

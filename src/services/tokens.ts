@@ -123,11 +123,18 @@ export class TokenService {
     this.revokedListeners.add(listener);
   }
 
-  /** Revokes at once in this process, and within the cache lifetime everywhere else. */
+  /**
+   * Revokes at once in this process; the notice to other processes leaves with the revocation's commit, and the
+   * cache lifetime bounds it should the notice be lost.
+   */
   async revoke(token: PersonalAccessToken): Promise<PersonalAccessToken> {
     const revokedAt = this.context.clock.now().toISOString();
-    const changed = await this.context.store.tokens.revoke(token.id, revokedAt);
-    this.context.credentials.changed();
+    const changed = await this.context.store.transaction(async (repositories) => {
+      const revoked = await repositories.tokens.revoke(token.id, revokedAt);
+      await repositories.changes.publish('tokens', token.id);
+      return revoked;
+    });
+    this.context.credentials.changedHere('tokens', token.id);
     if (!changed) return (await this.context.store.tokens.findById(token.id)) ?? token;
     const revoked = { ...token, revokedAt };
     for (const listener of this.revokedListeners) await listener(revoked);
@@ -151,7 +158,7 @@ export class TokenService {
       organizationId: next.organizationId,
       validTo: next.validTo,
     });
-    this.context.credentials.changed();
+    await this.context.credentials.changed('tokens', token.id);
     return next;
   }
 

@@ -1,5 +1,11 @@
 import type { Clock } from '../domain/clock.js';
 
+/** Lookups answered from memory and from the loader, since start; /metrics reports them. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
 interface Entry<V> {
   value: V;
   expiresAt: number;
@@ -19,6 +25,7 @@ export interface TtlCacheOptions {
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly maxEntries: number;
+  readonly stats: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -34,7 +41,11 @@ export class TtlCache<K, V> {
   async getOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const now = this.clock.now().getTime();
     const cached = this.entries.get(key);
-    if (cached && cached.expiresAt > now) return cached.value;
+    if (cached && cached.expiresAt > now) {
+      this.stats.hits++;
+      return cached.value;
+    }
+    this.stats.misses++;
     const value = await load();
     if (this.options.ttlMs > 0) {
       this.entries.delete(key);

@@ -84,7 +84,7 @@ export class UserService {
     const disabledAt = this.context.clock.now().toISOString();
     await this.context.store.users.setDisabledAt(user.id, disabledAt);
     await this.context.store.webSessions.deleteForUser(user.id);
-    this.context.credentials.changed();
+    await this.context.credentials.changed('users', user.id);
     return { ...user, disabledAt };
   }
 

@@ -185,6 +185,32 @@ export interface CounterRepository {
   next(scope: string, name: string): Promise<number>;
 }
 
+/**
+ * Failure counts every instance shares (PostgreSQL or Redis), for the failure throttles. The shape a per-token
+ * rate counter needs too: both count events per key in fixed windows.
+ */
+export interface SharedFailureCounter {
+  /** Adds one failure to the key's window and returns the window's count and start (ms since the epoch). */
+  increment(key: string, windowMs: number): Promise<{ failures: number; startedAt: number }>;
+  reset(key: string): Promise<void>;
+}
+
+/** A failure window as the shared counter holds it. */
+export interface FailureWindow {
+  failures: number;
+  /** ISO-8601 UTC. */
+  startedAt: string;
+}
+
+/** Failed-authentication counters shared by every instance on the database (fixed windows per key). */
+export interface FailureCounterRepository {
+  /** Adds one failure to the key's window, starting a new window when the current one began at or before `cutoff`. */
+  increment(key: string, now: string, cutoff: string): Promise<FailureWindow>;
+  reset(key: string): Promise<void>;
+  /** Forgets every window that began at or before `cutoff`. */
+  purge(cutoff: string): Promise<void>;
+}
+
 export interface OperationRepository {
   insert(operation: Operation): Promise<void>;
   find(organizationId: string, id: string): Promise<Operation | undefined>;
@@ -352,7 +378,53 @@ export interface LeakSettingsRepository {
   setAutoRevoke(organizationId: string, autoRevoke: boolean): Promise<void>;
 }
 
+/**
+ * What changed, as every instance must hear it: a cache holding anything of that kind drops it. A new kind of
+ * change is one more name here and one `context.credentials.changed('<topic>')` call where it happens.
+ */
+export const changeTopics = [
+  'tokens',
+  'oauth-grants',
+  'memberships',
+  'users',
+  'policies',
+  'revocation-rules',
+  'signing-keys',
+] as const;
+export type ChangeTopic = (typeof changeTopics)[number];
+
+/** A change heard from another process; `all` when the feed cannot tell what changed (a gap, a SQLite write). */
+export interface Change {
+  topic: ChangeTopic | 'all';
+  payload: string;
+  /** When it was published (ms since the epoch, the publisher's clock), for the notification lag; absent for `all`. */
+  sentAt?: number;
+}
+
+export interface ChangePublisher {
+  /** Inside `Store.transaction` the notice is delivered with the commit, and not at all on rollback. */
+  publish(topic: ChangeTopic, payload?: string): Promise<void>;
+}
+
+/**
+ * Cross-process change notices (PostgreSQL LISTEN/NOTIFY, or SQLite's data_version polled). Listening starts with
+ * the first subscriber and ends with `Store.close`; a process that only publishes (the CLI) never listens.
+ */
+export interface ChangeFeed extends ChangePublisher {
+  subscribe(listener: (change: Change) => void): () => void;
+  /** Resolves once the first attempt to listen has ended (listening, or retrying in the background). */
+  listening(): Promise<void>;
+}
+
+/** Connections of a pool, for metrics; a single SQLite connection reports none. */
+export interface PoolUse {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
 export interface Repositories {
+  changes: ChangePublisher;
   users: UserRepository;
   organizations: OrganizationRepository;
   projects: ProjectRepository;
@@ -362,6 +434,7 @@ export interface Repositories {
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
   counters: CounterRepository;
+  failureCounters: FailureCounterRepository;
   operations: OperationRepository;
   definitions: BuildDefinitionRepository;
   builds: BuildRepository;
@@ -379,6 +452,8 @@ export interface Repositories {
 
 export interface Store extends Repositories {
   readonly kind: 'sqlite' | 'postgres';
+  readonly changes: ChangeFeed;
+  poolUse(): PoolUse | undefined;
   /** Human-readable location for logs (never includes a password). */
   readonly location: string;
   migrate(): Promise<{ applied: string[] }>;

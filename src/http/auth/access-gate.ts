@@ -7,7 +7,7 @@ import {
   authorize,
   type Refusal,
 } from '../../domain/authorization.js';
-import type { Principal } from '../../domain/principal.js';
+import type { CredentialKind, Principal } from '../../domain/principal.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import type { AuthChain } from './chain.js';
@@ -20,6 +20,12 @@ export interface GateTarget extends AccessTarget {
 
 /** The caller (undefined only when anonymous calls are allowed), or the refusal already sent. */
 export type Admission = { principal: Principal | undefined } | { answered: FastifyReply };
+
+/** Told every outcome, once per request (metrics count them). */
+export interface GateObserver {
+  admitted(request: FastifyRequest, credential: CredentialKind | undefined): void;
+  refused(request: FastifyRequest, refusal: Refusal): void;
+}
 
 const missing: Refusal = {
   reason: 'missing',
@@ -35,12 +41,15 @@ export class AccessGate {
     private readonly chain: AuthChain,
     private readonly config: Pick<Config, 'publicUrl' | 'anonymous'>,
     private readonly steps: readonly AuthorizationStep[] = authorizationSteps,
+    private readonly observer?: GateObserver,
   ) {}
 
   async admit(request: FastifyRequest, reply: FastifyReply, target: GateTarget): Promise<Admission> {
     const outcome = await this.chain.authenticate(request);
     if (outcome.kind === 'none') {
-      return target.anonymous ? { principal: undefined } : { answered: this.refuse(request, reply, missing) };
+      if (!target.anonymous) return { answered: this.refuse(request, reply, missing) };
+      this.observer?.admitted(request, undefined);
+      return { principal: undefined };
     }
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
@@ -48,10 +57,12 @@ export class AccessGate {
     // The user is named back only to a caller who may act in this organization, even if its scopes fall short.
     if (!refusal || refusal.reason === 'insufficientScope') setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
+    this.observer?.admitted(request, principal.credential);
     return { principal };
   }
 
   private refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal): FastifyReply {
+    this.observer?.refused(request, refusal);
     request.log.info(
       { reason: refusal.reason, credential: refusal.credential, authorizationId: refusal.authorizationId },
       'access refused',

@@ -4,9 +4,12 @@ import type { FailureThrottle } from '../../services/failure-throttle.js';
 import type { AuthOutcome } from './types.js';
 
 /** Counts a refused token against the client address; past the limit the refusal becomes a 429. Valid tokens never count. */
-export function throttledFailure(throttle: FailureThrottle, request: FastifyRequest, failure: Refusal): AuthOutcome {
-  const verdict = throttle.check(request.ip);
-  throttle.recordFailure(request.ip);
+export async function throttledFailure(
+  throttle: FailureThrottle,
+  request: FastifyRequest,
+  failure: Refusal,
+): Promise<AuthOutcome> {
+  const verdict = await throttle.fail(request.ip);
   if (verdict.blocked) {
     return {
       kind: 'failure',

@@ -110,6 +110,12 @@ export interface OAuthRefreshTokensTable {
   used_at: string | null;
 }
 
+export interface FailureCountersTable {
+  key: string;
+  window_started_at: string;
+  failures: number;
+}
+
 export interface CountersTable {
   scope: string;
   name: string;
@@ -241,6 +247,7 @@ export interface Database {
   oauth_codes: OAuthCodesTable;
   oauth_refresh_tokens: OAuthRefreshTokensTable;
   counters: CountersTable;
+  failure_counters: FailureCountersTable;
   operations: OperationsTable;
   build_definitions: BuildDefinitionsTable;
   build_definition_revisions: BuildDefinitionRevisionsTable;

@@ -1,13 +1,21 @@
 import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
-import { DuplicateKeyError, type Repositories, type Store } from '../ports.js';
+import {
+  type ChangeFeed,
+  type ChangePublisher,
+  DuplicateKeyError,
+  type PoolUse,
+  type Repositories,
+  type Store,
+} from '../ports.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
 import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
 import { KyselyBuildRepository } from './builds.js';
 import { KyselyCounterRepository } from './counters.js';
 import { KyselyExpiryNoticeRepository } from './expiry-notices.js';
+import { KyselyFailureCounterRepository } from './failure-counters.js';
 import { KyselyKeyFingerprintRepository } from './key-fingerprints.js';
 import { KyselyLeakSettingsRepository } from './leak-settings.js';
 import { KyselyMetaRepository } from './meta.js';
@@ -46,8 +54,9 @@ function guard<T extends object>(target: T, translate: ErrorTranslator): T {
   });
 }
 
-function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repositories {
+function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, changes: ChangePublisher): Repositories {
   return {
+    changes,
     users: guard(new KyselyUserRepository(db), translate),
     organizations: guard(new KyselyOrganizationRepository(db), translate),
     projects: guard(new KyselyProjectRepository(db), translate),
@@ -57,6 +66,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
     counters: guard(new KyselyCounterRepository(db), translate),
+    failureCounters: guard(new KyselyFailureCounterRepository(db), translate),
     operations: guard(new KyselyOperationRepository(db), translate),
     definitions: guard(new KyselyBuildDefinitionRepository(db), translate),
     builds: guard(new KyselyBuildRepository(db), translate),
@@ -93,6 +103,10 @@ export interface KyselyStoreOptions {
   /** PostgreSQL schema holding the tables; the migrator must look there, not at the first schema it finds. */
   schema?: string;
   onClose?: () => Promise<void>;
+  changes: ChangeFeed;
+  /** The publisher bound to a transaction, so a notice leaves with the commit. */
+  publisherIn(trx: Kysely<Database>): ChangePublisher;
+  poolUse?: () => PoolUse;
 }
 
 export interface KyselyStore extends Store {
@@ -101,9 +115,11 @@ export interface KyselyStore extends Store {
 }
 
 export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
-  const { db, kind, location, translate, schema, onClose } = options;
+  const { db, kind, location, translate, schema, onClose, changes, publisherIn } = options;
   return {
-    ...repositoriesFor(db, translate),
+    ...repositoriesFor(db, translate, changes),
+    changes,
+    poolUse: () => options.poolUse?.(),
     kind,
     location,
     kysely: db,
@@ -136,7 +152,7 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
     },
     async transaction(work) {
       try {
-        return await db.transaction().execute((trx) => work(repositoriesFor(trx, translate)));
+        return await db.transaction().execute((trx) => work(repositoriesFor(trx, translate, guard(publisherIn(trx), translate))));
       } catch (error) {
         throw translate(error);
       }

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { StorageUnavailableError } from '../ports.js';
+import { PostgresChangeFeed } from './change-feed.js';
 import { postgresErrorTranslator } from './errors.js';
 
 /** Describes a URL for humans without its password. */
@@ -35,6 +37,12 @@ function splitSchema(url: string): { url: string; schema?: string } {
   }
 }
 
+/** A channel name within PostgreSQL's 63-byte identifier limit, one per schema. */
+function changeChannel(schema: string | undefined): string {
+  const name = `lapis_changes${schema ? `_${schema}` : ''}`;
+  return name.length <= 63 ? name : `lapis_changes_${createHash('sha256').update(name).digest('hex').slice(0, 40)}`;
+}
+
 export function openPostgresStore(requested: PostgresStoreOptions): KyselyStore {
   const fromUrl = splitSchema(requested.url);
   const options = { ...requested, url: fromUrl.url, schema: requested.schema ?? fromUrl.schema };
@@ -60,5 +68,21 @@ export function openPostgresStore(requested: PostgresStoreOptions): KyselyStore 
     throw new StorageUnavailableError(`invalid schema name ${options.schema}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return createKyselyStore({ db, kind: 'postgres', location, translate, ...(options.schema && { schema: options.schema }) });
+  const changes = new PostgresChangeFeed({
+    client: { connectionString: options.url, connectionTimeoutMillis: 5_000, keepAlive: true },
+    channel: changeChannel(options.schema),
+    pool,
+    translate,
+  });
+  return createKyselyStore({
+    db,
+    kind: 'postgres',
+    location,
+    translate,
+    ...(options.schema && { schema: options.schema }),
+    changes,
+    publisherIn: (trx) => changes.publisherIn(trx),
+    poolUse: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    onClose: () => changes.close(),
+  });
 }

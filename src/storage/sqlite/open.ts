@@ -5,6 +5,7 @@ import { Kysely } from 'kysely';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
+import { SqliteChangeFeed } from './change-feed.js';
 import { ImmediateSqliteDialect } from './immediate-dialect.js';
 
 function translate(error: unknown): unknown {
@@ -69,5 +70,14 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   }
   cachePreparedStatements(connection);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
-  return createKyselyStore({ db, kind: 'sqlite', location: file, translate });
+  const changes = new SqliteChangeFeed(connection);
+  return createKyselyStore({
+    db,
+    kind: 'sqlite',
+    location: file,
+    translate,
+    changes,
+    publisherIn: () => changes.publisherIn(),
+    onClose: async () => changes.close(),
+  });
 }

@@ -5,6 +5,7 @@ import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
+import { mapInSlices } from '../../slices.js';
 import {
   enumValue,
   idValue,
@@ -16,7 +17,6 @@ import {
 } from '../../values.js';
 import { buildVersions, caller, requireProject } from './context.js';
 import { buildEnums } from './enum-fields.js';
-import { mapInSlices } from '../../slices.js';
 import { buildDocument, loadRelations } from './representation.js';
 
 /** Every query parameter of the builds list: the filters plus paging, ordering and the ones that stand alone. */

@@ -1,0 +1,47 @@
+import { Redis } from 'ioredis';
+import type { Clock } from '../../domain/clock.js';
+import { type SharedFailureCounter, StorageUnavailableError } from '../ports.js';
+
+/**
+ * Failure counts in Redis: one key per window, INCR then an expiry set only by the first failure (PEXPIRE NX),
+ * so the window is fixed and Redis forgets it on its own. One round trip per failure (MULTI).
+ */
+export class RedisFailureCounter implements SharedFailureCounter {
+  constructor(
+    private readonly redis: Redis,
+    private readonly clock: Clock,
+  ) {}
+
+  async increment(key: string, windowMs: number): Promise<{ failures: number; startedAt: number }> {
+    const name = `failures:${key}`;
+    const results = await this.redis.multi().incr(name).pexpire(name, windowMs, 'NX').pttl(name).exec();
+    const [incremented, , ttl] = results ?? [];
+    if (!incremented || incremented[0] || !ttl || ttl[0]) throw new StorageUnavailableError('Redis did not count the failure');
+    const remainingMs = Math.max(0, Number(ttl[1]));
+    return { failures: Number(incremented[1]), startedAt: this.clock.now().getTime() + remainingMs - windowMs };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.redis.del(`failures:${key}`);
+  }
+}
+
+/**
+ * A Redis connection that connects on first use (a CLI command that never counts a failure never connects) and
+ * fails fast while Redis is away, so a failed authentication falls back to the local count instead of waiting.
+ */
+export function openRedis(url: string): Redis {
+  // `?keyPrefix=` keeps deployments (or test runs) that share one Redis apart; every key starts with it.
+  const parsed = new URL(url);
+  const keyPrefix = parsed.searchParams.get('keyPrefix') ?? 'lapis:';
+  parsed.searchParams.delete('keyPrefix');
+  const redis = new Redis(parsed.toString(), {
+    keyPrefix,
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+  });
+  // Without a listener an unreachable Redis would end the process.
+  redis.on('error', () => {});
+  return redis;
+}
