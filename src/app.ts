@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServices, configuredClock, type Services } from './compose.js';
+import { buildServices, configuredClock, openRateCounter, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import type { Clock } from './domain/clock.js';
@@ -58,7 +58,9 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     throttle,
     config.publicUrl,
   );
-  const access = new AccessGate(new AuthChain([basic, bearer]), config);
+  const rateCounter = openRateCounter(config, clock);
+  app.addHook('onClose', () => rateCounter.close());
+  const access = new AccessGate(new AuthChain([basic, bearer]), config, { rateCounter, clock });
   registerHealth(app, store);
   registerWebLinks(app);
   await app.register(uiPlugin, {

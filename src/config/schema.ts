@@ -42,6 +42,15 @@ function flag(raw: string, key: string): boolean {
   throw new ConfigError(`${key} must be true or false, got "${raw}"`);
 }
 
+function redisUrl(raw: string, key: string): string {
+  const value = raw.trim();
+  if (value === '') return '';
+  if (!/^rediss?:\/\//i.test(value) || !URL.canParse(value)) {
+    throw new ConfigError(`${key} must be a redis:// or rediss:// URL`);
+  }
+  return value;
+}
+
 function databaseUrl(raw: string, key: string): string {
   const value = raw.trim();
   if (value === '') return '';
@@ -145,6 +154,14 @@ export const configSchema = {
     default: '',
     defaultText: '(SQLite file in the data directory)',
     parse: databaseUrl,
+  }),
+  redisUrl: key({
+    env: 'LAPIS_REDIS_URL',
+    description:
+      'Redis that instances share for per-token rate limits (`redis://host:6379/0`). Empty: each instance counts on its own, which is exact for one instance only.',
+    default: '',
+    defaultText: '(counted in each process)',
+    parse: redisUrl,
   }),
   logLevel: key({
     env: 'LAPIS_LOG_LEVEL',
