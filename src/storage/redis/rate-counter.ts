@@ -4,7 +4,7 @@ import { type RateCounter, type RateHit, StorageUnavailableError } from '../port
 
 /**
  * Counts in Redis, so every instance sharing it shares each key's window. One round trip per hit: INCR and an
- * expiry just past the window's end in one MULTI. Windows are aligned to multiples of their length (as the
+ * expiry just past the window's end in one MULTI (relative, so Redis's own clock does not matter). Windows are aligned to multiples of their length (as the
  * in-process counter's), so instances agree on them without talking to each other.
  */
 export class RedisRateCounter implements RateCounter {
@@ -32,7 +32,7 @@ export class RedisRateCounter implements RateCounter {
       const results = await this.redis
         .multi()
         .incr(redisKey)
-        .pexpireat(redisKey, resetAt + 1_000)
+        .pexpire(redisKey, resetAt - now + 1_000)
         .exec();
       const [error, value] = results?.[0] ?? [new Error('no reply'), null];
       if (error) throw error;
