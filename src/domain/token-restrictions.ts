@@ -116,3 +116,17 @@ export interface RateWindow {
 }
 
 export const readOnlyMethods: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** One phrase per restriction, for lists and pages: `projects web, api`, `read-only`, `from 10.0.0.0/8`, `60/min`. */
+export function describeRestrictions(
+  restrictions: TokenRestrictions | undefined,
+  projectName: (id: string) => string = (id) => id,
+): string[] {
+  if (!restrictions) return [];
+  const phrases: string[] = [];
+  if (restrictions.projectIds.length > 0) phrases.push(`projects ${restrictions.projectIds.map(projectName).join(', ')}`);
+  if (restrictions.readOnly) phrases.push('read-only');
+  if (restrictions.allowedAddresses.length > 0) phrases.push(`from ${restrictions.allowedAddresses.join(', ')}`);
+  if (restrictions.rateLimit) phrases.push(formatRateLimit(restrictions.rateLimit));
+  return phrases;
+}
