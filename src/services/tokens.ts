@@ -132,6 +132,20 @@ export class TokenService {
     return token;
   }
 
+  /** The names of the projects the tokens are restricted to, by id, for pages that show restrictions. */
+  async projectNames(tokens: readonly PersonalAccessToken[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const token of tokens) {
+      if (token.organizationId === null) continue;
+      for (const id of token.restrictions?.projectIds ?? []) {
+        if (names.has(id)) continue;
+        const project = await this.context.store.projects.findById(token.organizationId, id);
+        if (project) names.set(id, project.name);
+      }
+    }
+    return names;
+  }
+
   list(user: User): Promise<PersonalAccessToken[]> {
     return this.context.store.tokens.listForUser(user.id);
   }
