@@ -47,7 +47,7 @@ const missing: Refusal = {
 
 /**
  * Where a request's credential is identified (the chain) and then authorized (the domain's steps, in order),
- * and where every refusal is logged, once, and answered as Azure DevOps does (401/203/429).
+ * and where every refusal is logged, once, and answered as Azure DevOps does (401/203/429; 403 for a token restriction).
  */
 export class AccessGate {
   private readonly steps: readonly AuthorizationStep[];
