@@ -2,10 +2,14 @@ import { Redis } from 'ioredis';
 import type { Clock } from '../../domain/clock.js';
 import { type RateCounter, type RateHit, StorageUnavailableError } from '../ports.js';
 
+/** INCR, and on a window's first hit an expiry just past its end (relative, so Redis's own clock does not matter). */
+const hitScript =
+  "local count = redis.call('INCR', KEYS[1]) if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return count";
+
 /**
- * Counts in Redis, so every instance sharing it shares each key's window. One round trip per hit: INCR and an
- * expiry just past the window's end in one MULTI (relative, so Redis's own clock does not matter). Windows are aligned to multiples of their length (as the
- * in-process counter's), so instances agree on them without talking to each other.
+ * Counts in Redis, so every instance sharing it shares each key's window. One command per hit (the script above;
+ * a MULTI of INCR and PEXPIRE would be four for the client to write and parse). Windows are aligned to multiples
+ * of their length, as the in-process counter's, so instances agree on them without talking to each other.
  */
 export class RedisRateCounter implements RateCounter {
   private readonly redis: Redis;
@@ -29,14 +33,7 @@ export class RedisRateCounter implements RateCounter {
     const redisKey = `${this.prefix}${key}:${start}`;
     let count: number;
     try {
-      const results = await this.redis
-        .multi()
-        .incr(redisKey)
-        .pexpire(redisKey, resetAt - now + 1_000)
-        .exec();
-      const [error, value] = results?.[0] ?? [new Error('no reply'), null];
-      if (error) throw error;
-      count = Number(value);
+      count = Number(await this.redis.eval(hitScript, 1, redisKey, String(resetAt - now + 1_000)));
     } catch (error) {
       throw new StorageUnavailableError(`the rate counter (Redis) is unavailable: ${(error as Error).message}`);
     }
