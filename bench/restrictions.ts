@@ -112,7 +112,7 @@ writeSection(
 |---|---|---|---|---|
 ${rows.join('\n')}
 
-Restrictions are built once per cached token lookup, so a request pays a set lookup, a \`BlockList\` check and, for the rate, one counter hit: a map update in the process, or one Redis round trip (one script: \`INCR\`, \`PEXPIRE\` on the first hit) when instances share the count. The project check reuses the project lookup the route makes anyway.`,
+Restrictions are built once per cached token lookup, so a request pays a set lookup, a \`BlockList\` check and, for the rate, one counter hit: a map update in the process, or one Redis round trip (one script: \`INCR\`, \`PEXPIRE\` on the first hit) when instances share the count. The project check reuses the project lookup the route makes anyway. On a shared machine rounds of the same token can differ by 2x; compare the two ratios before trusting either.`,
 );
 for (const result of results) {
   console.log(
