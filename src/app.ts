@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServices, configuredClock, type Services } from './compose.js';
+import { buildServices, configuredClock, openRateCounter, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { authorizationSteps } from './domain/authorization.js';
@@ -84,7 +84,14 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     ? new BasicPasswordAuthenticator(services.signIn, membership)
     : new BasicPatAuthenticator(verifier, throttle);
   const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
-  const access = new AccessGate(new AuthChain([basic, bearer]), config, authorizationSteps, metrics.observer);
+  const rateCounter = openRateCounter(config, clock);
+  app.addHook('onClose', () => rateCounter.close());
+  const access = new AccessGate(new AuthChain([basic, bearer]), config, {
+    steps: authorizationSteps,
+    observer: metrics.observer,
+    rateCounter,
+    clock,
+  });
   registerHealth(app, store);
   registerWebLinks(app);
   registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });

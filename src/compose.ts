@@ -24,6 +24,7 @@ import { OperationService } from './services/operations.js';
 import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
+import { InProcessRateCounter, type RateCounter } from './services/rate-counter.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
 import { SecretBox } from './services/secret-box.js';
 import { SignInService } from './services/sign-in.js';
@@ -39,6 +40,7 @@ import { WebhookService } from './services/webhooks.js';
 import { type SharedFailureCounter, StorageUnavailableError, type Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
 import { openRedis, RedisFailureCounter } from './storage/redis/failure-counter.js';
+import { RedisRateCounter } from './storage/redis/rate-counter.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
 
@@ -90,6 +92,11 @@ export async function openExistingStore(config: Pick<Config, 'databaseUrl' | 'da
     await store.close();
     throw error;
   }
+}
+
+/** Per-token rate limits count in Redis when LAPIS_REDIS_URL is set (shared by instances), else in the process. */
+export function openRateCounter(config: Pick<Config, 'redisUrl'>, clock: Clock): RateCounter {
+  return config.redisUrl ? new RedisRateCounter(config.redisUrl, clock) : new InProcessRateCounter(clock);
 }
 
 /** The clock every part uses: the system clock shifted by LAPIS_CLOCK_OFFSET. */

@@ -45,8 +45,9 @@ function flag(raw: string, key: string): boolean {
 
 function redisUrl(raw: string, key: string): string {
   const value = raw.trim();
-  if (value !== '' && !/^rediss?:\/\/[^\s]+$/i.test(value)) {
-    throw new ConfigError(`${key} must start with redis:// or rediss:// (got a value starting "${value.slice(0, 8)}")`);
+  if (value === '') return '';
+  if (!/^rediss?:\/\//i.test(value) || !URL.canParse(value)) {
+    throw new ConfigError(`${key} must be a redis:// or rediss:// URL`);
   }
   return value;
 }
@@ -405,7 +406,7 @@ export const configSchema = {
   redisUrl: key({
     env: 'LAPIS_REDIS_URL',
     description:
-      'Redis (`redis://host:port/db`, optionally `?keyPrefix=name:`, default `lapis:`) holding the failed-authentication counters that every instance shares. Empty: PostgreSQL holds them when the store is PostgreSQL, and each process counts alone on SQLite.',
+      'Redis (`redis://host:port/db`, optionally `?keyPrefix=name:`, default `lapis:`) that every instance shares for per-token rate limits and failed-authentication counters. Empty: rate limits count in each process (exact for one instance only); failure counts live in PostgreSQL when the store is PostgreSQL, and in each process on SQLite.',
     default: '',
     parse: redisUrl,
   }),

@@ -1,3 +1,5 @@
+import type { TokenRestrictions } from './token-restrictions.js';
+
 /** Timestamps are ISO-8601 UTC strings (`2026-11-27T21:25:08.000Z`) everywhere above storage. */
 export type Timestamp = string;
 
@@ -82,4 +84,6 @@ export interface PersonalAccessToken {
   lastUsedAt: Timestamp | null;
   /** HMAC-SHA-256 of the token text under the server secret, hex. The text itself is never stored. */
   tokenHash: string;
+  /** Projects, read-only, client addresses and rate; absent or empty when the token has none. */
+  restrictions?: TokenRestrictions;
 }

@@ -1,4 +1,5 @@
 import type { User } from './entities.js';
+import type { PrincipalRestrictions } from './token-restrictions.js';
 
 export type CredentialKind = 'pat' | 'oauth' | 'session' | 'password';
 
@@ -14,4 +15,8 @@ export interface Principal {
   organizationId: string | null;
   /** Ids of the organizations the user belongs to, loaded with the credential. */
   memberOf: ReadonlySet<string>;
+  /** The scopes the credential was given, as a refusal names them (`scopes` adds what they imply). */
+  grantedScopes?: readonly string[];
+  /** A PAT's projects, methods, addresses and rate, loaded and cached with the token. */
+  restrictions?: PrincipalRestrictions;
 }

@@ -1,20 +1,30 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
+import type { PrincipalRestrictions } from '../domain/token-restrictions.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
+import { principalRestrictions } from './token-restrictions.js';
 import { type CacheStats, TtlCache } from './ttl-cache.js';
 
 /** Who a PAT identifies; whether it may act in an organization is the authorization step's question. */
 export type PatVerification =
-  | { status: 'active'; token: PersonalAccessToken; user: User; memberOf: ReadonlySet<string> }
+  | {
+      status: 'active';
+      token: PersonalAccessToken;
+      user: User;
+      memberOf: ReadonlySet<string>;
+      /** Built once per cached lookup, so checking them costs no query and no parsing per request. */
+      restrictions: PrincipalRestrictions | undefined;
+    }
   | { status: 'malformed' | 'unknown' }
   | { status: 'expired' | 'revoked' | 'disabledUser'; token: PersonalAccessToken; user: User };
 
 interface CacheEntry {
   token: PersonalAccessToken | undefined;
   user: User | undefined;
+  restrictions: PrincipalRestrictions | undefined;
 }
 
 export interface VerifierOptions {
@@ -59,7 +69,7 @@ export class PatVerifier {
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const hash = this.hasher.hash(canonicalPat(text, shape));
     const entry = await this.lookup(hash);
-    const { token, user } = entry;
+    const { token, user, restrictions } = entry;
     if (!token || !user || !this.hasher.matches(token.tokenHash, hash)) return { status: 'unknown' };
     const now = this.context.clock.now();
     const status = tokenStatus(token, now);
@@ -67,7 +77,7 @@ export class PatVerifier {
     if (user.disabledAt) return { status: 'disabledUser', token, user };
     const memberOf = await this.membership.organizationsOf(user.id);
     this.recordUse(token, now);
-    return { status: 'active', token, user, memberOf };
+    return { status: 'active', token, user, memberOf, restrictions };
   }
 
   private lookup(hash: string): Promise<CacheEntry> {
@@ -76,7 +86,7 @@ export class PatVerifier {
       async () => {
         const token = await this.context.store.tokens.findByHash(hash);
         const user = token && (await this.context.store.users.findById(token.userId));
-        return { token, user };
+        return { token, user, restrictions: principalRestrictions(token?.restrictions) };
       },
       // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
       (entry) => entry.token !== undefined,

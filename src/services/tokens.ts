@@ -1,15 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { PersonalAccessToken, User } from '../domain/entities.js';
+import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
+import { isGuid } from '../domain/guid.js';
 import { canonicalPat, classifyPat, generatePat } from '../domain/pat-format.js';
 import { checkValidTo, dayMs, latestValidTo, requireNotRevoked, type TokenPolicy } from '../domain/pat-rules.js';
 import { parseScopes } from '../domain/scopes.js';
+import { hasRestrictions, noRestrictions, type TokenRestrictions } from '../domain/token-restrictions.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import type { TokenHasher } from './token-hasher.js';
+import { type RestrictionsInput, resolveRestrictions } from './token-restrictions.js';
 
 // The pages and the CLI read token rules through the token service's module.
 export { type TokenPolicy, type TokenStatus, tokenStatus } from '../domain/pat-rules.js';
+export type { RestrictionsInput } from './token-restrictions.js';
 
 export interface NewToken {
   user: User;
@@ -22,6 +26,8 @@ export interface NewToken {
   validTo?: Date | undefined;
   /** ...or a lifetime in days (default: the configured default lifetime). */
   days?: number | undefined;
+  /** Projects (names or ids), read-only, address ranges, rate; none when absent. */
+  restrictions?: RestrictionsInput | undefined;
 }
 
 export interface TokenChangesInput {
@@ -29,12 +35,24 @@ export interface TokenChangesInput {
   scope?: string | undefined;
   organizationId?: string | null | undefined;
   validTo?: Date | undefined;
+  /** Replaces all of the token's restrictions; absent: they stay as they are. */
+  restrictions?: RestrictionsInput | undefined;
 }
 
 export interface CreatedToken {
   token: PersonalAccessToken;
   /** The token text. Returned once; only its keyed hash is stored. */
   text: string;
+}
+
+/** Stored restrictions given back as input (project ids resolve to themselves), for a regenerated token. */
+function storedAsInput(restrictions: TokenRestrictions): RestrictionsInput {
+  return {
+    projects: restrictions.projectIds,
+    readOnly: restrictions.readOnly,
+    allowedAddresses: restrictions.allowedAddresses,
+    rateLimit: restrictions.rateLimit,
+  };
 }
 
 export class TokenService {
@@ -69,7 +87,8 @@ export class TokenService {
     const scopes = parseScopes(input.scope);
     const validTo = this.validTo(now, input.validTo, input.days);
     if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
-    if (input.organizationId !== null) await this.requireMember(input.organizationId, input.user);
+    const organization = input.organizationId !== null ? await this.requireMember(input.organizationId, input.user) : undefined;
+    const restrictions = input.restrictions && (await this.restrictionsFor(organization, input.restrictions));
     const token: PersonalAccessToken = {
       id: this.context.newId(),
       userId: input.user.id,
@@ -82,6 +101,7 @@ export class TokenService {
       revokedAt: null,
       lastUsedAt: null,
       tokenHash: this.hasher.hash(text),
+      ...(restrictions && hasRestrictions(restrictions) && { restrictions }),
     };
     try {
       await this.context.store.tokens.insert(token);
@@ -112,6 +132,20 @@ export class TokenService {
       throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
     }
     return token;
+  }
+
+  /** The names of the projects the tokens are restricted to, by id, for pages that show restrictions. */
+  async projectNames(tokens: readonly PersonalAccessToken[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const token of tokens) {
+      if (token.organizationId === null) continue;
+      for (const id of token.restrictions?.projectIds ?? []) {
+        if (names.has(id)) continue;
+        const project = await this.context.store.projects.findById(token.organizationId, id);
+        if (project) names.set(id, project.name);
+      }
+    }
+    return names;
   }
 
   list(user: User): Promise<PersonalAccessToken[]> {
@@ -151,12 +185,27 @@ export class TokenService {
       ...(changes.organizationId !== undefined && { organizationId: changes.organizationId }),
       ...(changes.validTo !== undefined && { validTo: this.validTo(now, changes.validTo, undefined).toISOString() }),
     };
-    if (changes.organizationId) await this.requireMember(changes.organizationId, user);
+    const movedOrganization = changes.organizationId !== undefined && changes.organizationId !== token.organizationId;
+    const organization =
+      next.organizationId !== null && (movedOrganization || changes.restrictions?.projects?.length)
+        ? await this.requireMember(next.organizationId, user)
+        : undefined;
+    if (changes.restrictions) {
+      const restrictions = await this.restrictionsFor(organization, changes.restrictions);
+      if (hasRestrictions(restrictions)) next.restrictions = restrictions;
+      else delete next.restrictions;
+    } else if (movedOrganization && (token.restrictions?.projectIds.length ?? 0) > 0) {
+      throw new DomainError(
+        'invalidInput',
+        'The token is restricted to projects of its organization: clear or replace the project restriction when moving it to another organization.',
+      );
+    }
     await this.context.store.tokens.update(token.id, {
       displayName: next.displayName,
       scopes: next.scopes,
       organizationId: next.organizationId,
       validTo: next.validTo,
+      ...(changes.restrictions && { restrictions: next.restrictions ?? noRestrictions }),
     });
     await this.context.credentials.changed('tokens', token.id);
     return next;
@@ -174,6 +223,7 @@ export class TokenService {
       scope: token.scopes.join(' '),
       organizationId: token.organizationId,
       validTo,
+      ...(token.restrictions && { restrictions: storedAsInput(token.restrictions) }),
     });
     await this.revoke(token);
     return created;
@@ -196,11 +246,22 @@ export class TokenService {
     return checkValidTo(now, validTo ?? new Date(now.getTime() + (days ?? this.policy.defaultLifetimeDays) * dayMs), this.policy);
   }
 
-  private async requireMember(organizationId: string, user: User): Promise<void> {
+  private async requireMember(organizationId: string, user: User): Promise<Organization> {
     const organization = await this.context.store.organizations.findById(organizationId);
     if (!organization) throw new DomainError('organizationNotFound', 'The organization does not exist.');
     if (!(await this.context.store.organizations.isMember(organizationId, user.id))) {
       throw new DomainError('notMember', `User "${user.username}" is not a member of "${organization.name}".`);
     }
+    return organization;
+  }
+
+  private restrictionsFor(organization: Organization | undefined, input: RestrictionsInput): Promise<TokenRestrictions> {
+    return resolveRestrictions(
+      async (organizationId, idOrName) =>
+        (isGuid(idOrName) && (await this.context.store.projects.findById(organizationId, idOrName))) ||
+        this.context.store.projects.findByName(organizationId, idOrName),
+      organization,
+      input,
+    );
   }
 }

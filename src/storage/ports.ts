@@ -14,6 +14,7 @@ import type {
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
+import type { TokenRestrictions } from '../domain/token-restrictions.js';
 import type { WebSession } from '../domain/web-session.js';
 import type { DeliveryStatus, Webhook, WebhookDelivery } from '../domain/webhooks.js';
 
@@ -134,6 +135,7 @@ export interface TokenChanges {
   scopes?: readonly string[];
   organizationId?: string | null;
   validTo?: string;
+  restrictions?: TokenRestrictions;
 }
 
 export interface TokenRepository {
@@ -480,4 +482,21 @@ export interface SigningKeyRepository {
   create(set: SigningKeySet): Promise<boolean>;
   /** Replaces the set atomically: a reader sees the old or the new set, never a mix. */
   replace(set: SigningKeySet): Promise<void>;
+}
+
+/** One request counted against a limit: how many the window has seen (this one included) and when it ends. */
+export interface RateHit {
+  count: number;
+  remaining: number;
+  /** Epoch milliseconds at which the window starts afresh. */
+  resetAt: number;
+}
+
+/**
+ * Counts requests per key in fixed windows. Implementations share the count across instances (Redis) or keep it in
+ * the process; both answer the same way, so the caller never knows which it has.
+ */
+export interface RateCounter {
+  hit(key: string, limit: number, windowMs: number): Promise<RateHit>;
+  close(): Promise<void>;
 }

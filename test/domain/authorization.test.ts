@@ -68,7 +68,7 @@ describe('the authorization step', () => {
   });
 
   it('names the missing scope last, for the credential at hand', () => {
-    const refusal = authorize(principal({ credential: 'oauth', authorizationId: 'grant-1' }), {
+    const refusal = authorize(principal({ credential: 'oauth', authorizationId: 'grant-1', grantedScopes: ['vso.build'] }), {
       ...buildRead,
       scopes: ['vso.project'],
       label: 'GET core/projects',
@@ -76,9 +76,10 @@ describe('the authorization step', () => {
     expect(refusal).toEqual({
       reason: 'insufficientScope',
       message:
-        'Access Denied: this OAuth access token lacks the scope vso.project (Project and team (read)) required for GET core/projects.',
+        'Access Denied: this OAuth access token lacks the scope vso.project (Project and team (read)) required for GET core/projects; it grants vso.build.',
       credential: 'oauth',
       authorizationId: 'grant-1',
+      detail: { RequiredScopes: ['vso.project'], GrantedScopes: ['vso.build'] },
     });
   });
 

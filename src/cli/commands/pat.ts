@@ -3,6 +3,7 @@ import type { Services } from '../../compose.js';
 import type { Config } from '../../config/schema.js';
 import type { PersonalAccessToken } from '../../domain/entities.js';
 import { DomainError } from '../../domain/errors.js';
+import { describeRestrictions } from '../../domain/token-restrictions.js';
 import { tokenStatus } from '../../services/tokens.js';
 import { withServices } from '../context.js';
 import { printJson, printLine, printRows, readStdin } from '../output.js';
@@ -16,9 +17,26 @@ interface CreateOptions {
   days?: string;
   expires?: string;
   json?: boolean;
+  project?: string[];
+  allowIp?: string[];
+  readOnly?: boolean;
+  rateLimit?: string;
 }
 
-function describeToken(token: PersonalAccessToken, organizations: Map<string, string>, now: Date) {
+async function projectNames(services: Services): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (const organization of await services.organizations.list()) {
+    for (const project of await services.projects.listAll(organization.id)) names.set(project.id, project.name);
+  }
+  return names;
+}
+
+function describeToken(
+  token: PersonalAccessToken,
+  organizations: Map<string, string>,
+  now: Date,
+  projects = new Map<string, string>(),
+) {
   return {
     authorizationId: token.id,
     name: token.displayName,
@@ -31,6 +49,7 @@ function describeToken(token: PersonalAccessToken, organizations: Map<string, st
     validFrom: token.validFrom,
     validTo: token.validTo,
     lastUsed: token.lastUsedAt,
+    restrictions: describeRestrictions(token.restrictions, (id) => projects.get(id) ?? id).join('; '),
   };
 }
 
@@ -71,7 +90,17 @@ async function newTokenInput(services: Services, config: Config, options: Create
     organizationId: organization?.id ?? null,
     days: parseDays(options.days, config),
     validTo: parseExpiry(options.expires),
+    restrictions: {
+      projects: options.project,
+      allowedAddresses: options.allowIp,
+      readOnly: options.readOnly === true,
+      rateLimit: options.rateLimit,
+    },
   };
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
 }
 
 function tokenOptions(command: Command): Command {
@@ -82,7 +111,11 @@ function tokenOptions(command: Command): Command {
     .requiredOption('--name <name>', 'display name')
     .requiredOption('--scope <scopes>', 'space-separated scopes, e.g. "vso.build vso.project" or "app_token" for full access')
     .option('--days <n>', 'lifetime in days, 1 to LAPIS_PAT_MAX_LIFETIME_DAYS (default: LAPIS_PAT_DEFAULT_LIFETIME_DAYS)')
-    .option('--expires <iso-date>', 'explicit end of validity instead of --days');
+    .option('--expires <iso-date>', 'explicit end of validity instead of --days')
+    .option('--project <name>', 'restrict the token to this project of --org (repeatable)', collect)
+    .option('--allow-ip <cidr>', 'accept the token only from this IPv4/IPv6 address or CIDR range (repeatable)', collect)
+    .option('--read-only', 'accept the token only for GET, HEAD and OPTIONS')
+    .option('--rate-limit <count/window>', 'at most this many requests per window, e.g. 60/min, 10/s, 1000/h');
 }
 
 export function registerPat(program: Command): void {
@@ -94,7 +127,13 @@ export function registerPat(program: Command): void {
     .action(async (options: CreateOptions, command: Command) => {
       const created = await withServices(command, async (services, config) => {
         const { token, text } = await services.tokens.create(await newTokenInput(services, config, options));
-        return { record: describeToken(token, await organizationNames(services), services.context.clock.now()), text };
+        const record = describeToken(
+          token,
+          await organizationNames(services),
+          services.context.clock.now(),
+          await projectNames(services),
+        );
+        return { record, text };
       });
       if (options.json) printJson(command, { ...created.record, token: created.text });
       else printLine(command, created.text);
@@ -120,7 +159,8 @@ export function registerPat(program: Command): void {
         const user = await services.users.get(options.user);
         const organizations = await organizationNames(services);
         const now = services.context.clock.now();
-        return (await services.tokens.list(user)).map((t) => describeToken(t, organizations, now));
+        const projects = await projectNames(services);
+        return (await services.tokens.list(user)).map((t) => describeToken(t, organizations, now, projects));
       });
       printRows(command, rows, options.json, 'No tokens.');
     });

@@ -123,18 +123,26 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       throw new DomainError('methodNotAllowed', `The requested resource does not support http method '${verb}'.`);
     }
     const version = negotiateApiVersion(request, verb, route.versions, registry.serverMax);
+    const params = request.params as Record<string, string | undefined>;
+    // `{project}` in build routes, `{projectId}` in core's: either names the project a restricted token is checked against.
+    const projectName = params.project ?? params.projectId;
     const admission = await options.access.admit(request, reply, {
       ...(organization && { organization }),
       scopes: operation.scopes,
       ...(operation.accepts && { accepts: operation.accepts }),
       ...(operation.anonymous && { anonymous: true }),
       label: `${verb} ${location.area}/${location.resourceName}`,
+      method: verb,
+      ...(organization &&
+        projectName && {
+          project: { name: projectName, load: () => options.services.projects.find(organization.id, projectName) },
+        }),
     });
     if ('answered' in admission) return admission.answered;
-    const params = request.params as Record<string, string | undefined>;
     // Only after authentication: who may not read the organization learns nothing about its projects.
-    let project: Project | undefined;
-    if (route.hasProject && organization) project = await options.services.projects.get(organization.id, params.project ?? '');
+    let project: Project | undefined = admission.project;
+    if (!project && route.hasProject && organization)
+      project = await options.services.projects.get(organization.id, params.project ?? '');
     const received = request.query as Record<string, unknown>;
     const query = operation.query ? coerceQuery(operation.query, received) : received;
     if (operation.query) check(operation.query, query, 'query string');

@@ -7,19 +7,40 @@ import {
   authorize,
   type Refusal,
 } from '../../domain/authorization.js';
+import type { Clock } from '../../domain/clock.js';
+import type { Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
+import type { RateWindow } from '../../domain/token-restrictions.js';
+import type { RateCounter } from '../../services/rate-counter.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import type { AuthChain } from './chain.js';
 import { sendRefusal } from './failure.js';
 
-export interface GateTarget extends AccessTarget {
+export interface GateTarget extends Omit<AccessTarget, 'project'> {
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
   anonymous?: boolean;
+  /** The project the URL names, loaded only for a principal restricted to projects (the router reuses it). */
+  project?: { name: string; load(): Promise<Project | undefined> };
 }
 
-/** The caller (undefined only when anonymous calls are allowed), or the refusal already sent. */
-export type Admission = { principal: Principal | undefined } | { answered: FastifyReply };
+/**
+ * The caller (undefined only when anonymous calls are allowed) and the project when the gate already loaded it,
+ * or the refusal already sent.
+ */
+export type Admission = { principal: Principal | undefined; project?: Project | undefined } | { answered: FastifyReply };
+
+export interface GateOptions {
+  steps?: readonly AuthorizationStep[];
+  /** Counts requests of rate-limited tokens; shared across instances when Redis is configured. */
+  rateCounter?: RateCounter;
+  clock?: Clock;
+  /** Told of each admission and refusal (metrics). */
+  observer?: GateObserver;
+}
+
+/** Refusals that say the caller may not act in this organization at all: the user is not named back. */
+const identityRefusals: ReadonlySet<Refusal['reason']> = new Set(['credentialNotAccepted', 'wrongOrganization', 'notMember']);
 
 /** Told every outcome, once per request (metrics count them). */
 export interface GateObserver {
@@ -34,35 +55,68 @@ const missing: Refusal = {
 
 /**
  * Where a request's credential is identified (the chain) and then authorized (the domain's steps, in order),
- * and where every refusal is logged, once, and answered as Azure DevOps does (401/203/429).
+ * and where every refusal is logged, once, and answered as Azure DevOps does (401/203/429; 403 for a token restriction).
  */
 export class AccessGate {
+  private readonly steps: readonly AuthorizationStep[];
+
   constructor(
     private readonly chain: AuthChain,
     private readonly config: Pick<Config, 'publicUrl' | 'anonymous'>,
-    private readonly steps: readonly AuthorizationStep[] = authorizationSteps,
-    private readonly observer?: GateObserver,
-  ) {}
+    private readonly options: GateOptions = {},
+  ) {
+    this.steps = options.steps ?? authorizationSteps;
+  }
 
   async admit(request: FastifyRequest, reply: FastifyReply, target: GateTarget): Promise<Admission> {
     const outcome = await this.chain.authenticate(request);
     if (outcome.kind === 'none') {
       if (!target.anonymous) return { answered: this.refuse(request, reply, missing) };
-      this.observer?.admitted(request, undefined);
+      this.options.observer?.admitted(request, undefined);
       return { principal: undefined };
     }
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
-    const refusal = authorize(principal, target, this.steps);
+    const { project: projectRef, ...rest } = target;
+    // Only restricted principals pay for a project lookup here; everyone else's stays after authorization.
+    const project = projectRef && principal.restrictions?.projectIds ? await projectRef.load() : undefined;
+    const rate = await this.countRate(principal, reply);
+    const refusal = authorize(
+      principal,
+      {
+        ...rest,
+        method: target.method ?? request.method,
+        clientAddress: target.clientAddress ?? request.ip,
+        ...(projectRef && principal.restrictions?.projectIds && { project: { id: project?.id ?? null, name: projectRef.name } }),
+        ...(rate && { rate }),
+      },
+      this.steps,
+    );
     // The user is named back only to a caller who may act in this organization, even if its scopes fall short.
-    if (!refusal || refusal.reason === 'insufficientScope') setUserDataHeader(reply, principal);
+    if (!refusal || !identityRefusals.has(refusal.reason)) setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
-    this.observer?.admitted(request, principal.credential);
-    return { principal };
+    this.options.observer?.admitted(request, principal.credential);
+    return { principal, ...(project && { project }) };
+  }
+
+  /** Counts a rate-limited token's request and tells its caller where it stands, on every answer. */
+  private async countRate(principal: Principal, reply: FastifyReply): Promise<RateWindow | undefined> {
+    const rateLimit = principal.restrictions?.rateLimit;
+    const counter = this.options.rateCounter;
+    if (!rateLimit || !counter || principal.authorizationId === undefined) return undefined;
+    const windowMs = rateLimit.windowSeconds * 1000;
+    const hit = await counter.hit(`pat:${principal.authorizationId}`, rateLimit.limit, windowMs);
+    const now = (this.options.clock?.now() ?? new Date()).getTime();
+    const resetSeconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000));
+    reply
+      .header('RateLimit-Limit', String(rateLimit.limit))
+      .header('RateLimit-Remaining', String(hit.remaining))
+      .header('RateLimit-Reset', String(resetSeconds));
+    return { limit: rateLimit.limit, remaining: hit.remaining, resetSeconds, exceeded: hit.count > rateLimit.limit };
   }
 
   private refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal): FastifyReply {
-    this.observer?.refused(request, refusal);
+    this.options.observer?.refused(request, refusal);
     request.log.info(
       { reason: refusal.reason, credential: refusal.credential, authorizationId: refusal.authorizationId },
       'access refused',

@@ -69,6 +69,8 @@ export class BasicPatAuthenticator implements Authenticator {
       authorizationId: result.token.id,
       organizationId: result.token.organizationId,
       memberOf: result.memberOf,
+      grantedScopes: result.token.scopes,
+      ...(result.restrictions && { restrictions: result.restrictions }),
     };
     return { kind: 'principal', principal };
   }

@@ -56,6 +56,7 @@ export class BearerOAuthAuthenticator implements Authenticator {
       user: result.user,
       credential: 'oauth',
       scopes: effectiveScopes(result.claims.scopes),
+      grantedScopes: result.claims.scopes,
       authorizationId: result.grant.id,
       organizationId: null,
       memberOf: result.memberOf,

@@ -25,16 +25,26 @@ function authenticateError(failure: Refusal): string {
   return 'InvalidToken';
 }
 
+/** A token's own restrictions refused the call: the credential is good, so 403, and signing in would not help. */
+const restrictionReasons: ReadonlySet<Refusal['reason']> = new Set([
+  'projectRestricted',
+  'readOnlyRestricted',
+  'addressRestricted',
+]);
+
+function accessCheck(failure: Refusal) {
+  return adoErrorBody('AccessCheckException', security, failure.message, {
+    Descriptor: null,
+    IdentityDisplayName: null,
+    Token: null,
+    RequestedPermissions: 0,
+    NamespaceId: '00000000-0000-0000-0000-000000000000',
+    ...failure.detail,
+  });
+}
+
 function body(failure: Refusal) {
-  if (failure.reason === 'expired' || failure.reason === 'insufficientScope') {
-    return adoErrorBody('AccessCheckException', security, failure.message, {
-      Descriptor: null,
-      IdentityDisplayName: null,
-      Token: null,
-      RequestedPermissions: 0,
-      NamespaceId: '00000000-0000-0000-0000-000000000000',
-    });
-  }
+  if (failure.reason === 'expired' || failure.reason === 'insufficientScope') return accessCheck(failure);
   return adoErrorBody('UnauthorizedRequestException', framework, failure.message);
 }
 
@@ -61,11 +71,14 @@ export function sendRefusal(
 ): FastifyReply {
   const message = failure.message;
   reply.header('X-TFS-ServiceError', encodeURIComponent(message));
-  if (failure.reason === 'throttled') {
+  if (failure.reason === 'throttled' || failure.reason === 'rateLimited') {
     return reply
       .code(429)
       .header('Retry-After', String(failure.retryAfterSeconds ?? 60))
-      .send(adoErrorBody('RequestBlockedException', framework, message));
+      .send(adoErrorBody('RequestBlockedException', framework, message, failure.detail && { ...failure.detail }));
+  }
+  if (restrictionReasons.has(failure.reason)) {
+    return reply.code(403).header('content-type', 'application/json; charset=utf-8').send(accessCheck(failure));
   }
   const returnTo = request.url.split('?', 1)[0] ?? '/';
   const signInUrl = `${options.baseUrl}/_signin?returnUrl=${encodeURIComponent(returnTo)}`;

@@ -63,6 +63,8 @@ export interface PersonalAccessTokensTable {
   revoked_at: string | null;
   last_used_at: string | null;
   token_hash: string;
+  /** JSON of the token's restrictions; null when it has none (migration 012). */
+  restrictions: string | null;
 }
 
 export interface OAuthAppsTable {

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { PersonalAccessToken } from '../../domain/entities.js';
+import { hasRestrictions, type TokenRestrictions } from '../../domain/token-restrictions.js';
 import type { TokenChanges, TokenRepository } from '../ports.js';
 import type { Database, PersonalAccessTokensTable } from './schema.js';
 
@@ -16,7 +17,15 @@ export function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAcc
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
     tokenHash: row.token_hash,
+    ...(row.restrictions !== null && { restrictions: JSON.parse(row.restrictions) as TokenRestrictions }),
   };
+}
+
+/** Null when nothing is restricted, so unrestricted rows stay as they were before migration 012. */
+function restrictionsColumn(restrictions: TokenRestrictions | undefined): string | null {
+  if (!restrictions || !hasRestrictions(restrictions)) return null;
+  const { projectIds, readOnly, allowedAddresses, rateLimit } = restrictions;
+  return JSON.stringify({ projectIds, readOnly, allowedAddresses, rateLimit });
 }
 
 export class KyselyTokenRepository implements TokenRepository {
@@ -37,6 +46,7 @@ export class KyselyTokenRepository implements TokenRepository {
         revoked_at: token.revokedAt,
         last_used_at: token.lastUsedAt,
         token_hash: token.tokenHash,
+        restrictions: restrictionsColumn(token.restrictions),
       })
       .execute();
   }
@@ -78,6 +88,7 @@ export class KyselyTokenRepository implements TokenRepository {
         ...(changes.scopes !== undefined && { scopes: changes.scopes.join(' ') }),
         ...(changes.organizationId !== undefined && { organization_id: changes.organizationId }),
         ...(changes.validTo !== undefined && { valid_to: changes.validTo }),
+        ...(changes.restrictions !== undefined && { restrictions: restrictionsColumn(changes.restrictions) }),
       })
       .where('id', '=', id)
       .execute();

@@ -7,6 +7,7 @@ import { webSessions } from './006-web-sessions.js';
 import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
+import { tokenRestrictions } from './012-token-restrictions.js';
 import { failureCounters } from './014-failure-counters.js';
 import { webhooksAndLeaks } from './017-webhooks-and-leaks.js';
 import type { LapisMigration } from './dialect.js';
@@ -22,6 +23,7 @@ export const migrations: readonly LapisMigration[] = [
   keyFingerprints,
   buildResources,
   teamsAndProjectProperties,
+  tokenRestrictions,
   failureCounters,
   webhooksAndLeaks,
 ];

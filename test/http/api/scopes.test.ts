@@ -37,7 +37,7 @@ describe('scope enforcement per route', () => {
     expect(refused.json()).toMatchObject({
       typeKey: 'AccessCheckException',
       message:
-        'Access Denied: this personal access token lacks the scope vso.build_execute (Build (read and execute)) required for POST build/builds.',
+        'Access Denied: this personal access token lacks the scope vso.build_execute (Build (read and execute)) required for POST build/builds; it grants vso.build.',
     });
     const create = await call('POST', '/contoso/web/_apis/build/definitions?api-version=7.1', { pat, body: { name: 'x' } });
     expect(create.statusCode).toBe(401);

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { Organization } from '../../../domain/entities.js';
-import { TextField } from '../forms.js';
+import { CheckboxField, TextAreaField, TextField } from '../forms.js';
 import { customExpiry, type ExpiryOptions, keepExpiry, presetEnd } from '../token-expiry.js';
 import { DateTime } from './date-time.js';
 import { ScopeGroupList } from './scope-checkboxes.js';
@@ -20,6 +20,13 @@ export interface TokenFormValues {
   customDate: string;
   access: AccessChoice;
   scopes: readonly string[];
+  /** Project names, separated by commas. */
+  projects: string;
+  readOnly: boolean;
+  /** Address ranges, one a line (or separated by commas). */
+  allowedAddresses: string;
+  /** `60/min`, or empty. */
+  rateLimit: string;
 }
 
 export interface TokenFieldsProps {
@@ -136,7 +143,39 @@ function ScopesField({ values }: Pick<TokenFieldsProps, 'values'>) {
   );
 }
 
-/** Name, Organization, Expiration and Scopes: the fields of the new and edit forms. */
+/** Lapis's own limits on a token, beyond Azure DevOps' scopes and organization; every field empty means none. */
+function RestrictionsField({ values }: Pick<TokenFieldsProps, 'values'>) {
+  return (
+    <fieldset class="field-group">
+      <legend>Restrictions</legend>
+      <p class="hint">Optional. A call outside them is refused with a message that names the restriction.</p>
+      <TextField
+        label="Projects"
+        name="projects"
+        value={values.projects}
+        autocomplete="off"
+        hint="Project names of the chosen organization, separated by commas. Empty: every project. Outside a project the token may only read."
+      />
+      <CheckboxField label="Read-only: only GET, HEAD and OPTIONS requests" name="readOnly" checked={values.readOnly} />
+      <TextAreaField
+        label="Allowed client addresses"
+        name="allowedAddresses"
+        value={values.allowedAddresses}
+        rows={3}
+        hint="IPv4 or IPv6 addresses or CIDR ranges, one a line, e.g. 203.0.113.0/24 or 2001:db8::/32. Empty: any address."
+      />
+      <TextField
+        label="Rate limit"
+        name="rateLimit"
+        value={values.rateLimit}
+        autocomplete="off"
+        hint="Requests per window, such as 60/min, 10/s or 1000/h, counted across every instance. Empty: no limit."
+      />
+    </fieldset>
+  );
+}
+
+/** Name, Organization, Expiration, Scopes and Restrictions: the fields of the new and edit forms. */
 export function TokenFields(props: TokenFieldsProps) {
   return (
     <>
@@ -144,6 +183,7 @@ export function TokenFields(props: TokenFieldsProps) {
       <OrganizationField values={props.values} organizations={props.organizations} />
       <ExpirationField values={props.values} expiry={props.expiry} currentValidTo={props.currentValidTo} />
       <ScopesField values={props.values} />
+      <RestrictionsField values={props.values} />
     </>
   );
 }

@@ -13,6 +13,8 @@ export function TokenSummary({ view }: { view: TokenView }) {
       <dd>{view.organization}</dd>
       <dt>Scopes</dt>
       <dd>{view.scopes}</dd>
+      <dt>Restrictions</dt>
+      <dd>{view.restrictions.length > 0 ? view.restrictions.join('; ') : 'None'}</dd>
       <dt>Expires</dt>
       <dd>
         <DateTime value={view.token.validTo} />

@@ -1,4 +1,5 @@
 import type { Organization, PersonalAccessToken } from '../../../domain/entities.js';
+import { describeRestrictions } from '../../../domain/token-restrictions.js';
 import { type TokenStatus, tokenStatus } from '../../../services/tokens.js';
 import { scopesInWords } from './scope-groups.js';
 
@@ -8,16 +9,29 @@ export interface TokenView {
   status: TokenStatus;
   organization: string;
   scopes: string;
+  /** One phrase per restriction (`projects web`, `read-only`, `from 10.0.0.0/8`, `60/min`); empty when none. */
+  restrictions: string[];
 }
 
 export const allOrganizationsLabel = 'All accessible organizations';
 
-export function tokenView(token: PersonalAccessToken, now: Date, organizations: readonly Organization[]): TokenView {
+export function tokenView(
+  token: PersonalAccessToken,
+  now: Date,
+  organizations: readonly Organization[],
+  projectNames: ReadonlyMap<string, string> = new Map(),
+): TokenView {
   const organization =
     token.organizationId === null
       ? allOrganizationsLabel
       : (organizations.find((candidate) => candidate.id === token.organizationId)?.name ?? 'An organization you left');
-  return { token, status: tokenStatus(token, now), organization, scopes: scopesInWords(token.scopes) };
+  return {
+    token,
+    status: tokenStatus(token, now),
+    organization,
+    scopes: scopesInWords(token.scopes),
+    restrictions: describeRestrictions(token.restrictions, (id) => projectNames.get(id) ?? 'a deleted project'),
+  };
 }
 
 export const statusLabels: Record<TokenStatus, string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };

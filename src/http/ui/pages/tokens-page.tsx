@@ -52,6 +52,7 @@ function TokenRow({ organization, view }: { organization: Organization; view: To
       <td data-label="Organization">{view.organization}</td>
       <td data-label="Scopes" class="scopes">
         {view.scopes}
+        {view.restrictions.length > 0 && <span class="restrictions">Restricted: {view.restrictions.join('; ')}</span>}
       </td>
       <td data-label="Created">
         <DateTime value={token.createdAt} />

@@ -36,6 +36,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
     const { organization, organizations } = membership(request);
     const token = await changeableToken(request);
     const known = await options.organizations.list();
+    const projectNames = await tokens.projectNames([token]);
     // A token may still name an organization its owner has since left; it stays selectable until changed.
     const former = known.find((each) => each.id === token.organizationId && !organizations.some((mine) => mine.id === each.id));
     return sendPage(
@@ -45,8 +46,8 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         organization={organization}
         organizations={former ? [...organizations, former] : organizations}
         expiry={expiryOptions(clock.now(), policy)}
-        view={tokenView(token, clock.now(), known)}
-        values={values ?? currentTokenValues(token)}
+        view={tokenView(token, clock.now(), known, projectNames)}
+        values={values ?? currentTokenValues(token, projectNames)}
         error={error}
       />,
     );
@@ -66,6 +67,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         scope: settings.scope,
         ...(settings.organizationId !== token.organizationId && { organizationId: settings.organizationId }),
         ...(settings.expiry !== 'keep' && { validTo: expiryDate(expiry, settings.expiry) }),
+        restrictions: settings.restrictions,
       };
       await tokens.update(token, user, changes);
     } catch (error) {
@@ -77,7 +79,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
 
   async function confirmPage(request: TokenRequest, reply: FastifyReply, action: ConfirmedAction) {
     const token = await changeableToken(request);
-    const view = tokenView(token, clock.now(), await options.organizations.list());
+    const view = tokenView(token, clock.now(), await options.organizations.list(), await tokens.projectNames([token]));
     return sendPage(reply, 200, <TokenConfirmPage organization={membership(request).organization} view={view} action={action} />);
   }
 
@@ -89,7 +91,12 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
     const token = await changeableToken(request);
     const created = await tokens.regenerate(token, user);
     request.log.info({ authorizationId: created.token.id, replaces: token.id }, 'personal access token regenerated');
-    const view = tokenView(created.token, clock.now(), await options.organizations.list());
+    const view = tokenView(
+      created.token,
+      clock.now(),
+      await options.organizations.list(),
+      await tokens.projectNames([created.token]),
+    );
     return sendPage(reply, 200, <TokenCreatedPage organization={organization} view={view} text={created.text} regenerated />);
   });
 

@@ -1,7 +1,9 @@
 import type { PersonalAccessToken } from '../../../domain/entities.js';
 import { DomainError } from '../../../domain/errors.js';
 import { fullAccessScope, isFullAccess } from '../../../domain/scopes.js';
-import { formList, formText } from '../form-body.js';
+import { formatRateLimit } from '../../../domain/token-restrictions.js';
+import type { RestrictionsInput } from '../../../services/tokens.js';
+import { formFlag, formList, formText } from '../form-body.js';
 import { type AccessChoice, allOrganizations, type TokenFormValues } from '../pages/token-form.js';
 import { type ExpiryChoice, type ExpiryOptions, keepExpiry, parseExpiry } from '../token-expiry.js';
 
@@ -11,6 +13,16 @@ export interface TokenSettings {
   scope: string;
   organizationId: string | null;
   expiry: ExpiryChoice;
+  restrictions: RestrictionsInput;
+}
+
+const noRestrictionValues = { projects: '', readOnly: false, allowedAddresses: '', rateLimit: '' };
+
+function entries(text: string, separator: RegExp): string[] {
+  return text
+    .split(separator)
+    .map((entry) => entry.trim())
+    .filter(Boolean);
 }
 
 export function newTokenValues(organizationId: string, expiry: ExpiryOptions): TokenFormValues {
@@ -21,11 +33,14 @@ export function newTokenValues(organizationId: string, expiry: ExpiryOptions): T
     customDate: '',
     access: 'custom',
     scopes: [],
+    ...noRestrictionValues,
   };
 }
 
-export function currentTokenValues(token: PersonalAccessToken): TokenFormValues {
+/** The token's settings as its edit form shows them; project ids become names through `projectNames`. */
+export function currentTokenValues(token: PersonalAccessToken, projectNames: ReadonlyMap<string, string>): TokenFormValues {
   const full = isFullAccess(token.scopes);
+  const restrictions = token.restrictions;
   return {
     name: token.displayName,
     organization: token.organizationId ?? allOrganizations,
@@ -33,6 +48,14 @@ export function currentTokenValues(token: PersonalAccessToken): TokenFormValues 
     customDate: '',
     access: full ? 'full' : 'custom',
     scopes: full ? [] : token.scopes,
+    ...(restrictions
+      ? {
+          projects: restrictions.projectIds.map((id) => projectNames.get(id) ?? id).join(', '),
+          readOnly: restrictions.readOnly,
+          allowedAddresses: restrictions.allowedAddresses.join('\n'),
+          rateLimit: restrictions.rateLimit ? formatRateLimit(restrictions.rateLimit) : '',
+        }
+      : noRestrictionValues),
   };
 }
 
@@ -45,6 +68,10 @@ export function readTokenForm(body: unknown): TokenFormValues {
     customDate: formText(body, 'customDate'),
     access,
     scopes: formList(body, 'scope'),
+    projects: formText(body, 'projects'),
+    readOnly: formFlag(body, 'readOnly'),
+    allowedAddresses: formText(body, 'allowedAddresses'),
+    rateLimit: formText(body, 'rateLimit'),
   };
 }
 
@@ -59,5 +86,11 @@ export function tokenSettings(values: TokenFormValues, expiry: ExpiryOptions, al
     scope: values.access === 'full' ? fullAccessScope : values.scopes.join(' '),
     organizationId: values.organization === allOrganizations ? null : values.organization,
     expiry: parseExpiry(expiry, values.expiration, values.customDate, allowKeep),
+    restrictions: {
+      projects: entries(values.projects, /,/),
+      readOnly: values.readOnly,
+      allowedAddresses: entries(values.allowedAddresses, /[\s,]+/),
+      rateLimit: values.rateLimit,
+    },
   };
 }

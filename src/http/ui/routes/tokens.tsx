@@ -27,7 +27,8 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
     const { user, organization } = membership(request);
     const now = clock.now();
     const [all, everyOrganization] = await Promise.all([tokens.list(user), options.organizations.list()]);
-    const views = all.map((token) => tokenView(token, now, everyOrganization));
+    const projectNames = await tokens.projectNames(all);
+    const views = all.map((token) => tokenView(token, now, everyOrganization, projectNames));
     const filter: TokenFilter = oneOf(tokenFilters, request.query.status) ?? 'active';
     const counts = { active: 0, expired: 0, revoked: 0, all: views.length };
     for (const view of views) counts[view.status] += 1;
@@ -74,9 +75,10 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         scope: settings.scope,
         organizationId: settings.organizationId,
         ...(settings.expiry !== 'keep' && settings.expiry),
+        restrictions: settings.restrictions,
       });
       request.log.info({ authorizationId: created.token.id }, 'personal access token created');
-      const view = tokenView(created.token, clock.now(), organizations);
+      const view = tokenView(created.token, clock.now(), organizations, await tokens.projectNames([created.token]));
       // The text goes into this response only: no redirect, no URL, and sendPage forbids caching.
       return sendPage(
         reply,
