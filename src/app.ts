@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServices, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
+import { authorizationSteps } from './domain/authorization.js';
 import type { Clock } from './domain/clock.js';
 import { registerApi } from './http/api/router.js';
 import { AccessGate } from './http/auth/access-gate.js';
@@ -18,6 +19,7 @@ import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import type { TokenUsageTrail } from './services/token-usage.js';
 import type { Store } from './storage/ports.js';
 
 /** The HTTP app on top of the composition in compose.ts. */
@@ -34,6 +36,17 @@ export interface Lapis {
   services: Services;
   store: Store;
   access: AccessGate;
+}
+
+/** The usage trail is written on a timer, never by a request; closing the app writes what is left. */
+function registerUsageFlush(app: FastifyInstance, usage: TokenUsageTrail, intervalMs: number): void {
+  usage.onError((error) => app.log.warn({ err: error }, 'could not record token usage'));
+  const timer = setInterval(() => void usage.flush(), intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await usage.flush();
+  });
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -58,7 +71,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     throttle,
     config.publicUrl,
   );
-  const access = new AccessGate(new AuthChain([basic, bearer]), config);
+  const access = new AccessGate(new AuthChain([basic, bearer]), config, authorizationSteps, {
+    clock,
+    usage: services.tokenUsage,
+  });
+  registerUsageFlush(app, services.tokenUsage, config.usageFlushMs);
   registerHealth(app, store);
   registerWebLinks(app);
   await app.register(uiPlugin, {

@@ -26,6 +26,8 @@ import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
+import { CredentialSelfService } from './services/token-self.js';
+import { TokenUsageTrail } from './services/token-usage.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
@@ -119,6 +121,10 @@ export interface Services {
   /** The authorize step: what the consent page calls. */
   oauth: OAuthAuthorizationService;
   oauthTokens: OAuthTokenService;
+  /** The usage trail of personal access tokens, buffered in memory (app.ts flushes it). */
+  tokenUsage: TokenUsageTrail;
+  /** What `tokens/self` answers. */
+  credentialSelf: CredentialSelfService;
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
@@ -138,6 +144,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const oauthGrants = new OAuthGrantService(context);
   const definitions = new BuildDefinitionService(context);
   const builds = new BuildService(context);
+  const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
   return {
     context,
     users: new UserService(context),
@@ -171,5 +178,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
       clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
     }),
+    tokenUsage,
+    credentialSelf: new CredentialSelfService(context, tokenUsage),
   };
 }

@@ -1,4 +1,4 @@
-import type { User } from './entities.js';
+import type { Timestamp, User } from './entities.js';
 
 export type CredentialKind = 'pat' | 'oauth' | 'session' | 'password';
 
@@ -14,4 +14,6 @@ export interface Principal {
   organizationId: string | null;
   /** Ids of the organizations the user belongs to, loaded with the credential. */
   memberOf: ReadonlySet<string>;
+  /** When the credential stops working (a PAT's validTo, an access token's exp); absent when it has no end of its own. */
+  expiresAt?: Timestamp;
 }

@@ -7,15 +7,24 @@ import {
   authorize,
   type Refusal,
 } from '../../domain/authorization.js';
+import type { Clock } from '../../domain/clock.js';
 import type { Principal } from '../../domain/principal.js';
+import type { TokenUsageTrail } from '../../services/token-usage.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import type { AuthChain } from './chain.js';
+import { setCredentialHeaders } from './credential-headers.js';
 import { sendRefusal } from './failure.js';
 
 export interface GateTarget extends AccessTarget {
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
   anonymous?: boolean;
+}
+
+/** What the gate does with every identified caller besides authorizing it: expiry headers, the usage trail. */
+export interface GateObservers {
+  clock: Clock;
+  usage: Pick<TokenUsageTrail, 'observe'>;
 }
 
 /** The caller (undefined only when anonymous calls are allowed), or the refusal already sent. */
@@ -33,8 +42,9 @@ const missing: Refusal = {
 export class AccessGate {
   constructor(
     private readonly chain: AuthChain,
-    private readonly config: Pick<Config, 'publicUrl' | 'anonymous'>,
+    private readonly config: Pick<Config, 'publicUrl' | 'anonymous' | 'tokenExpiryWarningDays'>,
     private readonly steps: readonly AuthorizationStep[] = authorizationSteps,
+    private readonly observers?: GateObservers,
   ) {}
 
   async admit(request: FastifyRequest, reply: FastifyReply, target: GateTarget): Promise<Admission> {
@@ -44,11 +54,21 @@ export class AccessGate {
     }
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
+    if (this.observers) this.observe(request, reply, principal, this.observers);
     const refusal = authorize(principal, target, this.steps);
     // The user is named back only to a caller who may act in this organization, even if its scopes fall short.
     if (!refusal || refusal.reason === 'insufficientScope') setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
     return { principal };
+  }
+
+  /** A refused call is still a use of the token: both happen before authorization. Memory only, no query. */
+  private observe(request: FastifyRequest, reply: FastifyReply, principal: Principal, observers: GateObservers): void {
+    setCredentialHeaders(reply, principal, observers.clock.now(), this.config.tokenExpiryWarningDays);
+    if (principal.credential === 'pat' && principal.authorizationId) {
+      const userAgent = request.headers['user-agent'];
+      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.ip, userAgent);
+    }
   }
 
   private refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal): FastifyReply {

@@ -69,6 +69,7 @@ export class BasicPatAuthenticator implements Authenticator {
       authorizationId: result.token.id,
       organizationId: result.token.organizationId,
       memberOf: result.memberOf,
+      expiresAt: result.token.validTo,
     };
     return { kind: 'principal', principal };
   }

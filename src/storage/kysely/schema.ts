@@ -251,6 +251,7 @@ export interface Database {
   build_tags: BuildTagsTable;
   retention_leases: RetentionLeasesTable;
   build_folders: BuildFoldersTable;
+  token_usage: TokenUsageTable;
 }
 
 export interface RetentionLeasesTable {
@@ -275,4 +276,12 @@ export interface BuildFoldersTable {
   created_on: string;
   last_changed_by: string;
   last_changed_date: string;
+}
+
+export interface TokenUsageTable {
+  token_id: string;
+  client_address: string;
+  user_agent: string;
+  first_used_at: string;
+  last_used_at: string;
 }
