@@ -90,6 +90,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    usage: services.tokenUsage,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

@@ -47,6 +47,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         expiry={expiryOptions(clock.now(), policy)}
         view={tokenView(token, clock.now(), known)}
         values={values ?? currentTokenValues(token)}
+        usage={await options.usage.trailOf(token.id)}
         error={error}
       />,
     );
