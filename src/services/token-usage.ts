@@ -18,9 +18,30 @@ export interface TokenUsageOptions {
   maxPending?: number;
 }
 
+/** A sighting as the request path keeps it: epoch milliseconds, turned into timestamps only when read or written. */
+interface PendingUse {
+  userAgent: string;
+  firstMs: number;
+  lastMs: number;
+}
+
 interface PendingToken {
   userId: string;
-  uses: Map<string, TokenUse>;
+  uses: Map<string, PendingUse>;
+}
+
+function asUse(tokenId: string, clientAddress: string, pending: PendingUse): TokenUse {
+  return {
+    tokenId,
+    clientAddress,
+    userAgent: pending.userAgent,
+    firstUsedAt: new Date(pending.firstMs).toISOString(),
+    lastUsedAt: new Date(pending.lastMs).toISOString(),
+  };
+}
+
+function pendingUses(tokenId: string, entry: PendingToken | undefined): TokenUse[] {
+  return [...(entry?.uses ?? [])].map(([address, pending]) => asUse(tokenId, address, pending));
 }
 
 /**
@@ -57,7 +78,7 @@ export class TokenUsageTrail {
 
   /** One authenticated request by a token: memory only. */
   observe(token: { id: string; userId: string }, clientAddress: string, userAgent: string | undefined): void {
-    const now = this.context.clock.now().toISOString();
+    const now = this.context.clock.now().getTime();
     let entry = this.pending.get(token.id);
     if (!entry) {
       entry = { userId: token.userId, uses: new Map() };
@@ -65,17 +86,11 @@ export class TokenUsageTrail {
     }
     const seen = entry.uses.get(clientAddress);
     if (seen) {
-      seen.lastUsedAt = now;
-      seen.userAgent = boundedUserAgent(userAgent);
+      seen.lastMs = now;
+      if (seen.userAgent !== userAgent) seen.userAgent = boundedUserAgent(userAgent);
       return;
     }
-    entry.uses.set(clientAddress, {
-      tokenId: token.id,
-      clientAddress,
-      userAgent: boundedUserAgent(userAgent),
-      firstUsedAt: now,
-      lastUsedAt: now,
-    });
+    entry.uses.set(clientAddress, { userAgent: boundedUserAgent(userAgent), firstMs: now, lastMs: now });
     this.pendingCount++;
     // A flood of distinct clients must not grow the buffer without end: it is written out early instead.
     if (this.pendingCount >= this.maxPending) void this.flush();
@@ -106,7 +121,7 @@ export class TokenUsageTrail {
     const stored = await this.context.store.tokenUsage.listFor(tokenIds);
     const trails = new Map<string, TokenUse[]>();
     for (const tokenId of tokenIds) {
-      const buffered = [...(this.pending.get(tokenId)?.uses.values() ?? [])].map((use) => ({ ...use }));
+      const buffered = pendingUses(tokenId, this.pending.get(tokenId));
       const uses = [...stored.filter((use) => use.tokenId === tokenId), ...buffered];
       trails.set(tokenId, usageTrail(uses, this.options.trailSize));
     }
@@ -122,11 +137,12 @@ export class TokenUsageTrail {
       for (const [tokenId, entry] of batch) {
         const before = stored.filter((use) => use.tokenId === tokenId);
         const known = new Set(before.map((use) => use.clientAddress));
-        const trail = usageTrail([...before, ...entry.uses.values()], this.options.trailSize);
+        const buffered = pendingUses(tokenId, entry);
+        const trail = usageTrail([...before, ...buffered], this.options.trailSize);
         const kept = new Set(trail.map((use) => use.clientAddress));
         save.push(...trail.filter((use) => entry.uses.has(use.clientAddress)));
         remove.push(...before.filter((use) => !kept.has(use.clientAddress)));
-        for (const use of entry.uses.values()) {
+        for (const use of buffered) {
           if (known.has(use.clientAddress)) continue;
           const { clientAddress, userAgent, firstUsedAt } = use;
           events.push({ tokenId, userId: entry.userId, clientAddress, userAgent, at: firstUsedAt });
