@@ -21,6 +21,7 @@ import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import type { TokenUsageTrail } from './services/token-usage.js';
 import { WebhookDispatcher } from './services/webhook-dispatcher.js';
 import type { Store } from './storage/ports.js';
 
@@ -41,6 +42,17 @@ export interface Lapis {
   services: Services;
   store: Store;
   access: AccessGate;
+}
+
+/** The usage trail is written on a timer, never by a request; closing the app writes what is left. */
+function registerUsageFlush(app: FastifyInstance, usage: TokenUsageTrail, intervalMs: number): void {
+  usage.onError((error) => app.log.warn({ err: error }, 'could not record token usage'));
+  const timer = setInterval(() => void usage.flush(), intervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(timer);
+    await usage.flush();
+  });
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -91,7 +103,9 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     observer: metrics.observer,
     rateCounter,
     clock,
+    observers: { clock, usage: services.tokenUsage },
   });
+  registerUsageFlush(app, services.tokenUsage, config.usageFlushMs);
   registerHealth(app, store);
   registerWebLinks(app);
   registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });
@@ -117,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.tokens,
     webhooks: services.webhooks,
     leaks: services.leaks,
+    usage: services.tokenUsage,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

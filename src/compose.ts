@@ -32,6 +32,8 @@ import { SigningKeys } from './services/signing-keys.js';
 import { StoredFailureCounter } from './services/stored-failure-counter.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
+import { CredentialSelfService } from './services/token-self.js';
+import { TokenUsageTrail } from './services/token-usage.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
@@ -165,6 +167,10 @@ export interface Services {
   oauthTokens: OAuthTokenService;
   webhooks: WebhookService;
   leaks: LeakReportService;
+  /** The usage trail of personal access tokens, buffered in memory (app.ts flushes it). */
+  tokenUsage: TokenUsageTrail;
+  /** What `tokens/self` answers. */
+  credentialSelf: CredentialSelfService;
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
@@ -200,6 +206,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     parseNoticeDays(config.tokenExpiryNoticeDays),
   );
   tokens.onRevoked((token) => webhooks.tokenRevoked(token));
+  const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
   return {
     context,
     sharedFailures: shared,
@@ -233,6 +240,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     }),
     webhooks,
     leaks: new LeakReportService(context, hasher, tokens, webhooks),
+    tokenUsage,
+    credentialSelf: new CredentialSelfService(context, tokenUsage),
   };
 }
 

@@ -410,6 +410,26 @@ export const configSchema = {
     default: '',
     parse: redisUrl,
   }),
+  tokenExpiryWarningDays: key({
+    env: 'LAPIS_TOKEN_EXPIRY_WARNING_DAYS',
+    description:
+      "Within this many days of a credential's expiry, API answers carry `X-Lapis-Token-Expiry-Warning` (beside `X-Lapis-Token-Expires-At`, always sent). 0 turns the warning off.",
+    default: 7,
+    parse: integer(0, 365),
+  }),
+  usageTrailSize: key({
+    env: 'LAPIS_USAGE_TRAIL_SIZE',
+    description: "How many distinct client addresses (with the user agent each sent last) a token's usage trail keeps.",
+    default: 5,
+    parse: integer(1, 50),
+  }),
+  usageFlushMs: key({
+    env: 'LAPIS_USAGE_FLUSH_MS',
+    description:
+      'How often the usage trail gathered in memory is written to the database, in milliseconds. Requests never write it themselves; a stop writes what is left.',
+    default: 5000,
+    parse: integer(100, 600_000),
+  }),
 } as const;
 
 export type ConfigSchema = typeof configSchema;

@@ -1,4 +1,4 @@
-import type { User } from './entities.js';
+import type { Timestamp, User } from './entities.js';
 import type { PrincipalRestrictions } from './token-restrictions.js';
 
 export type CredentialKind = 'pat' | 'oauth' | 'session' | 'password';
@@ -19,4 +19,6 @@ export interface Principal {
   grantedScopes?: readonly string[];
   /** A PAT's projects, methods, addresses and rate, loaded and cached with the token. */
   restrictions?: PrincipalRestrictions;
+  /** When the credential stops working (a PAT's validTo, an access token's exp); absent when it has no end of its own. */
+  expiresAt?: Timestamp;
 }

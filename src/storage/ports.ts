@@ -15,6 +15,7 @@ import type {
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { TokenRestrictions } from '../domain/token-restrictions.js';
+import type { TokenUse } from '../domain/token-usage.js';
 import type { WebSession } from '../domain/web-session.js';
 import type { DeliveryStatus, Webhook, WebhookDelivery } from '../domain/webhooks.js';
 
@@ -148,6 +149,16 @@ export interface TokenRepository {
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;
   setLastUsed(id: string, lastUsedAt: string): Promise<void>;
+}
+
+/** The usage trail of personal access tokens (domain/token-usage.ts): one row per token and client address. */
+export interface TokenUsageRepository {
+  /** Every stored use of these tokens, in no particular order. */
+  listFor(tokenIds: readonly string[]): Promise<TokenUse[]>;
+  /** Inserts or replaces the rows of these (token, address) pairs. */
+  save(uses: readonly TokenUse[]): Promise<void>;
+  /** Deletes these (token, address) rows: the ones that fell off a trail. */
+  remove(uses: readonly Pick<TokenUse, 'tokenId' | 'clientAddress'>[]): Promise<void>;
 }
 
 export interface OAuthAppRepository {
@@ -433,6 +444,7 @@ export interface Repositories {
   meta: MetaRepository;
   keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
+  tokenUsage: TokenUsageRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
   counters: CounterRepository;

@@ -19,6 +19,8 @@ const sourcedElsewhere: Record<string, string> = {
   '801eaf9c-0585-4be8-9cdb-b0efa074de91':
     'Graph Avatars: azure-devops-python GraphClient.get_avatar; route as azure-devops-extension-api GraphClient.getAvatar',
   '7e1c4f52-3b8a-4d0e-9c61-2a5f0d3b8e47': 'build-release alias: Lapis own (the document shows the URL; no client calls it)',
+  '8d2e6f4a-91c3-4b57-a0e8-5f3c7b1d9e26': 'tokens/self: Lapis own (docs/compatibility.md, Lapis-only routes)',
+  'c3f1a8e2-5b7d-4e9a-9f06-2d4b8a61e7c5': 'explain: Lapis own (docs/compatibility.md, Lapis-only routes)',
 };
 
 /** Client calls on a served location whose verb Lapis does not serve, each with the reason. */

@@ -28,6 +28,8 @@ export type ApiServices = Pick<
   | 'identities'
   | 'buildTags'
   | 'deployment'
+  | 'credentialSelf'
+  | 'tokens'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
@@ -286,6 +288,33 @@ export class ApiRegistry {
         minor: 0,
         preview: false,
       });
+  }
+
+  /**
+   * The route a concrete path (no query string) reaches and its placeholder values, or undefined. Literals match
+   * case-insensitively, as the router does; where two routes fit, the one with a literal earlier wins, as in Fastify.
+   */
+  match(path: string): { route: ApiRoute; values: Record<string, string> } | undefined {
+    const segments = path.split('/').filter(Boolean);
+    const candidates: { route: ApiRoute; values: Record<string, string>; literals: string }[] = [];
+    for (const route of this.routes) {
+      const parts = route.path.split('/').filter(Boolean);
+      if (parts.length !== segments.length) continue;
+      const values: Record<string, string> = {};
+      const fits = parts.every((part, index) => {
+        const segment = segments[index] ?? '';
+        if (part.startsWith(':')) {
+          values[part.slice(1)] = segment;
+          return true;
+        }
+        return part.toLowerCase() === segment.toLowerCase();
+      });
+      const literals = parts.map((part) => (part.startsWith(':') ? '1' : '0')).join('');
+      if (fits) candidates.push({ route, values, literals });
+    }
+    candidates.sort((a, b) => a.literals.localeCompare(b.literals));
+    const best = candidates[0];
+    return best && { route: best.route, values: best.values };
   }
 
   /** Locations of an area (case-insensitive), optionally one resource, on a host. */

@@ -12,9 +12,11 @@ import type { Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
 import type { RateWindow } from '../../domain/token-restrictions.js';
 import type { RateCounter } from '../../services/rate-counter.js';
+import type { TokenUsageTrail } from '../../services/token-usage.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import type { AuthChain } from './chain.js';
+import { setCredentialHeaders } from './credential-headers.js';
 import { sendRefusal } from './failure.js';
 
 export interface GateTarget extends Omit<AccessTarget, 'project'> {
@@ -37,6 +39,8 @@ export interface GateOptions {
   clock?: Clock;
   /** Told of each admission and refusal (metrics). */
   observer?: GateObserver;
+  /** Expiry headers and the usage trail for every identified caller (memory only). */
+  observers?: GateObservers;
 }
 
 /** Refusals that say the caller may not act in this organization at all: the user is not named back. */
@@ -46,6 +50,12 @@ const identityRefusals: ReadonlySet<Refusal['reason']> = new Set(['credentialNot
 export interface GateObserver {
   admitted(request: FastifyRequest, credential: CredentialKind | undefined): void;
   refused(request: FastifyRequest, refusal: Refusal): void;
+}
+
+/** What the gate does with every identified caller besides authorizing it: expiry headers, the usage trail. */
+export interface GateObservers {
+  clock: Clock;
+  usage: Pick<TokenUsageTrail, 'observe'>;
 }
 
 const missing: Refusal = {
@@ -62,7 +72,7 @@ export class AccessGate {
 
   constructor(
     private readonly chain: AuthChain,
-    private readonly config: Pick<Config, 'publicUrl' | 'anonymous'>,
+    private readonly config: Pick<Config, 'publicUrl' | 'anonymous' | 'tokenExpiryWarningDays'>,
     private readonly options: GateOptions = {},
   ) {
     this.steps = options.steps ?? authorizationSteps;
@@ -77,6 +87,7 @@ export class AccessGate {
     }
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
+    if (this.options.observers) this.observe(request, reply, principal, this.options.observers);
     const { project: projectRef, ...rest } = target;
     // Only restricted principals pay for a project lookup here; everyone else's stays after authorization.
     const project = projectRef && principal.restrictions?.projectIds ? await projectRef.load() : undefined;
@@ -113,6 +124,15 @@ export class AccessGate {
       .header('RateLimit-Remaining', String(hit.remaining))
       .header('RateLimit-Reset', String(resetSeconds));
     return { limit: rateLimit.limit, remaining: hit.remaining, resetSeconds, exceeded: hit.count > rateLimit.limit };
+  }
+
+  /** A refused call is still a use of the token: both happen before authorization. Memory only, no query. */
+  private observe(request: FastifyRequest, reply: FastifyReply, principal: Principal, observers: GateObservers): void {
+    setCredentialHeaders(reply, principal, observers.clock.now(), this.config.tokenExpiryWarningDays);
+    if (principal.credential === 'pat' && principal.authorizationId) {
+      const userAgent = request.headers['user-agent'];
+      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.ip, userAgent);
+    }
   }
 
   private refuse(request: FastifyRequest, reply: FastifyReply, refusal: Refusal): FastifyReply {

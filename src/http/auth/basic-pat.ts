@@ -71,6 +71,7 @@ export class BasicPatAuthenticator implements Authenticator {
       memberOf: result.memberOf,
       grantedScopes: result.token.scopes,
       ...(result.restrictions && { restrictions: result.restrictions }),
+      expiresAt: result.token.validTo,
     };
     return { kind: 'principal', principal };
   }

@@ -60,6 +60,7 @@ export class BearerOAuthAuthenticator implements Authenticator {
       authorizationId: result.grant.id,
       organizationId: null,
       memberOf: result.memberOf,
+      expiresAt: result.claims.expiresAt.toISOString(),
     };
     return { kind: 'principal', principal };
   }

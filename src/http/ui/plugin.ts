@@ -12,6 +12,7 @@ import type { OAuthAuthorizationService } from '../../services/oauth-authorizati
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
+import type { TokenUsageTrail } from '../../services/token-usage.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
 import type { WebSessionService } from '../../services/web-sessions.js';
@@ -40,6 +41,7 @@ export interface UiOptions {
   signIn: SignInService;
   sessions: WebSessionService;
   tokens: TokenService;
+  usage: Pick<TokenUsageTrail, 'trailOf'>;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
   oauthGrants: OAuthGrantService;
@@ -105,6 +107,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   await app.register(userSettingsArea, {
     prefix: '/:organization/_usersSettings',
     tokens: options.tokens,
+    usage: options.usage,
     organizations: options.organizations,
     clock: options.clock,
     policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },

@@ -264,6 +264,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   token_expiry_notices: TokenExpiryNoticesTable;
   leak_settings: LeakSettingsTable;
+  token_usage: TokenUsageTable;
 }
 
 export interface RetentionLeasesTable {
@@ -328,4 +329,12 @@ export interface LeakSettingsTable {
   organization_id: string;
   /** 1 or 0; an organization without a row revokes leaked tokens. */
   auto_revoke: number;
+}
+
+export interface TokenUsageTable {
+  token_id: string;
+  client_address: string;
+  user_agent: string;
+  first_used_at: string;
+  last_used_at: string;
 }

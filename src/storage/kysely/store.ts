@@ -28,6 +28,7 @@ import { KyselyProjectRepository } from './projects.js';
 import { KyselyRetentionLeaseRepository } from './retention-leases.js';
 import type { Database } from './schema.js';
 import { KyselyTeamRepository } from './teams.js';
+import { KyselyTokenUsageRepository } from './token-usage.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
 import { KyselyWebSessionRepository } from './web-sessions.js';
@@ -63,6 +64,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     meta: guard(new KyselyMetaRepository(db), translate),
     keyFingerprints: guard(new KyselyKeyFingerprintRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
+    tokenUsage: guard(new KyselyTokenUsageRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
     counters: guard(new KyselyCounterRepository(db), translate),

@@ -8,6 +8,7 @@ import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
 import { tokenRestrictions } from './012-token-restrictions.js';
+import { tokenUsage } from './013-token-usage.js';
 import { failureCounters } from './014-failure-counters.js';
 import { webhooksAndLeaks } from './017-webhooks-and-leaks.js';
 import type { LapisMigration } from './dialect.js';
@@ -24,6 +25,7 @@ export const migrations: readonly LapisMigration[] = [
   buildResources,
   teamsAndProjectProperties,
   tokenRestrictions,
+  tokenUsage,
   failureCounters,
   webhooksAndLeaks,
 ];

@@ -18,9 +18,11 @@ import { projectPropertiesLocation } from './core/properties.js';
 import { allTeamsLocation, teamMembersLocation, teamsLocation } from './core/teams.js';
 import { avatarsLocation } from './graph/avatars.js';
 import { identitiesLocation } from './identities/identities.js';
+import { explainLocation } from './lapis/explain.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
+import { tokenSelfLocation } from './tokens/self.js';
 
 /** Every REST resource Lapis serves. Adding an area: a folder under areas/ and its locations here. */
 export const apiLocations: readonly ApiLocation[] = [
@@ -55,4 +57,6 @@ export const apiLocations: readonly ApiLocation[] = [
   identitiesLocation,
   avatarsLocation,
   accountsLocation,
+  tokenSelfLocation,
+  explainLocation,
 ];

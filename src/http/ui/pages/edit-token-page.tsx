@@ -1,4 +1,5 @@
 import type { Organization } from '../../../domain/entities.js';
+import type { TokenUse } from '../../../domain/token-usage.js';
 import { CsrfField, ErrorMessage } from '../forms.js';
 import { Layout } from '../layout.js';
 import type { ExpiryOptions } from '../token-expiry.js';
@@ -7,6 +8,7 @@ import { TokenBreadcrumb } from './token-breadcrumb.js';
 import { TokenFields, type TokenFormValues } from './token-form.js';
 import { tokenPath, tokensPath } from './token-paths.js';
 import type { TokenView } from './token-view.js';
+import { UsageTrail } from './usage-trail.js';
 
 export interface EditTokenPageProps {
   organization: Organization;
@@ -14,10 +16,12 @@ export interface EditTokenPageProps {
   expiry: ExpiryOptions;
   view: TokenView;
   values: TokenFormValues;
+  /** The distinct clients the token was used from, most recent first. */
+  usage: readonly TokenUse[];
   error?: string | undefined;
 }
 
-export function EditTokenPage({ organization, organizations, expiry, view, values, error }: EditTokenPageProps) {
+export function EditTokenPage({ organization, organizations, expiry, view, values, usage, error }: EditTokenPageProps) {
   const { token } = view;
   return (
     <Layout title={`Edit token ${token.displayName}`} scripts={tokenFormScripts}>
@@ -35,6 +39,7 @@ export function EditTokenPage({ organization, organizations, expiry, view, value
           <a href={tokensPath(organization)}>Cancel</a>
         </div>
       </form>
+      <UsageTrail uses={usage} />
       <section class="card" aria-labelledby="token-actions-heading">
         <h2 id="token-actions-heading">Regenerate or revoke</h2>
         <p>

@@ -48,6 +48,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         expiry={expiryOptions(clock.now(), policy)}
         view={tokenView(token, clock.now(), known, projectNames)}
         values={values ?? currentTokenValues(token, projectNames)}
+        usage={await options.usage.trailOf(token.id)}
         error={error}
       />,
     );

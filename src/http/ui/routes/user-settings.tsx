@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../domain/clock.js';
 import type { Organization, User } from '../../../domain/entities.js';
 import type { OrganizationService } from '../../../services/organizations.js';
+import type { TokenUsageTrail } from '../../../services/token-usage.js';
 import type { TokenPolicy, TokenService } from '../../../services/tokens.js';
 import { sendNotFoundPage } from '../error-pages.js';
 import { requireSignedIn } from '../guards.js';
@@ -28,6 +29,8 @@ declare module 'fastify' {
 
 export interface UserSettingsOptions {
   tokens: TokenService;
+  /** Read on the token's edit page. */
+  usage: Pick<TokenUsageTrail, 'trailOf'>;
   organizations: OrganizationService;
   clock: Clock;
   policy: TokenPolicy;
