@@ -28,6 +28,7 @@ export type ApiServices = Pick<
   | 'identities'
   | 'buildTags'
   | 'deployment'
+  | 'tokens'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
