@@ -1,3 +1,5 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import { buildServices, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
@@ -8,11 +10,13 @@ import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
+import { BrowserSessionAuthenticator } from './http/auth/browser-session.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
+import { sessionCookieOptions } from './http/ui/session-cookie.js';
 import { registerWebLinks } from './http/web-links.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
@@ -46,6 +50,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const verifier = new PatVerifier(services.context, services.hasher, membership, {
     acceptLegacy: config.acceptLegacyPats,
     cacheMs: config.authCacheMs,
+    rules: services.revocationRules,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
   const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
@@ -58,12 +63,14 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     throttle,
     config.publicUrl,
   );
-  const access = new AccessGate(new AuthChain([basic, bearer]), config);
+  const sessionKey = loadSecret(config, 'session');
+  const browserSession = new BrowserSessionAuthenticator(services.webSessions, membership);
+  const access = new AccessGate(new AuthChain([basic, bearer, browserSession]), config);
   registerHealth(app, store);
   registerWebLinks(app);
   await app.register(uiPlugin, {
     config,
-    sessionKey: loadSecret(config, 'session'),
+    sessionKey,
     clock,
     users: services.users,
     organizations: services.organizations,
@@ -80,7 +87,12 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     publicUrl: config.publicUrl,
     clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
   });
-  await registerApi(app, { services, access, config });
+  // The API reads (never writes) the web UI's session cookie, so a signed-in browser can manage its tokens.
+  await app.register(async (api) => {
+    await api.register(fastifyCookie);
+    await api.register(fastifySecureSession, sessionCookieOptions(config, sessionKey));
+    await registerApi(api, { services, access, config });
+  });
   await app.ready();
   return { app, services, store, access };
 }

@@ -22,6 +22,7 @@ import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
+import { RevocationRuleService } from './services/revocation-rules.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
 import { TeamService } from './services/teams.js';
@@ -109,6 +110,7 @@ export interface Services {
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
+  revocationRules: RevocationRuleService;
   hasher: TokenHasher;
   signIn: SignInService;
   webSessions: WebSessionService;
@@ -154,6 +156,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     identities: new IdentityService(context),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
+    revocationRules: new RevocationRuleService(context, config.authCacheMs),
     tokens: new TokenService(context, hasher, {
       maxLifetimeDays: config.patMaxLifetimeDays,
       defaultLifetimeDays: config.patDefaultLifetimeDays,

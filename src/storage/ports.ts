@@ -13,6 +13,7 @@ import type {
   User,
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
+import type { RevocationRule } from '../domain/revocation-rules.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { WebSession } from '../domain/web-session.js';
 
@@ -145,6 +146,12 @@ export interface TokenRepository {
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;
   setLastUsed(id: string, lastUsedAt: string): Promise<void>;
+}
+
+export interface RevocationRuleRepository {
+  insert(rule: RevocationRule): Promise<void>;
+  /** Every organization's rules, oldest first: few, and read whole by every verifier. */
+  listAll(): Promise<RevocationRule[]>;
 }
 
 export interface OAuthAppRepository {
@@ -310,6 +317,7 @@ export interface Repositories {
   meta: MetaRepository;
   keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
+  revocationRules: RevocationRuleRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
   counters: CounterRepository;

@@ -29,6 +29,7 @@ export type ApiServices = Pick<
   | 'buildTags'
   | 'deployment'
   | 'tokens'
+  | 'revocationRules'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */

@@ -16,6 +16,7 @@ import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
 import { KyselyRetentionLeaseRepository } from './retention-leases.js';
+import { KyselyRevocationRuleRepository } from './revocation-rules.js';
 import type { Database } from './schema.js';
 import { KyselyTeamRepository } from './teams.js';
 import { KyselyTokenRepository } from './tokens.js';
@@ -50,6 +51,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     meta: guard(new KyselyMetaRepository(db), translate),
     keyFingerprints: guard(new KyselyKeyFingerprintRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
+    revocationRules: guard(new KyselyRevocationRuleRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
     counters: guard(new KyselyCounterRepository(db), translate),

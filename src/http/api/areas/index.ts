@@ -21,6 +21,7 @@ import { identitiesLocation } from './identities/identities.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
+import { revocationRulesLocation } from './tokenadmin/revocation-rules.js';
 import { patsLocation } from './tokens/pats.js';
 
 /** Every REST resource Lapis serves. Adding an area: a folder under areas/ and its locations here. */
@@ -57,4 +58,5 @@ export const apiLocations: readonly ApiLocation[] = [
   avatarsLocation,
   accountsLocation,
   patsLocation,
+  revocationRulesLocation,
 ];
