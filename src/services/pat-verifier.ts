@@ -1,7 +1,7 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
-import { anyRuleRevokes, type CompiledRule } from '../domain/revocation-rules.js';
+import { type CompiledRules, rulesRevoke } from '../domain/revocation-rules.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -27,7 +27,7 @@ export interface VerifierOptions {
   lastUsedIntervalMs?: number;
   onBackgroundError?: (error: unknown) => void;
   /** Organizations' revocation rules, held in memory; none when absent. */
-  rules?: { current(): Promise<readonly CompiledRule[]> };
+  rules?: { current(): Promise<CompiledRules> };
 }
 
 /**
@@ -65,7 +65,7 @@ export class PatVerifier {
     if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
     const memberOf = await this.membership.organizationsOf(user.id);
-    if (this.options.rules && anyRuleRevokes(await this.options.rules.current(), token, memberOf)) {
+    if (this.options.rules && rulesRevoke(await this.options.rules.current(), token, memberOf)) {
       return { status: 'revoked', token, user };
     }
     this.recordUse(token, now);

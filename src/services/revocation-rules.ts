@@ -1,7 +1,7 @@
 import type { Organization, User } from '../domain/entities.js';
 import {
-  type CompiledRule,
-  compileRule,
+  type CompiledRules,
+  compileRules,
   type RevocationRule,
   ruleCreatedBefore,
   ruleScopes,
@@ -15,7 +15,7 @@ import { TtlCache } from './ttl-cache.js';
  * process when credentials change, so checking a token costs no query.
  */
 export class RevocationRuleService {
-  private readonly cache: TtlCache<'rules', readonly CompiledRule[]>;
+  private readonly cache: TtlCache<'rules', CompiledRules>;
 
   constructor(
     private readonly context: ServiceContext,
@@ -41,7 +41,7 @@ export class RevocationRuleService {
   }
 
   /** The rules as the hot path checks them. */
-  current(): Promise<readonly CompiledRule[]> {
-    return this.cache.getOrLoad('rules', async () => (await this.context.store.revocationRules.listAll()).map(compileRule));
+  current(): Promise<CompiledRules> {
+    return this.cache.getOrLoad('rules', async () => compileRules(await this.context.store.revocationRules.listAll()));
   }
 }
