@@ -19,6 +19,8 @@ const sourcedElsewhere: Record<string, string> = {
   '801eaf9c-0585-4be8-9cdb-b0efa074de91':
     'Graph Avatars: azure-devops-python GraphClient.get_avatar; route as azure-devops-extension-api GraphClient.getAvatar',
   '7e1c4f52-3b8a-4d0e-9c61-2a5f0d3b8e47': 'build-release alias: Lapis own (the document shows the URL; no client calls it)',
+  '2c1965e2-28da-4aa1-bc64-b8a58537ae9b': 'Tokens Pats: the .NET TokensHttpClient (the JS clients have no Tokens client)',
+  'ee4afb16-e7ab-4ed8-9d4b-4ef3e78f97e4': 'TokenAdmin RevocationRules: the Go and Python TokenAdmin clients',
 };
 
 /** Client calls on a served location whose verb Lapis does not serve, each with the reason. */
