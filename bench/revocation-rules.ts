@@ -89,6 +89,6 @@ writeSection(
 | 0 | ${fmt(zero)} |
 | ${ruleCount} | ${fmt(hundred)} |
 
-**${ruleCount} rules / 0 rules throughput: ${ratio.toFixed(2)}.** The rules are loaded once per \`LAPIS_AUTH_CACHE_MS\` (and at once in the process that adds one); they are folded per organization into the latest `createdBefore` per scope, so checking a token is one lookup per scope it holds, whatever the number of rules, on values already in memory, never a query.`,
+**${ruleCount} rules / 0 rules throughput: ${ratio.toFixed(2)}.** The rules are loaded once per \`LAPIS_AUTH_CACHE_MS\` (and at once in the process that adds one); they are folded per organization into the latest \`createdBefore\` per scope, so checking a token is one lookup per scope it holds, whatever the number of rules, on values already in memory, never a query.`,
 );
 console.log(`0 rules ${fmt(zero)}/s; ${ruleCount} rules ${fmt(hundred)}/s; ratio ${ratio.toFixed(2)}`);
