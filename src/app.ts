@@ -1,3 +1,5 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import { buildServices, configuredClock, openRateCounter, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
@@ -9,6 +11,7 @@ import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
 import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
+import { BrowserSessionAuthenticator } from './http/auth/browser-session.js';
 import { AuthChain } from './http/auth/chain.js';
 import { registerHealth } from './http/health.js';
 import { registerLeakReports } from './http/leak-reports.js';
@@ -16,6 +19,7 @@ import { LapisMetrics } from './http/metrics.js';
 import { oauthRoutes } from './http/oauth/plugin.js';
 import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
+import { sessionCookieOptions } from './http/ui/session-cookie.js';
 import { registerWebLinks } from './http/web-links.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
@@ -65,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const verifier = new PatVerifier(services.context, services.hasher, membership, {
     acceptLegacy: config.acceptLegacyPats,
     cacheMs: config.authCacheMs,
+    rules: services.revocationRules,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
   const oauthVerifier = new OAuthTokenVerifier(services.context, services.accessTokens, membership, {
@@ -96,9 +101,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     ? new BasicPasswordAuthenticator(services.signIn, membership)
     : new BasicPatAuthenticator(verifier, throttle);
   const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
+  const sessionKey = loadSecret(config, 'session');
+  const browserSession = new BrowserSessionAuthenticator(services.webSessions, membership);
   const rateCounter = openRateCounter(config, clock);
   app.addHook('onClose', () => rateCounter.close());
-  const access = new AccessGate(new AuthChain([basic, bearer]), config, {
+  const access = new AccessGate(new AuthChain([basic, bearer, browserSession]), config, {
     steps: authorizationSteps,
     observer: metrics.observer,
     rateCounter,
@@ -119,7 +126,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   });
   await app.register(uiPlugin, {
     config,
-    sessionKey: loadSecret(config, 'session'),
+    sessionKey,
     clock,
     users: services.users,
     organizations: services.organizations,
@@ -145,7 +152,12 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
       services.sharedFailures.as('oauth-client-address'),
     ),
   });
-  await registerApi(app, { services, access, config });
+  // The API reads (never writes) the web UI's session cookie, so a signed-in browser can manage its tokens.
+  await app.register(async (api) => {
+    await api.register(fastifyCookie);
+    await api.register(fastifySecureSession, sessionCookieOptions(config, sessionKey));
+    await registerApi(api, { services, access, config });
+  });
   await app.ready();
   return { app, services, store, access };
 }

@@ -26,6 +26,7 @@ import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
 import { InProcessRateCounter, type RateCounter } from './services/rate-counter.js';
 import { RetentionLeaseService } from './services/retention-leases.js';
+import { RevocationRuleService } from './services/revocation-rules.js';
 import { SecretBox } from './services/secret-box.js';
 import { SignInService } from './services/sign-in.js';
 import { SigningKeys } from './services/signing-keys.js';
@@ -155,6 +156,7 @@ export interface Services {
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
+  revocationRules: RevocationRuleService;
   hasher: TokenHasher;
   signIn: SignInService;
   webSessions: WebSessionService;
@@ -225,6 +227,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens,
+    revocationRules: new RevocationRuleService(context, config.authCacheMs),
     hasher,
     signIn: new SignInService(context, signInThrottles),
     webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),

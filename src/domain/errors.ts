@@ -43,6 +43,7 @@ export const errorCodes = {
   folderNotFound: 'No pipeline folder in the project has that path.',
   folderExists: 'A pipeline folder with that path already exists.',
   storageUnavailable: 'The database cannot be reached.',
+  notOrganizationAdmin: 'Only an owner or administrator of the organization may do this.',
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

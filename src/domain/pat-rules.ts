@@ -1,5 +1,6 @@
 import type { PersonalAccessToken } from './entities.js';
 import { DomainError } from './errors.js';
+import { parseScopes } from './scopes.js';
 
 /** The rules of a personal access token's life, shared by the token service, the verifier and the pages. */
 
@@ -34,13 +35,43 @@ export function latestValidTo(now: Date, policy: Pick<TokenPolicy, 'maxLifetimeD
   return new Date(now.getTime() + policy.maxLifetimeDays * dayMs);
 }
 
+/**
+ * Which field of a token a refused input was about, in the error's details: the lifecycle API answers each
+ * with its own in-band error.
+ */
+export type TokenField = 'displayName' | 'scope' | 'validTo';
+
+export function invalidTokenField(field: TokenField, message: string, required = false): DomainError {
+  return new DomainError('invalidInput', message, { field, ...(required && { required }) });
+}
+
 /** Refuses an end of validity that is not a date, not in the future, or beyond the policy's lifetime. */
 export function checkValidTo(now: Date, end: Date, policy: Pick<TokenPolicy, 'maxLifetimeDays'>): Date {
-  if (Number.isNaN(end.getTime())) throw new DomainError('invalidInput', 'The expiry date is not a valid date.');
-  if (end.getTime() <= now.getTime()) throw new DomainError('invalidInput', 'The expiry date must be in the future.');
+  if (Number.isNaN(end.getTime())) throw invalidTokenField('validTo', 'The expiry date is not a valid date.');
+  if (end.getTime() <= now.getTime()) throw invalidTokenField('validTo', 'The expiry date must be in the future.');
   // A minute of slack so "365 days" chosen in a form a moment ago still fits.
   if (end.getTime() > latestValidTo(now, policy).getTime() + 60_000) {
-    throw new DomainError('invalidInput', `A token may be valid for at most ${policy.maxLifetimeDays} days.`);
+    throw invalidTokenField('validTo', `A token may be valid for at most ${policy.maxLifetimeDays} days.`);
   }
   return end;
+}
+
+/** A token's name: trimmed, present, at most 256 printable characters. */
+export function tokenDisplayName(value: string): string {
+  const name = value.trim();
+  if (name.length === 0) throw invalidTokenField('displayName', 'A token needs a name.', true);
+  if (name.length > 256 || /\p{Cc}/u.test(name)) {
+    throw invalidTokenField('displayName', 'A token name must be at most 256 printable characters.');
+  }
+  return name;
+}
+
+/** A token's scopes, parsed by the scope catalog; a refusal names the scope field. */
+export function tokenScopes(value: string): string[] {
+  try {
+    return parseScopes(value);
+  } catch (error) {
+    if (error instanceof DomainError) throw invalidTokenField('scope', error.message);
+    throw error;
+  }
 }

@@ -12,6 +12,7 @@ interface AdoException {
 }
 
 const framework = 'Microsoft.TeamFoundation.Framework.Server, Microsoft.TeamFoundation.Framework.Server';
+const security = 'Microsoft.VisualStudio.Services.Security, Microsoft.VisualStudio.Services.WebApi';
 const webApi = 'Microsoft.VisualStudio.Services.WebApi, Microsoft.VisualStudio.Services.WebApi';
 const core = 'Microsoft.TeamFoundation.Core.WebApi, Microsoft.TeamFoundation.Core.WebApi';
 const build = 'Microsoft.TeamFoundation.Build.WebApi, Microsoft.TeamFoundation.Build2.WebApi';
@@ -58,6 +59,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   folderNotFound: { status: 404, typeKey: 'FolderNotFoundException', assembly: build },
   folderExists: { status: 409, typeKey: 'FolderExistsException', assembly: build },
   storageUnavailable: { status: 503, typeKey: 'DatabaseConnectionException', assembly: framework },
+  notOrganizationAdmin: { status: 403, typeKey: 'AccessCheckException', assembly: security },
 };
 
 export function exceptionFor(code: ErrorCode): Readonly<AdoException> {

@@ -1,6 +1,7 @@
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
+import { type CompiledRules, rulesRevoke } from '../domain/revocation-rules.js';
 import type { PrincipalRestrictions } from '../domain/token-restrictions.js';
 import type { ServiceContext } from './context.js';
 import type { MembershipCache } from './membership-cache.js';
@@ -35,6 +36,8 @@ export interface VerifierOptions {
   /** Last-used time is written at most once per interval per token. */
   lastUsedIntervalMs?: number;
   onBackgroundError?: (error: unknown) => void;
+  /** Organizations' revocation rules, held in memory; none when absent. */
+  rules?: { current(): Promise<CompiledRules> };
 }
 
 /**
@@ -76,6 +79,9 @@ export class PatVerifier {
     if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
     const memberOf = await this.membership.organizationsOf(user.id);
+    if (this.options.rules && rulesRevoke(await this.options.rules.current(), token, memberOf)) {
+      return { status: 'revoked', token, user };
+    }
     this.recordUse(token, now);
     return { status: 'active', token, user, memberOf, restrictions };
   }

@@ -3,7 +3,17 @@ import type { Organization, PersonalAccessToken, User } from '../domain/entities
 import { DomainError } from '../domain/errors.js';
 import { isGuid } from '../domain/guid.js';
 import { canonicalPat, classifyPat, generatePat } from '../domain/pat-format.js';
-import { checkValidTo, dayMs, latestValidTo, requireNotRevoked, type TokenPolicy } from '../domain/pat-rules.js';
+import { type PatListQuery, type PatPage, pagePats } from '../domain/pat-list.js';
+import {
+  checkValidTo,
+  dayMs,
+  invalidTokenField,
+  latestValidTo,
+  requireNotRevoked,
+  type TokenPolicy,
+  tokenDisplayName,
+  tokenScopes,
+} from '../domain/pat-rules.js';
 import { parseScopes } from '../domain/scopes.js';
 import { hasRestrictions, noRestrictions, type TokenRestrictions } from '../domain/token-restrictions.js';
 import { DuplicateKeyError } from '../storage/ports.js';
@@ -83,8 +93,8 @@ export class TokenService {
 
   private async store(input: NewToken, text: string): Promise<CreatedToken> {
     const now = this.context.clock.now();
-    const displayName = this.validDisplayName(input.displayName);
-    const scopes = parseScopes(input.scope);
+    const displayName = tokenDisplayName(input.displayName);
+    const scopes = tokenScopes(input.scope);
     const validTo = this.validTo(now, input.validTo, input.days);
     if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
     const organization = input.organizationId !== null ? await this.requireMember(input.organizationId, input.user) : undefined;
@@ -180,8 +190,8 @@ export class TokenService {
     const now = this.context.clock.now();
     const next: PersonalAccessToken = {
       ...token,
-      ...(changes.displayName !== undefined && { displayName: this.validDisplayName(changes.displayName) }),
-      ...(changes.scope !== undefined && { scopes: parseScopes(changes.scope) }),
+      ...(changes.displayName !== undefined && { displayName: tokenDisplayName(changes.displayName) }),
+      ...(changes.scope !== undefined && { scopes: tokenScopes(changes.scope) }),
       ...(changes.organizationId !== undefined && { organizationId: changes.organizationId }),
       ...(changes.validTo !== undefined && { validTo: this.validTo(now, changes.validTo, undefined).toISOString() }),
     };
@@ -229,20 +239,27 @@ export class TokenService {
     return created;
   }
 
-  private validDisplayName(value: string): string {
-    const name = value.trim();
-    if (name.length === 0) throw new DomainError('invalidInput', 'A token needs a name.');
-    if (name.length > 256 || /\p{Cc}/u.test(name)) {
-      throw new DomainError('invalidInput', 'A token name must be at most 256 printable characters.');
+  /** One page of the user's tokens that work in an organization (its own and global ones), as the lifecycle API lists them. */
+  async pageIn(user: User, organizationId: string, query: PatListQuery): Promise<PatPage> {
+    const tokens = await this.context.store.tokens.listForUser(user.id);
+    const usable = tokens.filter((token) => token.organizationId === null || token.organizationId === organizationId);
+    return pagePats(usable, query, this.context.clock.now());
+  }
+
+  /** The user's token, if it works in the organization; tokens of other organizations are not found there. */
+  async getOwnedIn(user: User, organizationId: string, id: string): Promise<PersonalAccessToken> {
+    const token = await this.getOwned(user, id);
+    if (token.organizationId !== null && token.organizationId !== organizationId) {
+      throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
     }
-    return name;
+    return token;
   }
 
   private validTo(now: Date, validTo: Date | undefined, days: number | undefined): Date {
     if (validTo !== undefined && days !== undefined)
-      throw new DomainError('invalidInput', 'Give either an expiry date or a number of days, not both.');
+      throw invalidTokenField('validTo', 'Give either an expiry date or a number of days, not both.');
     if (days !== undefined && (!Number.isInteger(days) || days < 1))
-      throw new DomainError('invalidInput', 'The lifetime must be a whole number of days, at least 1.');
+      throw invalidTokenField('validTo', 'The lifetime must be a whole number of days, at least 1.');
     return checkValidTo(now, validTo ?? new Date(now.getTime() + (days ?? this.policy.defaultLifetimeDays) * dayMs), this.policy);
   }
 

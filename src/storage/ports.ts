@@ -13,6 +13,7 @@ import type {
   User,
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
+import type { RevocationRule } from '../domain/revocation-rules.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { TokenRestrictions } from '../domain/token-restrictions.js';
 import type { TokenUse } from '../domain/token-usage.js';
@@ -159,6 +160,12 @@ export interface TokenUsageRepository {
   save(uses: readonly TokenUse[]): Promise<void>;
   /** Deletes these (token, address) rows: the ones that fell off a trail. */
   remove(uses: readonly Pick<TokenUse, 'tokenId' | 'clientAddress'>[]): Promise<void>;
+}
+
+export interface RevocationRuleRepository {
+  insert(rule: RevocationRule): Promise<void>;
+  /** Every organization's rules, oldest first: few, and read whole by every verifier. */
+  listAll(): Promise<RevocationRule[]>;
 }
 
 export interface OAuthAppRepository {
@@ -445,6 +452,7 @@ export interface Repositories {
   keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
   tokenUsage: TokenUsageRepository;
+  revocationRules: RevocationRuleRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;
   counters: CounterRepository;

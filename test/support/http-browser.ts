@@ -21,6 +21,8 @@ export function httpBrowser(baseUrl: string) {
     cookies.size === 0 ? {} : { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join('; ') };
 
   return {
+    /** The Cookie header this browser sends, for requests made outside it (an API call from a page's script). */
+    cookieHeader,
     async get(path: string): Promise<Response> {
       return remember(await fetch(new URL(path, baseUrl), { headers: cookieHeader(), redirect: 'manual' }));
     },

@@ -30,6 +30,7 @@ export type ApiServices = Pick<
   | 'deployment'
   | 'credentialSelf'
   | 'tokens'
+  | 'revocationRules'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */

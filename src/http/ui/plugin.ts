@@ -29,6 +29,7 @@ import { signInRoutes } from './routes/sign-in.js';
 import { userSettingsArea } from './routes/user-settings.js';
 import { helmetOptions } from './security-headers.js';
 import { currentUser } from './session.js';
+import { sessionCookieOptions } from './session-cookie.js';
 import { staticFiles } from './static-files.js';
 
 export interface UiOptions {
@@ -56,16 +57,9 @@ const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
  * pages stay inside this context and never touch the REST routes.
  */
 export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promise<void> {
-  const maxAgeSeconds = options.config.sessionMaxAgeHours * 3600;
   const basePath = basePathOf(options.config.publicUrl);
   await app.register(fastifyCookie);
-  await app.register(fastifySecureSession, {
-    key: options.sessionKey,
-    cookieName: 'lapis_session',
-    // The library's own expiry slides with every write; the absolute limit is the stored session's expiresAt.
-    expiry: maxAgeSeconds,
-    cookie: { path: basePath || '/', httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: maxAgeSeconds },
-  });
+  await app.register(fastifySecureSession, sessionCookieOptions(options.config, options.sessionKey));
   await app.register(fastifyFormbody);
   await app.register(fastifyHelmet, helmetOptions);
   await app.register(fastifyCsrfProtection, { sessionPlugin: '@fastify/secure-session' });

@@ -50,6 +50,16 @@ export interface KeyFingerprintsTable {
   recorded_at: string;
 }
 
+export interface PatRevocationRulesTable {
+  id: string;
+  organization_id: string;
+  /** Space-separated. */
+  scopes: string;
+  created_before: string;
+  created_by: string;
+  created_at: string;
+}
+
 export interface PersonalAccessTokensTable {
   id: string;
   user_id: string;
@@ -244,6 +254,7 @@ export interface Database {
   lapis_meta: MetaTable;
   key_fingerprints: KeyFingerprintsTable;
   personal_access_tokens: PersonalAccessTokensTable;
+  pat_revocation_rules: PatRevocationRulesTable;
   oauth_apps: OAuthAppsTable;
   oauth_grants: OAuthGrantsTable;
   oauth_codes: OAuthCodesTable;

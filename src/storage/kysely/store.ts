@@ -26,6 +26,7 @@ import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
 import { KyselyRetentionLeaseRepository } from './retention-leases.js';
+import { KyselyRevocationRuleRepository } from './revocation-rules.js';
 import type { Database } from './schema.js';
 import { KyselyTeamRepository } from './teams.js';
 import { KyselyTokenUsageRepository } from './token-usage.js';
@@ -65,6 +66,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     keyFingerprints: guard(new KyselyKeyFingerprintRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
     tokenUsage: guard(new KyselyTokenUsageRepository(db), translate),
+    revocationRules: guard(new KyselyRevocationRuleRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),
     counters: guard(new KyselyCounterRepository(db), translate),

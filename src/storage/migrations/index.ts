@@ -7,6 +7,7 @@ import { webSessions } from './006-web-sessions.js';
 import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
+import { revocationRules } from './010-revocation-rules.js';
 import { tokenRestrictions } from './012-token-restrictions.js';
 import { tokenUsage } from './013-token-usage.js';
 import { failureCounters } from './014-failure-counters.js';
@@ -24,6 +25,7 @@ export const migrations: readonly LapisMigration[] = [
   keyFingerprints,
   buildResources,
   teamsAndProjectProperties,
+  revocationRules,
   tokenRestrictions,
   tokenUsage,
   failureCounters,

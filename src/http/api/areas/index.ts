@@ -22,6 +22,8 @@ import { explainLocation } from './lapis/explain.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
+import { revocationRulesLocation } from './tokenadmin/revocation-rules.js';
+import { patsLocation } from './tokens/pats.js';
 import { tokenSelfLocation } from './tokens/self.js';
 
 /** Every REST resource Lapis serves. Adding an area: a folder under areas/ and its locations here. */
@@ -59,4 +61,6 @@ export const apiLocations: readonly ApiLocation[] = [
   accountsLocation,
   tokenSelfLocation,
   explainLocation,
+  patsLocation,
+  revocationRulesLocation,
 ];

@@ -1,0 +1,47 @@
+import type { Organization, User } from '../domain/entities.js';
+import {
+  type CompiledRules,
+  compileRules,
+  type RevocationRule,
+  ruleCreatedBefore,
+  ruleScopes,
+} from '../domain/revocation-rules.js';
+import type { ServiceContext } from './context.js';
+import { TtlCache } from './ttl-cache.js';
+
+/**
+ * Revocation rules: written to the store, read by every verifier from memory. The whole set is reloaded at
+ * most once per cache lifetime (the bound within which other processes see a revocation) and at once in this
+ * process when credentials change, so checking a token costs no query.
+ */
+export class RevocationRuleService {
+  private readonly cache: TtlCache<'rules', CompiledRules>;
+
+  constructor(
+    private readonly context: ServiceContext,
+    cacheMs: number,
+  ) {
+    this.cache = new TtlCache(context.clock, { ttlMs: cacheMs, maxEntries: 1 });
+    context.credentials.subscribe(() => this.cache.clear());
+  }
+
+  /** Every matching token stops working: here at once, elsewhere within the cache lifetime. */
+  async add(organization: Organization, by: User, scopes: string, createdBefore: string): Promise<RevocationRule> {
+    const rule: RevocationRule = {
+      id: this.context.newId(),
+      organizationId: organization.id,
+      scopes: ruleScopes(scopes),
+      createdBefore: ruleCreatedBefore(createdBefore).toISOString(),
+      createdBy: by.id,
+      createdAt: this.context.clock.now().toISOString(),
+    };
+    await this.context.store.revocationRules.insert(rule);
+    await this.context.credentials.changed('revocation-rules', rule.id);
+    return rule;
+  }
+
+  /** The rules as the hot path checks them. */
+  current(): Promise<CompiledRules> {
+    return this.cache.getOrLoad('rules', async () => compileRules(await this.context.store.revocationRules.listAll()));
+  }
+}
