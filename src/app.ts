@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { buildServices, configuredClock, type Services } from './compose.js';
+import { burstRecorder, buildServices, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import type { Clock } from './domain/clock.js';
@@ -42,17 +42,28 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const clock = options.clock ?? configuredClock(config);
   const services = buildServices(store, clock, config);
   const app = createServer({ config, ...(options.logStream && { logStream: options.logStream }) });
+  await services.policies.refresh();
+  services.audit.reportErrorsTo((error, context) => app.log.warn({ err: error }, context));
+  services.audit.startPruning();
+  // Registered first, so it runs last among close hooks: every event recorded while closing is written.
+  app.addHook('onClose', () => services.audit.close());
   const membership = new MembershipCache(services.context, config.authCacheMs);
   const verifier = new PatVerifier(services.context, services.hasher, membership, {
     acceptLegacy: config.acceptLegacyPats,
     cacheMs: config.authCacheMs,
     onBackgroundError: (error) => app.log.warn({ err: error }, 'could not record token use'),
   });
-  const throttle = new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000);
+  const throttle = new FailureThrottle(
+    clock,
+    config.authFailureLimit,
+    config.authFailureWindowSeconds * 1000,
+    undefined,
+    burstRecorder(services.audit, 'api'),
+  );
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn, membership)
-    : new BasicPatAuthenticator(verifier, throttle);
+    : new BasicPatAuthenticator(verifier, throttle, services.policies);
   const bearer = new BearerOAuthAuthenticator(
     new OAuthTokenVerifier(services.context, services.accessTokens, membership, { cacheMs: config.authCacheMs }),
     throttle,
@@ -78,7 +89,13 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     tokens: services.oauthTokens,
     signingKeys: services.signingKeys,
     publicUrl: config.publicUrl,
-    clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+    clientThrottle: new FailureThrottle(
+      clock,
+      config.authFailureLimit,
+      config.authFailureWindowSeconds * 1000,
+      undefined,
+      burstRecorder(services.audit, 'oauthClient'),
+    ),
   });
   await registerApi(app, { services, access, config });
   await app.ready();

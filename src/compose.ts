@@ -4,6 +4,7 @@ import { resolveDataPath } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { AccessTokens } from './services/access-tokens.js';
+import { AuditLog } from './services/audit.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildFolderService } from './services/build-folders.js';
 import { BuildTagService } from './services/build-tags.js';
@@ -18,6 +19,7 @@ import { OAuthAuthorizationService } from './services/oauth-authorization.js';
 import { OAuthGrantService } from './services/oauth-grants.js';
 import { OAuthTokenService } from './services/oauth-tokens.js';
 import { OperationService } from './services/operations.js';
+import { OrganizationPolicyService } from './services/org-policies.js';
 import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
@@ -119,15 +121,34 @@ export interface Services {
   /** The authorize step: what the consent page calls. */
   oauth: OAuthAuthorizationService;
   oauthTokens: OAuthTokenService;
+  audit: AuditLog;
+  policies: OrganizationPolicyService;
+}
+
+/**
+ * Records a throttle's key reaching its limit as a burst of authentication failures. Only for throttles keyed by
+ * address or app id: a key holding a typed user name could hold a password typed in the wrong field.
+ */
+export function burstRecorder(audit: AuditLog, entry: 'api' | 'signIn' | 'oauthClient') {
+  return (key: string, failures: number) =>
+    audit.record({ action: 'auth.failureBurst', key, ipAddress: entry === 'oauthClient' ? null : key, failures, entry });
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
-  const context = serviceContext(store, clock);
+  const audit = new AuditLog(store, clock, { flushMs: config.auditFlushMs, retentionDays: config.auditRetentionDays });
+  const context = serviceContext(store, clock, undefined, audit);
+  const policies = new OrganizationPolicyService(context, { cacheMs: config.authCacheMs });
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
   const signInThrottles = {
     perAddressAndUser: new FailureThrottle(clock, config.authFailureLimit, failureWindowMs),
-    perAddress: new FailureThrottle(clock, config.authFailureLimit * addressFailureFactor, failureWindowMs),
+    perAddress: new FailureThrottle(
+      clock,
+      config.authFailureLimit * addressFailureFactor,
+      failureWindowMs,
+      undefined,
+      burstRecorder(audit, 'signIn'),
+    ),
   };
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
@@ -154,10 +175,12 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     identities: new IdentityService(context),
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
-    tokens: new TokenService(context, hasher, {
-      maxLifetimeDays: config.patMaxLifetimeDays,
-      defaultLifetimeDays: config.patDefaultLifetimeDays,
-    }),
+    tokens: new TokenService(
+      context,
+      hasher,
+      { maxLifetimeDays: config.patMaxLifetimeDays, defaultLifetimeDays: config.patDefaultLifetimeDays },
+      policies,
+    ),
     hasher,
     signIn: new SignInService(context, signInThrottles),
     webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),
@@ -169,7 +192,15 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
-      clientThrottle: new FailureThrottle(clock, config.authFailureLimit, config.authFailureWindowSeconds * 1000),
+      clientThrottle: new FailureThrottle(
+        clock,
+        config.authFailureLimit,
+        config.authFailureWindowSeconds * 1000,
+        undefined,
+        burstRecorder(audit, 'oauthClient'),
+      ),
     }),
+    audit,
+    policies,
   };
 }

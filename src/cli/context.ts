@@ -29,10 +29,14 @@ export async function withServices<T>(command: Command, work: (services: Service
   // Loaded on use: --help, --version and usage errors then start without the drivers and services.
   const { buildServices, configuredClock, openExistingStore } = await import('../compose.js');
   const store = await openExistingStore(config);
+  let services: Services | undefined;
   try {
     await store.migrate();
-    return await work(buildServices(store, configuredClock(config), config), config);
+    services = buildServices(store, configuredClock(config), config);
+    return await work(services, config);
   } finally {
+    // What the command recorded (token changes, policy changes) is written before the store closes.
+    await services?.audit.close();
     await store.close();
   }
 }

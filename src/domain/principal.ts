@@ -14,4 +14,6 @@ export interface Principal {
   organizationId: string | null;
   /** Ids of the organizations the user belongs to, loaded with the credential. */
   memberOf: ReadonlySet<string>;
+  /** Set when the PAT breaks an organization token policy in warn mode; sent back as X-Lapis-Policy-Warning. */
+  policyWarning?: string;
 }

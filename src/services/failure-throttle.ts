@@ -24,6 +24,8 @@ export class FailureThrottle {
     private readonly limit: number,
     private readonly windowMs: number,
     private readonly maxKeys = 100_000,
+    /** Called once per window when a key reaches the limit: a burst worth recording. */
+    private readonly onLimitReached?: (key: string, failures: number) => void,
   ) {}
 
   check(key: string): ThrottleVerdict {
@@ -37,6 +39,7 @@ export class FailureThrottle {
     const window = this.current(key);
     if (window) {
       window.failures++;
+      if (window.failures === this.limit) this.onLimitReached?.(key, window.failures);
       return;
     }
     if (this.windows.size >= this.maxKeys) {
@@ -44,6 +47,7 @@ export class FailureThrottle {
       if (oldest !== undefined) this.windows.delete(oldest);
     }
     this.windows.set(key, { startedAt: this.clock.now().getTime(), failures: 1 });
+    if (this.limit === 1) this.onLimitReached?.(key, 1);
   }
 
   reset(key: string): void {

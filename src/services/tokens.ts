@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditOrigin, TokenAction } from '../domain/audit.js';
 import type { PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { canonicalPat, classifyPat, generatePat } from '../domain/pat-format.js';
@@ -6,6 +7,7 @@ import { checkValidTo, dayMs, latestValidTo, requireNotRevoked, type TokenPolicy
 import { parseScopes } from '../domain/scopes.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
+import type { OrganizationPolicyService } from './org-policies.js';
 import type { TokenHasher } from './token-hasher.js';
 
 // The pages and the CLI read token rules through the token service's module.
@@ -22,6 +24,8 @@ export interface NewToken {
   validTo?: Date | undefined;
   /** ...or a lifetime in days (default: the configured default lifetime). */
   days?: number | undefined;
+  /** Who asked and how, for the audit log; by default the owner through the REST API. */
+  origin?: AuditOrigin | undefined;
 }
 
 export interface TokenChangesInput {
@@ -42,11 +46,14 @@ export class TokenService {
     private readonly context: ServiceContext,
     private readonly hasher: TokenHasher,
     private readonly policy: TokenPolicy,
+    private readonly policies: OrganizationPolicyService,
     private readonly random: (size: number) => Uint8Array = randomBytes,
   ) {}
 
   async create(input: NewToken): Promise<CreatedToken> {
-    return this.store(input, generatePat(this.random));
+    const created = await this.store(input, generatePat(this.random));
+    this.audit('token.created', created.token, input.origin ?? ownerOrigin(input.user));
+    return created;
   }
 
   /** Registers a token made elsewhere (e.g. a legacy 52-character Azure DevOps token) under the same rules. */
@@ -58,7 +65,9 @@ export class TokenService {
         'The token is not a 52-character legacy token or an 84-character token with a valid checksum.',
       );
     }
-    return this.store(input, canonicalPat(text.trim(), shape));
+    const created = await this.store(input, canonicalPat(text.trim(), shape));
+    this.audit('token.created', created.token, input.origin ?? ownerOrigin(input.user));
+    return created;
   }
 
   private async store(input: NewToken, text: string): Promise<CreatedToken> {
@@ -68,6 +77,13 @@ export class TokenService {
     const validTo = this.validTo(now, input.validTo, input.days);
     if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
     if (input.organizationId !== null) await this.requireMember(input.organizationId, input.user);
+    await this.policies.check({
+      shape: { userId: input.user.id, scopes, organizationId: input.organizationId, validFrom: now.toISOString(), validTo: validTo.toISOString() },
+      tokenId: null,
+      displayName,
+      during: 'create',
+      origin: input.origin ?? ownerOrigin(input.user),
+    });
     const token: PersonalAccessToken = {
       id: this.context.newId(),
       userId: input.user.id,
@@ -117,14 +133,20 @@ export class TokenService {
   }
 
   /** Revokes at once in this process, and within the cache lifetime everywhere else. */
-  async revoke(token: PersonalAccessToken): Promise<PersonalAccessToken> {
+  async revoke(token: PersonalAccessToken, origin?: AuditOrigin): Promise<PersonalAccessToken> {
     const revokedAt = this.context.clock.now().toISOString();
     const changed = await this.context.store.tokens.revoke(token.id, revokedAt);
     this.context.credentials.changed();
+    if (changed) this.audit('token.revoked', token, origin ?? { actor: { userId: token.userId, name: 'the owner' }, via: 'api' });
     return changed ? { ...token, revokedAt } : ((await this.context.store.tokens.findById(token.id)) ?? token);
   }
 
-  async update(token: PersonalAccessToken, user: User, changes: TokenChangesInput): Promise<PersonalAccessToken> {
+  async update(
+    token: PersonalAccessToken,
+    user: User,
+    changes: TokenChangesInput,
+    origin: AuditOrigin = ownerOrigin(user),
+  ): Promise<PersonalAccessToken> {
     requireNotRevoked(token);
     const now = this.context.clock.now();
     const next: PersonalAccessToken = {
@@ -135,6 +157,16 @@ export class TokenService {
       ...(changes.validTo !== undefined && { validTo: this.validTo(now, changes.validTo, undefined).toISOString() }),
     };
     if (changes.organizationId) await this.requireMember(changes.organizationId, user);
+    // Only a change that touches what a policy judges is judged: renaming an old token stays possible.
+    if (changes.scope !== undefined || changes.organizationId !== undefined || changes.validTo !== undefined) {
+      await this.policies.check({
+        shape: { ...next, validFrom: now.toISOString() },
+        tokenId: token.id,
+        displayName: next.displayName,
+        during: 'update',
+        origin,
+      });
+    }
     await this.context.store.tokens.update(token.id, {
       displayName: next.displayName,
       scopes: next.scopes,
@@ -142,24 +174,35 @@ export class TokenService {
       validTo: next.validTo,
     });
     this.context.credentials.changed();
+    this.audit('token.updated', next, origin);
     return next;
   }
 
   /** A new secret with the same settings and lifetime length; the old token is revoked. */
-  async regenerate(token: PersonalAccessToken, user: User): Promise<CreatedToken> {
+  async regenerate(token: PersonalAccessToken, user: User, origin: AuditOrigin = ownerOrigin(user)): Promise<CreatedToken> {
     requireNotRevoked(token);
     const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
     const now = this.context.clock.now();
     const validTo = new Date(Math.min(now.getTime() + lifetimeMs, latestValidTo(now, this.policy).getTime()));
-    const created = await this.create({
-      user,
-      displayName: token.displayName,
-      scope: token.scopes.join(' '),
-      organizationId: token.organizationId,
-      validTo,
-    });
-    await this.revoke(token);
+    const input = { user, displayName: token.displayName, scope: token.scopes.join(' '), organizationId: token.organizationId, validTo, origin };
+    const created = await this.store(input, generatePat(this.random));
+    this.audit('token.regenerated', created.token, origin);
+    await this.revoke(token, origin);
     return created;
+  }
+
+  private audit(action: TokenAction, token: PersonalAccessToken, origin: AuditOrigin): void {
+    this.context.audit.record({
+      action,
+      origin,
+      token: {
+        id: token.id,
+        displayName: token.displayName,
+        ownerId: token.userId,
+        organizationId: token.organizationId,
+        scopes: token.scopes,
+      },
+    });
   }
 
   private validDisplayName(value: string): string {
@@ -186,4 +229,9 @@ export class TokenService {
       throw new DomainError('notMember', `User "${user.username}" is not a member of "${organization.name}".`);
     }
   }
+}
+
+/** The default origin: the token's owner, through the REST API. */
+function ownerOrigin(user: User): AuditOrigin {
+  return { actor: { userId: user.id, name: user.username }, via: 'api' };
 }

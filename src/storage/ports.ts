@@ -12,7 +12,9 @@ import type {
   Team,
   User,
 } from '../domain/entities.js';
+import type { AuditEntry, AuditQuery } from '../domain/audit.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
+import type { OrganizationPolicy } from '../domain/org-policies.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { WebSession } from '../domain/web-session.js';
 
@@ -303,6 +305,20 @@ export interface BuildTagRepository {
   removeFromProject(organizationId: string, projectId: string, tag: string): Promise<void>;
 }
 
+export interface AuditRepository {
+  insertMany(entries: readonly AuditEntry[]): Promise<void>;
+  /** Newest first, at most `limit` entries. */
+  page(query: AuditQuery, limit: number): Promise<AuditEntry[]>;
+  /** Removes entries older than `timestamp`; returns how many. */
+  deleteBefore(timestamp: string): Promise<number>;
+}
+
+export interface OrganizationPolicyRepository {
+  listAll(): Promise<OrganizationPolicy[]>;
+  /** Inserts or replaces the organization's setting of that policy. */
+  save(policy: OrganizationPolicy): Promise<void>;
+}
+
 export interface Repositories {
   users: UserRepository;
   organizations: OrganizationRepository;
@@ -322,6 +338,8 @@ export interface Repositories {
   teams: TeamRepository;
   projectProperties: ProjectPropertyRepository;
   buildTags: BuildTagRepository;
+  audit: AuditRepository;
+  organizationPolicies: OrganizationPolicyRepository;
 }
 
 export interface Store extends Repositories {

@@ -48,6 +48,7 @@ export class AccessGate {
     // The user is named back only to a caller who may act in this organization, even if its scopes fall short.
     if (!refusal || refusal.reason === 'insufficientScope') setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
+    if (principal.policyWarning) reply.header('x-lapis-policy-warning', principal.policyWarning);
     return { principal };
   }
 

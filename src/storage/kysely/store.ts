@@ -2,6 +2,7 @@ import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationPro
 import type { Dialect } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import { DuplicateKeyError, type Repositories, type Store } from '../ports.js';
+import { KyselyAuditRepository } from './audit.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
 import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
@@ -13,6 +14,7 @@ import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOperationRepository } from './operations.js';
 import { KyselyOrganizationRepository } from './organizations.js';
+import { KyselyOrganizationPolicyRepository } from './organization-policies.js';
 import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
 import { KyselyRetentionLeaseRepository } from './retention-leases.js';
@@ -62,6 +64,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator): Repo
     teams: guard(new KyselyTeamRepository(db), translate),
     projectProperties: guard(new KyselyProjectPropertyRepository(db), translate),
     buildTags: guard(new KyselyBuildTagRepository(db), translate),
+    audit: guard(new KyselyAuditRepository(db), translate),
+    organizationPolicies: guard(new KyselyOrganizationPolicyRepository(db), translate),
   };
 }
 

@@ -7,6 +7,7 @@ import { webSessions } from './006-web-sessions.js';
 import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
+import { auditAndPolicies } from './011-audit-and-policies.js';
 import type { LapisMigration } from './dialect.js';
 
 /** Every migration, in order. Append only: a released migration never changes. */
@@ -20,4 +21,5 @@ export const migrations: readonly LapisMigration[] = [
   keyFingerprints,
   buildResources,
   teamsAndProjectProperties,
+  auditAndPolicies,
 ];
