@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { burstRecorder, buildServices, configuredClock, type Services } from './compose.js';
+import { buildServices, burstRecorder, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import type { Clock } from './domain/clock.js';

@@ -288,7 +288,8 @@ export const configSchema = {
   }),
   auditRetentionDays: key({
     env: 'LAPIS_AUDIT_RETENTION_DAYS',
-    description: 'How long audit log entries are kept, in days; older ones are pruned at start and every hour (Azure DevOps keeps 90).',
+    description:
+      'How long audit log entries are kept, in days; older ones are pruned at start and every hour (Azure DevOps keeps 90).',
     default: 90,
     parse: integer(1, 36_500),
   }),

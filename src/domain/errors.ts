@@ -24,6 +24,7 @@ export const errorCodes = {
   patLifespanPolicyViolation: "The token's lifetime is longer than the organization's policy allows.",
   fullScopePatPolicyViolation: "The organization's policy restricts full-access (all scopes) tokens.",
   globalPatPolicyViolation: "The organization's policy restricts tokens valid in all accessible organizations.",
+  auditAccessDenied: "Reading an organization's audit log is for its owner and server administrators.",
   appNotFound: 'No OAuth application has that App ID.',
   grantNotFound: 'No OAuth authorization has that id (for this user).',
   apiVersionMissing: 'A write request did not say which api-version it speaks.',

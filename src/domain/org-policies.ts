@@ -52,9 +52,7 @@ function breaks(policy: OrganizationPolicy, token: TokenShape): boolean {
   switch (policy.policy) {
     case 'maxLifespan':
       // A minute of slack: lifetimes chosen as "N days" from a form land a few milliseconds past N days.
-      return (
-        policy.maxDays !== null && Date.parse(token.validTo) - Date.parse(token.validFrom) > policy.maxDays * dayMs + 60_000
-      );
+      return policy.maxDays !== null && Date.parse(token.validTo) - Date.parse(token.validFrom) > policy.maxDays * dayMs + 60_000;
     case 'fullScope':
       return token.scopes.includes(fullAccessScope);
     case 'globalTokens':

@@ -39,6 +39,7 @@ const exceptions: Record<ErrorCode, AdoException> = {
   patLifespanPolicyViolation: { status: 403, typeKey: 'PatLifespanPolicyViolationException', assembly: webApi },
   fullScopePatPolicyViolation: { status: 403, typeKey: 'FullScopePatPolicyViolationException', assembly: webApi },
   globalPatPolicyViolation: { status: 403, typeKey: 'GlobalPatPolicyViolationException', assembly: webApi },
+  auditAccessDenied: { status: 403, typeKey: 'UnauthorizedAccessException', assembly: webApi },
   appNotFound: { status: 404, typeKey: 'OAuthApplicationNotFoundException', assembly: webApi },
   grantNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   apiVersionMissing: { status: 400, typeKey: 'VssVersionNotSpecifiedException', assembly: webApi },

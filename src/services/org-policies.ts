@@ -103,9 +103,15 @@ export class OrganizationPolicyService {
     );
   }
 
-  async set(organization: Organization, policy: PolicyName, settings: PolicySettings, origin: AuditOrigin): Promise<OrganizationPolicy> {
+  async set(
+    organization: Organization,
+    policy: PolicyName,
+    settings: PolicySettings,
+    origin: AuditOrigin,
+  ): Promise<OrganizationPolicy> {
     const current = (await this.forOrganization(organization)).find((p) => p.policy === policy);
-    const maxDays = policy === 'maxLifespan' ? (settings.maxDays === undefined ? (current?.maxDays ?? null) : settings.maxDays) : null;
+    const maxDays =
+      policy === 'maxLifespan' ? (settings.maxDays === undefined ? (current?.maxDays ?? null) : settings.maxDays) : null;
     if (policy === 'maxLifespan' && settings.mode !== 'off') {
       if (maxDays === null || !Number.isInteger(maxDays) || maxDays < 1 || maxDays > maxPolicyDays) {
         throw new DomainError('invalidInput', `The maximum lifespan must be a whole number of days from 1 to ${maxPolicyDays}.`);
@@ -180,7 +186,10 @@ export class OrganizationPolicyService {
   }
 
   /** The user's active tokens that break a policy in warn or enforce mode, with the messages to show them. */
-  async warningsForUser(user: User, tokens: readonly PersonalAccessToken[]): Promise<{ token: PersonalAccessToken; messages: string[] }[]> {
+  async warningsForUser(
+    user: User,
+    tokens: readonly PersonalAccessToken[],
+  ): Promise<{ token: PersonalAccessToken; messages: string[] }[]> {
     await this.refresh();
     const memberOf = (await this.context.store.organizations.listForMember(user.id)).map((o) => o.id);
     const now = this.context.clock.now();

@@ -78,7 +78,13 @@ export class TokenService {
     if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
     if (input.organizationId !== null) await this.requireMember(input.organizationId, input.user);
     await this.policies.check({
-      shape: { userId: input.user.id, scopes, organizationId: input.organizationId, validFrom: now.toISOString(), validTo: validTo.toISOString() },
+      shape: {
+        userId: input.user.id,
+        scopes,
+        organizationId: input.organizationId,
+        validFrom: now.toISOString(),
+        validTo: validTo.toISOString(),
+      },
       tokenId: null,
       displayName,
       during: 'create',
@@ -184,7 +190,14 @@ export class TokenService {
     const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
     const now = this.context.clock.now();
     const validTo = new Date(Math.min(now.getTime() + lifetimeMs, latestValidTo(now, this.policy).getTime()));
-    const input = { user, displayName: token.displayName, scope: token.scopes.join(' '), organizationId: token.organizationId, validTo, origin };
+    const input = {
+      user,
+      displayName: token.displayName,
+      scope: token.scopes.join(' '),
+      organizationId: token.organizationId,
+      validTo,
+      origin,
+    };
     const created = await this.store(input, generatePat(this.random));
     this.audit('token.regenerated', created.token, origin);
     await this.revoke(token, origin);

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditQuery } from '../domain/audit.js';
 import type { BuildQuery } from '../domain/build-query.js';
 import type { Build, BuildDefinition, BuildFolder, DefinitionQueryOrder, RetentionLease } from '../domain/builds.js';
 import type {
@@ -12,7 +13,6 @@ import type {
   Team,
   User,
 } from '../domain/entities.js';
-import type { AuditEntry, AuditQuery } from '../domain/audit.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
 import type { OrganizationPolicy } from '../domain/org-policies.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';

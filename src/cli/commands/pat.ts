@@ -5,6 +5,7 @@ import type { PersonalAccessToken } from '../../domain/entities.js';
 import { DomainError } from '../../domain/errors.js';
 import { tokenStatus } from '../../services/tokens.js';
 import { withServices } from '../context.js';
+import { cliOrigin } from '../origin.js';
 import { printJson, printLine, printRows, readStdin } from '../output.js';
 
 interface CreateOptions {
@@ -71,6 +72,7 @@ async function newTokenInput(services: Services, config: Config, options: Create
     organizationId: organization?.id ?? null,
     days: parseDays(options.days, config),
     validTo: parseExpiry(options.expires),
+    origin: cliOrigin(),
   };
 }
 
@@ -129,7 +131,7 @@ export function registerPat(program: Command): void {
     .command('revoke <authorizationId>')
     .description('Revoke a token at once.')
     .action(async (id: string, _options: unknown, command: Command) => {
-      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id)));
+      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id), cliOrigin()));
       printLine(command, `Revoked token ${id}`);
     });
 }

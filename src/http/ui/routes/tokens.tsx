@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pageOrigin } from '../audit-origin.js';
 import { formFailure } from '../form-failure.js';
 import { NewTokenPage } from '../pages/new-token-page.js';
 import { TokenCreatedPage } from '../pages/token-created-page.js';
@@ -74,6 +75,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         scope: settings.scope,
         organizationId: settings.organizationId,
         ...(settings.expiry !== 'keep' && settings.expiry),
+        origin: pageOrigin(request, user),
       });
       request.log.info({ authorizationId: created.token.id }, 'personal access token created');
       const view = tokenView(created.token, clock.now(), organizations);
