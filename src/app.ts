@@ -84,6 +84,8 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    audit: services.audit,
+    policies: services.policies,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

@@ -6,9 +6,11 @@ import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
+import type { AuditLog } from '../../services/audit.js';
 import type { OAuthAppService } from '../../services/oauth-apps.js';
 import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
+import type { OrganizationPolicyService } from '../../services/org-policies.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
@@ -41,6 +43,8 @@ export interface UiOptions {
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
   oauthGrants: OAuthGrantService;
+  audit: AuditLog;
+  policies: OrganizationPolicyService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -91,12 +95,19 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   signInRoutes(app, options.signIn);
   accountRoutes(app, options.users, options.sessions);
   homeRoutes(app, options.organizations);
-  await app.register(adminArea, { prefix: '/_admin', users: options.users, organizations: options.organizations });
+  await app.register(adminArea, {
+    prefix: '/_admin',
+    users: options.users,
+    organizations: options.organizations,
+    audit: options.audit,
+    policies: options.policies,
+  });
   await app.register(userSettingsArea, {
     prefix: '/:organization/_usersSettings',
     tokens: options.tokens,
     organizations: options.organizations,
     clock: options.clock,
+    policies: options.policies,
     policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },
   });
   oauthAuthorizeRoutes(app, options.oauth);

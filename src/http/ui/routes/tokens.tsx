@@ -28,6 +28,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
     const { user, organization } = membership(request);
     const now = clock.now();
     const [all, everyOrganization] = await Promise.all([tokens.list(user), options.organizations.list()]);
+    const policyWarnings = await options.policies.warningsForUser(user, all);
     const views = all.map((token) => tokenView(token, now, everyOrganization));
     const filter: TokenFilter = oneOf(tokenFilters, request.query.status) ?? 'active';
     const counts = { active: 0, expired: 0, revoked: 0, all: views.length };
@@ -42,6 +43,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         views={filter === 'all' ? views : views.filter((view) => view.status === filter)}
         counts={counts}
         notice={notice}
+        policyWarnings={policyWarnings}
       />,
     );
   });
