@@ -31,12 +31,6 @@ export interface TokenEvent {
   token: { id: string; displayName: string; ownerId: string; organizationId: string | null; scopes: readonly string[] };
 }
 
-export interface TokenNewAddressEvent {
-  action: 'token.newAddress';
-  token: { id: string; displayName: string; ownerId: string; organizationId: string | null };
-  ipAddress: string;
-}
-
 export type PolicyName = 'maxLifespan' | 'fullScope' | 'globalTokens';
 export type PolicyMode = 'off' | 'audit' | 'warn' | 'enforce';
 
@@ -79,13 +73,7 @@ export interface AdminEvent {
   data?: Readonly<Record<string, unknown>>;
 }
 
-export type AuditEvent =
-  | TokenEvent
-  | TokenNewAddressEvent
-  | PolicyViolationEvent
-  | AuthFailureBurstEvent
-  | OAuthEvent
-  | AdminEvent;
+export type AuditEvent = TokenEvent | PolicyViolationEvent | AuthFailureBurstEvent | OAuthEvent | AdminEvent;
 
 export type AuditAction = AuditEvent['action'];
 
@@ -94,7 +82,6 @@ export const auditActions: readonly AuditAction[] = [
   'token.regenerated',
   'token.updated',
   'token.revoked',
-  'token.newAddress',
   'policy.violation',
   'auth.failureBurst',
   'oauth.granted',
@@ -175,17 +162,6 @@ export function auditEntry(event: AuditEvent, id: string, at: Date): AuditEntry 
           ownerId: event.token.ownerId,
           scope: event.token.scopes.join(' '),
         },
-      };
-    case 'token.newAddress':
-      return {
-        ...base,
-        organizationId: event.token.organizationId,
-        actorId: event.token.ownerId,
-        actorName: event.token.displayName,
-        via: 'api',
-        ipAddress: event.ipAddress,
-        details: `The personal access token "${event.token.displayName}" was used from a new address, ${event.ipAddress}.`,
-        data: { authorizationId: event.token.id, ownerId: event.token.ownerId },
       };
     case 'policy.violation':
       return {
