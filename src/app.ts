@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
-import { buildServices, configuredClock, openRateCounter, type Services } from './compose.js';
+import { buildServices, burstRecorder, configuredClock, openRateCounter, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { authorizationSteps } from './domain/authorization.js';
@@ -65,6 +65,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const clock = options.clock ?? configuredClock(config);
   const services = buildServices(store, clock, config);
   const app = createServer({ config, ...(options.logStream && { logStream: options.logStream }) });
+  await services.policies.refresh();
+  services.audit.reportErrorsTo((error, context) => app.log.warn({ err: error }, context));
+  services.audit.startPruning();
+  // Registered first, so it runs last among close hooks: every event recorded while closing is written.
+  app.addHook('onClose', () => services.audit.close());
   const membership = new MembershipCache(services.context, config.authCacheMs);
   const verifier = new PatVerifier(services.context, services.hasher, membership, {
     acceptLegacy: config.acceptLegacyPats,
@@ -99,7 +104,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn, membership)
-    : new BasicPatAuthenticator(verifier, throttle);
+    : new BasicPatAuthenticator(verifier, throttle, services.policies);
   const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
   const sessionKey = loadSecret(config, 'session');
   const browserSession = new BrowserSessionAuthenticator(services.webSessions, membership);
@@ -139,6 +144,8 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     webhooks: services.webhooks,
     leaks: services.leaks,
     usage: services.tokenUsage,
+    audit: services.audit,
+    policies: services.policies,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,
@@ -150,6 +157,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
       failureWindowMs,
       undefined,
       services.sharedFailures.as('oauth-client-address'),
+      burstRecorder(services.audit, 'oauthClient'),
     ),
   });
   // The API reads (never writes) the web UI's session cookie, so a signed-in browser can manage its tokens.

@@ -5,6 +5,7 @@ import { describeKeyMismatch, loadSecret } from './config/secrets.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { parseNoticeDays } from './domain/webhooks.js';
 import { AccessTokens } from './services/access-tokens.js';
+import { AuditLog } from './services/audit.js';
 import { BuildDefinitionService } from './services/build-definitions.js';
 import { BuildFolderService } from './services/build-folders.js';
 import { BuildTagService } from './services/build-tags.js';
@@ -21,6 +22,7 @@ import { OAuthAuthorizationService } from './services/oauth-authorization.js';
 import { OAuthGrantService } from './services/oauth-grants.js';
 import { OAuthTokenService } from './services/oauth-tokens.js';
 import { OperationService } from './services/operations.js';
+import { OrganizationPolicyService } from './services/org-policies.js';
 import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
@@ -173,18 +175,31 @@ export interface Services {
   tokenUsage: TokenUsageTrail;
   /** What `tokens/self` answers. */
   credentialSelf: CredentialSelfService;
+  audit: AuditLog;
+  policies: OrganizationPolicyService;
+}
+
+/**
+ * Records a throttle's key reaching its limit as a burst of authentication failures. Only for throttles keyed by
+ * address or app id: a key holding a typed user name could hold a password typed in the wrong field.
+ */
+export function burstRecorder(audit: AuditLog, entry: 'api' | 'signIn' | 'oauthClient') {
+  return (key: string, failures: number) =>
+    audit.record({ action: 'auth.failureBurst', key, ipAddress: entry === 'oauthClient' ? null : key, failures, entry });
 }
 
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
-  const context = serviceContext(store, clock);
+  const audit = new AuditLog(store, clock, { flushMs: config.auditFlushMs, retentionDays: config.auditRetentionDays });
+  const context = serviceContext(store, clock, undefined, audit);
+  const policies = new OrganizationPolicyService(context, { cacheMs: config.authCacheMs });
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
   const shared = sharedFailures(store, clock, config);
-  const throttle = (name: string, limit = config.authFailureLimit) =>
-    new FailureThrottle(clock, limit, failureWindowMs, undefined, shared.as(name));
+  const throttle = (name: string, limit = config.authFailureLimit, onLimitReached?: (key: string, failures: number) => void) =>
+    new FailureThrottle(clock, limit, failureWindowMs, undefined, shared.as(name), onLimitReached);
   const signInThrottles = {
     perAddressAndUser: throttle('sign-in-user'),
-    perAddress: throttle('sign-in-address', config.authFailureLimit * addressFailureFactor),
+    perAddress: throttle('sign-in-address', config.authFailureLimit * addressFailureFactor, burstRecorder(audit, 'signIn')),
   };
   const keysFile = config.oauthKeysFile
     ? resolveDataPath({ dataDir: '.' }, config.oauthKeysFile)
@@ -197,10 +212,12 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const oauthGrants = new OAuthGrantService(context);
   const definitions = new BuildDefinitionService(context);
   const builds = new BuildService(context);
-  const tokens = new TokenService(context, hasher, {
-    maxLifetimeDays: config.patMaxLifetimeDays,
-    defaultLifetimeDays: config.patDefaultLifetimeDays,
-  });
+  const tokens = new TokenService(
+    context,
+    hasher,
+    { maxLifetimeDays: config.patMaxLifetimeDays, defaultLifetimeDays: config.patDefaultLifetimeDays },
+    policies,
+  );
   const webhooks = new WebhookService(
     context,
     new SecretBox(loadSecret(config, 'token'), 'webhook-secret'),
@@ -239,12 +256,14 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     oauthTokens: new OAuthTokenService(context, oauthApps, oauthGrants, hasher, accessTokens, {
       refreshTokenLifetimeDays: config.oauthRefreshTokenLifetimeDays,
       refreshRetrySeconds: config.oauthRefreshRetrySeconds,
-      clientThrottle: throttle('oauth-app'),
+      clientThrottle: throttle('oauth-app', config.authFailureLimit, burstRecorder(audit, 'oauthClient')),
     }),
     webhooks,
     leaks: new LeakReportService(context, hasher, tokens, webhooks),
     tokenUsage,
     credentialSelf: new CredentialSelfService(context, tokenUsage),
+    audit,
+    policies,
   };
 }
 

@@ -29,13 +29,16 @@ export async function withServices<T>(command: Command, work: (services: Service
   // Loaded on use: --help, --version and usage errors then start without the drivers and services.
   const { buildServices, checkSharedKeys, configuredClock, openExistingStore } = await import('../compose.js');
   const store = await openExistingStore(config);
+  let services: Services | undefined;
   try {
     await store.migrate();
     const clock = configuredClock(config);
-    const services = buildServices(store, clock, config);
+    services = buildServices(store, clock, config);
     await checkSharedKeys(config, store, services, clock);
     return await work(services, config);
   } finally {
+    // What the command recorded (token changes, policy changes) is written before the store closes.
+    await services?.audit.close();
     await store.close();
   }
 }

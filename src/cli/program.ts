@@ -4,12 +4,14 @@ import { DomainError } from '../domain/errors.js';
 import { StorageUnavailableError } from '../storage/ports.js';
 import { registerApp } from './commands/app.js';
 import { registerAppTry } from './commands/app-try.js';
+import { registerAudit } from './commands/audit.js';
 import { registerExplain } from './commands/explain.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
 import { registerPat } from './commands/pat.js';
 import { registerPatUsage } from './commands/pat-usage.js';
+import { registerPolicy } from './commands/policy.js';
 import { registerProject } from './commands/project.js';
 import { registerSeed } from './commands/seed.js';
 import { registerServe } from './commands/serve.js';
@@ -44,6 +46,8 @@ export function buildProgram(io: CliIo): Command {
     registerWebhook,
     registerExplain,
     registerPatUsage,
+    registerAudit,
+    registerPolicy,
   ]) {
     register(program);
   }

@@ -305,6 +305,20 @@ export const configSchema = {
     default: 30,
     parse: integer(1, 36_500),
   }),
+  auditRetentionDays: key({
+    env: 'LAPIS_AUDIT_RETENTION_DAYS',
+    description:
+      'How long audit log entries are kept, in days; older ones are pruned at start and every hour (Azure DevOps keeps 90).',
+    default: 90,
+    parse: integer(1, 36_500),
+  }),
+  auditFlushMs: key({
+    env: 'LAPIS_AUDIT_FLUSH_MS',
+    description:
+      'How long recorded audit events wait before they are written together, in milliseconds. Requests never wait for the write; a clean stop writes what is pending.',
+    default: 200,
+    parse: integer(1, 60_000),
+  }),
   acceptLegacyPats: key({
     env: 'LAPIS_ACCEPT_LEGACY_PATS',
     description: 'Accept 52-character legacy tokens (imported with `lapis pat import`) as well as the 84-character form.',

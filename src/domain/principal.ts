@@ -21,4 +21,6 @@ export interface Principal {
   restrictions?: PrincipalRestrictions;
   /** When the credential stops working (a PAT's validTo, an access token's exp); absent when it has no end of its own. */
   expiresAt?: Timestamp;
+  /** Set when the PAT breaks an organization token policy in warn mode; sent back as X-Lapis-Policy-Warning. */
+  policyWarning?: string;
 }

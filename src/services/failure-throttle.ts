@@ -36,6 +36,8 @@ export class FailureThrottle {
     private readonly windowMs: number,
     private readonly maxKeys = 100_000,
     private readonly shared?: SharedCounting,
+    /** Called once per window when a key reaches the limit: a burst worth recording. */
+    private readonly onLimitReached?: (key: string, failures: number) => void,
   ) {}
 
   /**
@@ -76,6 +78,7 @@ export class FailureThrottle {
     const window = this.current(key);
     if (window) {
       window.failures++;
+      if (window.failures === this.limit) this.onLimitReached?.(key, window.failures);
       return;
     }
     if (this.windows.size >= this.maxKeys) {
@@ -83,6 +86,7 @@ export class FailureThrottle {
       if (oldest !== undefined) this.windows.delete(oldest);
     }
     this.windows.set(key, { startedAt: this.clock.now().getTime(), failures: 1 });
+    if (this.limit === 1) this.onLimitReached?.(key, 1);
   }
 
   reset(key: string): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditOrigin } from '../domain/audit.js';
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { type OAuthApp, type OAuthErrorCode, type OAuthGrant, scopesBeyond } from '../domain/oauth.js';
@@ -138,7 +139,11 @@ export class OAuthAuthorizationService {
   }
 
   /** The user consented: records the grant and sends them back with a single-use code. */
-  async approve(user: User, request: AuthorizeRequest): Promise<{ redirectTo: string; grant: OAuthGrant }> {
+  async approve(
+    user: User,
+    request: AuthorizeRequest,
+    origin: AuditOrigin = { actor: { userId: user.id, name: user.username }, via: 'page' },
+  ): Promise<{ redirectTo: string; grant: OAuthGrant }> {
     if (user.disabledAt) throw new DomainError('userDisabled', `User "${user.username}" is disabled.`);
     const now = this.context.clock.now();
     const grant: OAuthGrant = {
@@ -161,6 +166,11 @@ export class OAuthAuthorizationService {
         expiresAt: new Date(now.getTime() + this.policy.codeLifetimeSeconds * 1000).toISOString(),
         usedAt: null,
       });
+    });
+    this.context.audit.record({
+      action: 'oauth.granted',
+      origin,
+      grant: { id: grant.id, appId: request.app.id, appName: request.app.name, userId: user.id, scopes: grant.scopes },
     });
     await this.context.store.oauthGrants.deleteCodesExpiredBefore(new Date(now.getTime() - codeRetentionMs).toISOString());
     return { redirectTo: withParams(request.redirectUri, { code, state: request.state }), grant };

@@ -1,3 +1,4 @@
+import type { AuditOrigin } from '../domain/audit.js';
 import type { User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import type { OAuthApp, OAuthGrant } from '../domain/oauth.js';
@@ -30,19 +31,31 @@ export class OAuthGrantService {
     return grant;
   }
 
-  async revoke(grant: OAuthGrant): Promise<void> {
-    await this.context.store.oauthGrants.revoke(grant.id, this.context.clock.now().toISOString());
+  async revoke(grant: OAuthGrant, origin: AuditOrigin): Promise<void> {
+    const revoked = await this.context.store.oauthGrants.revoke(grant.id, this.context.clock.now().toISOString());
     await this.context.credentials.changed('oauth-grants', grant.id);
+    if (revoked) this.recordRevocation(grant, await this.context.store.oauthApps.findById(grant.appId), origin);
   }
 
   /** Revokes every grant the user gave the app; returns how many were still active. */
-  async revokeForApp(user: User, app: OAuthApp): Promise<number> {
+  async revokeForApp(user: User, app: OAuthApp, origin: AuditOrigin): Promise<number> {
     const revokedAt = this.context.clock.now().toISOString();
     let revoked = 0;
     for (const grant of await this.context.store.oauthGrants.listForUser(user.id)) {
-      if (grant.appId === app.id && (await this.context.store.oauthGrants.revoke(grant.id, revokedAt))) revoked++;
+      if (grant.appId === app.id && (await this.context.store.oauthGrants.revoke(grant.id, revokedAt))) {
+        revoked++;
+        this.recordRevocation(grant, app, origin);
+      }
     }
     await this.context.credentials.changed('oauth-grants', app.id);
     return revoked;
+  }
+
+  private recordRevocation(grant: OAuthGrant, app: OAuthApp | undefined, origin: AuditOrigin): void {
+    this.context.audit.record({
+      action: 'oauth.revoked',
+      origin,
+      grant: { id: grant.id, appId: grant.appId, appName: app?.name ?? grant.appId, userId: grant.userId, scopes: grant.scopes },
+    });
   }
 }

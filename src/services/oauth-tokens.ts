@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { systemActor } from '../domain/audit.js';
 import { DomainError } from '../domain/errors.js';
 import { type OAuthApp, OAuthError, type OAuthGrant, type OAuthRefreshToken, scopesBeyond } from '../domain/oauth.js';
 import { parseScopes } from '../domain/scopes.js';
@@ -216,7 +217,8 @@ export class OAuthTokenService {
 
   /** A used code or refresh token presented again means one copy was stolen: end everything issued from the grant. */
   private async revokeForReplay(grant: OAuthGrant, what: string): Promise<OAuthError> {
-    await this.grants.revoke(grant);
+    // Lapis itself revokes: the replay is the event, not a person's choice.
+    await this.grants.revoke(grant, { actor: systemActor, via: 'api' });
     return new OAuthError('invalid_grant', `The ${what} was already used; the authorization has been revoked.`);
   }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AuditOrigin, TokenAction } from '../domain/audit.js';
 import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { isGuid } from '../domain/guid.js';
@@ -14,10 +15,10 @@ import {
   tokenDisplayName,
   tokenScopes,
 } from '../domain/pat-rules.js';
-import { parseScopes } from '../domain/scopes.js';
 import { hasRestrictions, noRestrictions, type TokenRestrictions } from '../domain/token-restrictions.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
+import type { OrganizationPolicyService } from './org-policies.js';
 import type { TokenHasher } from './token-hasher.js';
 import { type RestrictionsInput, resolveRestrictions } from './token-restrictions.js';
 
@@ -38,6 +39,8 @@ export interface NewToken {
   days?: number | undefined;
   /** Projects (names or ids), read-only, address ranges, rate; none when absent. */
   restrictions?: RestrictionsInput | undefined;
+  /** Who asked and how, for the audit log; by default the owner through the REST API. */
+  origin?: AuditOrigin | undefined;
 }
 
 export interface TokenChangesInput {
@@ -72,11 +75,14 @@ export class TokenService {
     private readonly context: ServiceContext,
     private readonly hasher: TokenHasher,
     private readonly policy: TokenPolicy,
+    private readonly policies: OrganizationPolicyService,
     private readonly random: (size: number) => Uint8Array = randomBytes,
   ) {}
 
   async create(input: NewToken): Promise<CreatedToken> {
-    return this.store(input, generatePat(this.random));
+    const created = await this.store(input, generatePat(this.random));
+    this.audit('token.created', created.token, input.origin ?? ownerOrigin(input.user));
+    return created;
   }
 
   /** Registers a token made elsewhere (e.g. a legacy 52-character Azure DevOps token) under the same rules. */
@@ -88,7 +94,9 @@ export class TokenService {
         'The token is not a 52-character legacy token or an 84-character token with a valid checksum.',
       );
     }
-    return this.store(input, canonicalPat(text.trim(), shape));
+    const created = await this.store(input, canonicalPat(text.trim(), shape));
+    this.audit('token.created', created.token, input.origin ?? ownerOrigin(input.user));
+    return created;
   }
 
   private async store(input: NewToken, text: string): Promise<CreatedToken> {
@@ -99,6 +107,19 @@ export class TokenService {
     if (input.user.disabledAt) throw new DomainError('userDisabled', `User "${input.user.username}" is disabled.`);
     const organization = input.organizationId !== null ? await this.requireMember(input.organizationId, input.user) : undefined;
     const restrictions = input.restrictions && (await this.restrictionsFor(organization, input.restrictions));
+    await this.policies.check({
+      shape: {
+        userId: input.user.id,
+        scopes,
+        organizationId: input.organizationId,
+        validFrom: now.toISOString(),
+        validTo: validTo.toISOString(),
+      },
+      tokenId: null,
+      displayName,
+      during: 'create',
+      origin: input.origin ?? ownerOrigin(input.user),
+    });
     const token: PersonalAccessToken = {
       id: this.context.newId(),
       userId: input.user.id,
@@ -171,7 +192,7 @@ export class TokenService {
    * Revokes at once in this process; the notice to other processes leaves with the revocation's commit, and the
    * cache lifetime bounds it should the notice be lost.
    */
-  async revoke(token: PersonalAccessToken): Promise<PersonalAccessToken> {
+  async revoke(token: PersonalAccessToken, origin?: AuditOrigin): Promise<PersonalAccessToken> {
     const revokedAt = this.context.clock.now().toISOString();
     const changed = await this.context.store.transaction(async (repositories) => {
       const revoked = await repositories.tokens.revoke(token.id, revokedAt);
@@ -181,11 +202,17 @@ export class TokenService {
     this.context.credentials.changedHere('tokens', token.id);
     if (!changed) return (await this.context.store.tokens.findById(token.id)) ?? token;
     const revoked = { ...token, revokedAt };
+    this.audit('token.revoked', token, origin ?? { actor: { userId: token.userId, name: 'the owner' }, via: 'api' });
     for (const listener of this.revokedListeners) await listener(revoked);
     return revoked;
   }
 
-  async update(token: PersonalAccessToken, user: User, changes: TokenChangesInput): Promise<PersonalAccessToken> {
+  async update(
+    token: PersonalAccessToken,
+    user: User,
+    changes: TokenChangesInput,
+    origin: AuditOrigin = ownerOrigin(user),
+  ): Promise<PersonalAccessToken> {
     requireNotRevoked(token);
     const now = this.context.clock.now();
     const next: PersonalAccessToken = {
@@ -210,6 +237,16 @@ export class TokenService {
         'The token is restricted to projects of its organization: clear or replace the project restriction when moving it to another organization.',
       );
     }
+    // Only a change that touches what a policy judges is judged: renaming an old token stays possible.
+    if (changes.scope !== undefined || changes.organizationId !== undefined || changes.validTo !== undefined) {
+      await this.policies.check({
+        shape: { ...next, validFrom: now.toISOString() },
+        tokenId: token.id,
+        displayName: next.displayName,
+        during: 'update',
+        origin,
+      });
+    }
     await this.context.store.tokens.update(token.id, {
       displayName: next.displayName,
       scopes: next.scopes,
@@ -218,24 +255,28 @@ export class TokenService {
       ...(changes.restrictions && { restrictions: next.restrictions ?? noRestrictions }),
     });
     await this.context.credentials.changed('tokens', token.id);
+    this.audit('token.updated', next, origin);
     return next;
   }
 
   /** A new secret with the same settings and lifetime length; the old token is revoked. */
-  async regenerate(token: PersonalAccessToken, user: User): Promise<CreatedToken> {
+  async regenerate(token: PersonalAccessToken, user: User, origin: AuditOrigin = ownerOrigin(user)): Promise<CreatedToken> {
     requireNotRevoked(token);
     const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
     const now = this.context.clock.now();
     const validTo = new Date(Math.min(now.getTime() + lifetimeMs, latestValidTo(now, this.policy).getTime()));
-    const created = await this.create({
+    const input = {
       user,
       displayName: token.displayName,
       scope: token.scopes.join(' '),
       organizationId: token.organizationId,
       validTo,
       ...(token.restrictions && { restrictions: storedAsInput(token.restrictions) }),
-    });
-    await this.revoke(token);
+      origin,
+    };
+    const created = await this.store(input, generatePat(this.random));
+    this.audit('token.regenerated', created.token, origin);
+    await this.revoke(token, origin);
     return created;
   }
 
@@ -253,6 +294,20 @@ export class TokenService {
       throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
     }
     return token;
+  }
+
+  private audit(action: TokenAction, token: PersonalAccessToken, origin: AuditOrigin): void {
+    this.context.audit.record({
+      action,
+      origin,
+      token: {
+        id: token.id,
+        displayName: token.displayName,
+        ownerId: token.userId,
+        organizationId: token.organizationId,
+        scopes: token.scopes,
+      },
+    });
   }
 
   private validTo(now: Date, validTo: Date | undefined, days: number | undefined): Date {
@@ -281,4 +336,9 @@ export class TokenService {
       input,
     );
   }
+}
+
+/** The default origin: the token's owner, through the REST API. */
+function ownerOrigin(user: User): AuditOrigin {
+  return { actor: { userId: user.id, name: user.username }, via: 'api' };
 }

@@ -1,3 +1,4 @@
+import type { AuditEntry, AuditQuery } from '../domain/audit.js';
 import type { BuildQuery } from '../domain/build-query.js';
 import type { Build, BuildDefinition, BuildFolder, DefinitionQueryOrder, RetentionLease } from '../domain/builds.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   User,
 } from '../domain/entities.js';
 import type { OAuthApp, OAuthCode, OAuthGrant, OAuthRefreshToken } from '../domain/oauth.js';
+import type { OrganizationPolicy } from '../domain/org-policies.js';
 import type { RevocationRule } from '../domain/revocation-rules.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { TokenRestrictions } from '../domain/token-restrictions.js';
@@ -443,6 +445,20 @@ export interface PoolUse {
   waiting: number;
 }
 
+export interface AuditRepository {
+  insertMany(entries: readonly AuditEntry[]): Promise<void>;
+  /** Newest first, at most `limit` entries. */
+  page(query: AuditQuery, limit: number): Promise<AuditEntry[]>;
+  /** Removes entries older than `timestamp`; returns how many. */
+  deleteBefore(timestamp: string): Promise<number>;
+}
+
+export interface OrganizationPolicyRepository {
+  listAll(): Promise<OrganizationPolicy[]>;
+  /** Inserts or replaces the organization's setting of that policy. */
+  save(policy: OrganizationPolicy): Promise<void>;
+}
+
 export interface Repositories {
   changes: ChangePublisher;
   users: UserRepository;
@@ -470,6 +486,8 @@ export interface Repositories {
   webhookDeliveries: WebhookDeliveryRepository;
   expiryNotices: ExpiryNoticeRepository;
   leakSettings: LeakSettingsRepository;
+  audit: AuditRepository;
+  organizationPolicies: OrganizationPolicyRepository;
 }
 
 export interface Store extends Repositories {

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/domain/audit.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { type AuthProbe, authProbe, basic } from '../support/auth-probe.js';
@@ -253,7 +254,7 @@ describe('OAuth token endpoint over HTTP', () => {
   it('refuses a Bearer token at once when the user revokes the grant', async () => {
     const issued = (await adoExchange(await code())).json();
     expect((await bearer(issued.access_token)).statusCode).toBe(200);
-    await services().oauthGrants.revokeForApp(world.alice, app);
+    await services().oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' });
     const refused = await bearer(issued.access_token);
     expect(refused.statusCode).toBe(401);
     expect(refused.json().message).toMatch(/revoked/);

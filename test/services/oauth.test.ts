@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
+import { systemActor } from '../../src/domain/audit.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
 import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
@@ -329,7 +330,10 @@ for (const backend of backends()) {
           claims: { scopes: ['vso.build'], authorizationId: issued.authorizationId, userId: world.alice.id },
         });
         expect((await verifier.verify(issued.accessToken, 'http://other.test')).status).toBe('invalid');
-        await world.services.oauthGrants.revoke(await world.services.oauthGrants.getOwned(world.alice, issued.authorizationId));
+        await world.services.oauthGrants.revoke(await world.services.oauthGrants.getOwned(world.alice, issued.authorizationId), {
+          actor: systemActor,
+          via: 'cli',
+        });
         expect((await verifier.verify(issued.accessToken, issuer)).status).toBe('revoked');
 
         const second = await issue();
@@ -355,8 +359,8 @@ for (const backend of backends()) {
           /No OAuth authorization/,
         );
         expect((await world.services.oauthGrants.listForUser(world.alice)).map((g) => g.app?.name)).toEqual(['Build Dashboard']);
-        expect(await world.services.oauthGrants.revokeForApp(world.alice, app)).toBe(1);
-        expect(await world.services.oauthGrants.revokeForApp(world.alice, app)).toBe(0);
+        expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(1);
+        expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(0);
       });
 
       it('honours a revocation made by another process on the same database once its cache lifetime passes', async () => {
@@ -375,7 +379,7 @@ for (const backend of backends()) {
             { cacheMs: 500 },
           );
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
-          await world.services.oauthGrants.revokeForApp(world.alice, app);
+          await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' });
           clock.advance(499);
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
           clock.advance(1);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DomainError } from '../../domain/errors.js';
 import type { OAuthApp } from '../../domain/oauth.js';
 import { withServices } from '../context.js';
+import { cliOrigin } from '../origin.js';
 import { printJson, printLine, printRows } from '../output.js';
 
 interface AddOptions {
@@ -143,7 +144,11 @@ export function registerApp(program: Command): void {
     .requiredOption('--app <appId>', 'the App ID')
     .action(async (options: { user: string; app: string }, command: Command) => {
       const revoked = await withServices(command, async (services) =>
-        services.oauthGrants.revokeForApp(await services.users.get(options.user), await services.oauthApps.get(options.app)),
+        services.oauthGrants.revokeForApp(
+          await services.users.get(options.user),
+          await services.oauthApps.get(options.app),
+          cliOrigin(),
+        ),
       );
       printLine(command, `Revoked ${revoked} authorization${revoked === 1 ? '' : 's'} of app ${options.app} by ${options.user}`);
     });

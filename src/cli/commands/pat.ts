@@ -6,6 +6,7 @@ import { DomainError } from '../../domain/errors.js';
 import { describeRestrictions } from '../../domain/token-restrictions.js';
 import { tokenStatus } from '../../services/tokens.js';
 import { withServices } from '../context.js';
+import { cliOrigin } from '../origin.js';
 import { printJson, printLine, printRows, readStdin } from '../output.js';
 
 interface CreateOptions {
@@ -96,6 +97,7 @@ async function newTokenInput(services: Services, config: Config, options: Create
       readOnly: options.readOnly === true,
       rateLimit: options.rateLimit,
     },
+    origin: cliOrigin(),
   };
 }
 
@@ -169,7 +171,7 @@ export function registerPat(program: Command): void {
     .command('revoke <authorizationId>')
     .description('Revoke a token at once.')
     .action(async (id: string, _options: unknown, command: Command) => {
-      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id)));
+      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id), cliOrigin()));
       printLine(command, `Revoked token ${id}`);
     });
 }

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { FastifyRequest } from 'fastify';
 import type { Static, TSchema } from 'typebox';
 // biome-ignore lint/style/noRestrictedImports: a type only; ApiServices is a part of the composition's services, never a copy.
@@ -31,6 +32,7 @@ export type ApiServices = Pick<
   | 'credentialSelf'
   | 'tokens'
   | 'revocationRules'
+  | 'audit'
 >;
 
 /** Where a location is served: under `/{organization}`, at the server root, or both. */
@@ -74,6 +76,8 @@ export interface ApiResult {
   continuationToken?: string;
   /** A body that is not JSON (an SVG badge, a plain-text log): sent as is, instead of `body`. */
   text?: { contentType: string; content: string };
+  /** A body written as it is produced (an export): sent chunked, never held whole in memory. */
+  stream?: { contentType: string; content: Readable };
 }
 
 export interface ApiOperation {

@@ -95,6 +95,12 @@ function readBody(operation: ApiOperation, raw: unknown): unknown {
 /** The reply step: status, paging header, and the body in the representation the Accept header asked for. */
 function send(request: FastifyRequest, reply: FastifyReply, version: ApiVersion, operation: ApiOperation, result: ApiResult) {
   if (result.continuationToken) reply.header('x-ms-continuationtoken', result.continuationToken);
+  if (result.stream) {
+    return reply
+      .code(result.status ?? 200)
+      .header('content-type', result.stream.contentType)
+      .send(result.stream.content);
+  }
   if (result.text)
     return reply
       .code(result.status ?? 200)

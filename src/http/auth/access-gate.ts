@@ -107,6 +107,7 @@ export class AccessGate {
     if (!refusal || !identityRefusals.has(refusal.reason)) setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
     this.options.observer?.admitted(request, principal.credential);
+    if (principal.policyWarning) reply.header('x-lapis-policy-warning', principal.policyWarning);
     return { principal, ...(project && { project }) };
   }
 

@@ -5,6 +5,7 @@ import { looksLikePat } from '../../domain/pat-format.js';
 import type { Principal } from '../../domain/principal.js';
 import { effectiveScopes } from '../../domain/scopes.js';
 import type { FailureThrottle } from '../../services/failure-throttle.js';
+import type { OrganizationPolicyService } from '../../services/org-policies.js';
 import type { PatVerification, PatVerifier } from '../../services/pat-verifier.js';
 import type { ParsedAuthorization } from './authorization-header.js';
 import { throttledFailure } from './throttled-failure.js';
@@ -51,6 +52,8 @@ export class BasicPatAuthenticator implements Authenticator {
   constructor(
     private readonly verifier: PatVerifier,
     private readonly throttle: FailureThrottle,
+    /** Organization token policies: a token that breaks one in warn mode is named back in a header. */
+    private readonly policies?: OrganizationPolicyService,
   ) {}
 
   async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
@@ -73,6 +76,8 @@ export class BasicPatAuthenticator implements Authenticator {
       ...(result.restrictions && { restrictions: result.restrictions }),
       expiresAt: result.token.validTo,
     };
+    const warning = this.policies?.warningFor(result.token, result.memberOf, request.ip);
+    if (warning) principal.policyWarning = warning;
     return { kind: 'principal', principal };
   }
 }

@@ -6,10 +6,12 @@ import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config/schema.js';
 import type { Clock } from '../../domain/clock.js';
+import type { AuditLog } from '../../services/audit.js';
 import type { LeakReportService } from '../../services/leak-reports.js';
 import type { OAuthAppService } from '../../services/oauth-apps.js';
 import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
+import type { OrganizationPolicyService } from '../../services/org-policies.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenUsageTrail } from '../../services/token-usage.js';
@@ -48,6 +50,8 @@ export interface UiOptions {
   oauthGrants: OAuthGrantService;
   webhooks: WebhookService;
   leaks: LeakReportService;
+  audit: AuditLog;
+  policies: OrganizationPolicyService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -97,6 +101,8 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
     organizations: options.organizations,
     webhooks: options.webhooks,
     leaks: options.leaks,
+    audit: options.audit,
+    policies: options.policies,
   });
   await app.register(userSettingsArea, {
     prefix: '/:organization/_usersSettings',
@@ -104,6 +110,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
     usage: options.usage,
     organizations: options.organizations,
     clock: options.clock,
+    policies: options.policies,
     policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },
   });
   oauthAuthorizeRoutes(app, options.oauth);

@@ -276,6 +276,32 @@ export interface Database {
   token_expiry_notices: TokenExpiryNoticesTable;
   leak_settings: LeakSettingsTable;
   token_usage: TokenUsageTable;
+  audit_log: AuditLogTable;
+  organization_policies: OrganizationPoliciesTable;
+}
+
+export interface AuditLogTable {
+  id: string;
+  timestamp: string;
+  organization_id: string | null;
+  action: string;
+  actor_id: string | null;
+  actor_name: string;
+  via: string | null;
+  ip_address: string | null;
+  details: string;
+  /** JSON text. */
+  data: string;
+}
+
+export interface OrganizationPoliciesTable {
+  organization_id: string;
+  policy: string;
+  mode: string;
+  max_days: number | null;
+  /** JSON array of user ids. */
+  allowed_user_ids: string;
+  updated_at: string;
 }
 
 export interface RetentionLeasesTable {

@@ -9,6 +9,7 @@ import {
   type Repositories,
   type Store,
 } from '../ports.js';
+import { KyselyAuditRepository } from './audit.js';
 import { KyselyBuildDefinitionRepository } from './build-definitions.js';
 import { KyselyBuildFolderRepository } from './build-folders.js';
 import { KyselyBuildTagRepository } from './build-tags.js';
@@ -22,6 +23,7 @@ import { KyselyMetaRepository } from './meta.js';
 import { KyselyOAuthAppRepository } from './oauth-apps.js';
 import { KyselyOAuthGrantRepository } from './oauth-grants.js';
 import { KyselyOperationRepository } from './operations.js';
+import { KyselyOrganizationPolicyRepository } from './organization-policies.js';
 import { KyselyOrganizationRepository } from './organizations.js';
 import { KyselyProjectPropertyRepository } from './project-properties.js';
 import { KyselyProjectRepository } from './projects.js';
@@ -84,6 +86,8 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     webhookDeliveries: guard(new KyselyWebhookDeliveryRepository(db), translate),
     expiryNotices: guard(new KyselyExpiryNoticeRepository(db), translate),
     leakSettings: guard(new KyselyLeakSettingsRepository(db), translate),
+    audit: guard(new KyselyAuditRepository(db), translate),
+    organizationPolicies: guard(new KyselyOrganizationPolicyRepository(db), translate),
   };
 }
 

@@ -8,6 +8,7 @@ import { keyFingerprints } from './007-key-fingerprints.js';
 import { buildResources } from './008-build-resources.js';
 import { teamsAndProjectProperties } from './009-teams-and-project-properties.js';
 import { revocationRules } from './010-revocation-rules.js';
+import { auditAndPolicies } from './011-audit-and-policies.js';
 import { tokenRestrictions } from './012-token-restrictions.js';
 import { tokenUsage } from './013-token-usage.js';
 import { failureCounters } from './014-failure-counters.js';
@@ -26,6 +27,7 @@ export const migrations: readonly LapisMigration[] = [
   buildResources,
   teamsAndProjectProperties,
   revocationRules,
+  auditAndPolicies,
   tokenRestrictions,
   tokenUsage,
   failureCounters,

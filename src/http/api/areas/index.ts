@@ -1,5 +1,7 @@
 import type { ApiLocation } from '../registry.js';
 import { accountsLocation } from './account/accounts.js';
+import { auditLogLocation } from './audit/audit-log.js';
+import { downloadLogLocation } from './audit/download-log.js';
 import { buildArtifactsLocation, buildChangesLocation, buildWorkItemsLocation } from './build/build-links.js';
 import { buildReleaseAliasLocation, buildsLocation } from './build/builds.js';
 import { definitionRevisionsLocation } from './build/definition-revisions.js';
@@ -63,4 +65,6 @@ export const apiLocations: readonly ApiLocation[] = [
   explainLocation,
   patsLocation,
   revocationRulesLocation,
+  auditLogLocation,
+  downloadLogLocation,
 ];

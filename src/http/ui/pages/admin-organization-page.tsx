@@ -19,6 +19,9 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
     <Layout title={`Organization ${organization.name}`}>
       <h1>Organization {organization.name}</h1>
       <AdminNav current="Organizations" />
+      <p>
+        <a href={`${base}/policies`}>Token policies</a> · <a href={`${base}/audit`}>Audit log</a>
+      </p>
       <ErrorMessage message={error} />
       <p>
         <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a>

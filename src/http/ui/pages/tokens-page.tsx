@@ -2,6 +2,7 @@ import type { Organization } from '../../../domain/entities.js';
 import type { TokenStatus } from '../../../services/tokens.js';
 import { Layout } from '../layout.js';
 import { DateTime } from './date-time.js';
+import { PolicyBanner, type PolicyWarning } from './policy-banner.js';
 import { TokenBreadcrumb } from './token-breadcrumb.js';
 import { tokenPath, tokensPath } from './token-paths.js';
 import { statusLabels, type TokenView } from './token-view.js';
@@ -23,6 +24,8 @@ export interface TokensPageProps {
   views: TokenView[];
   counts: Record<TokenFilter, number>;
   notice?: TokenNotice | undefined;
+  /** Tokens breaking an organization policy (policy-banner.tsx). */
+  policyWarnings?: readonly PolicyWarning[] | undefined;
 }
 
 const filterLabels: Record<TokenFilter, string> = { ...statusLabels, all: 'All' };
@@ -77,7 +80,7 @@ function TokenRow({ organization, view }: { organization: Organization; view: To
   );
 }
 
-export function TokensPage({ organization, filter, views, counts, notice }: TokensPageProps) {
+export function TokensPage({ organization, filter, views, counts, notice, policyWarnings = [] }: TokensPageProps) {
   return (
     <Layout title="Personal access tokens">
       <TokenBreadcrumb organization={organization} />
@@ -96,6 +99,7 @@ export function TokensPage({ organization, filter, views, counts, notice }: Toke
           <p>{tokenNotices[notice]}</p>
         </div>
       )}
+      <PolicyBanner warnings={policyWarnings} />
       <FilterNav organization={organization} filter={filter} counts={counts} />
       {views.length === 0 ? (
         <p class="card">{filter === 'all' ? 'You have no tokens yet.' : `You have no ${filter} tokens.`}</p>

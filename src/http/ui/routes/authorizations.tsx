@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { OAuthAppService } from '../../../services/oauth-apps.js';
 import type { OAuthGrantService } from '../../../services/oauth-grants.js';
+import { pageOrigin } from '../audit-origin.js';
 import { requireSignedIn } from '../guards.js';
 import { AuthorizationsPage, revokeAuthorizationPath } from '../pages/authorizations-page.js';
 import { ConfirmPage } from '../pages/confirm-page.js';
@@ -46,7 +47,7 @@ export function authorizationRoutes(app: FastifyInstance, grants: OAuthGrantServ
   app.post<{ Params: GrantParams }>(`${listPath}/:id/revoke`, { preHandler: requireSignedIn }, async (request, reply) => {
     const user = await signedInUser(request);
     const grant = await grants.getOwned(user, request.params.id);
-    await grants.revoke(grant);
+    await grants.revoke(grant, pageOrigin(request, user));
     request.log.info({ authorizationId: grant.id }, 'OAuth authorization revoked');
     return reply.redirect(listPath, 303);
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AuthorizeValidation, OAuthAuthorizationService } from '../../../services/oauth-authorization.js';
+import { pageOrigin } from '../audit-origin.js';
 import { authorizeFields, readAuthorizeParams } from '../authorize-params.js';
 import { allowFormRedirectTo } from '../consent-csp.js';
 import { formText } from '../form-body.js';
@@ -77,7 +78,7 @@ export function oauthAuthorizeRoutes(app: FastifyInstance, oauth: OAuthAuthoriza
     }
     if (decision !== 'accept') return refusalPage(reply, 'Choose Accept or Deny.');
     const user = await signedInUser(request);
-    const { redirectTo, grant } = await oauth.approve(user, validation.request);
+    const { redirectTo, grant } = await oauth.approve(user, validation.request, pageOrigin(request, user));
     request.log.info({ appId: grant.appId, authorizationId: grant.id }, 'OAuth consent given');
     return reply.redirect(redirectTo, 303);
   });

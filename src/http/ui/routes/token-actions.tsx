@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PersonalAccessToken } from '../../../domain/entities.js';
 import type { TokenChangesInput } from '../../../services/tokens.js';
+import { pageOrigin } from '../audit-origin.js';
 import { formFailure } from '../form-failure.js';
 import { EditTokenPage } from '../pages/edit-token-page.js';
 import { type ConfirmedAction, TokenConfirmPage } from '../pages/token-confirm-page.js';
@@ -70,7 +71,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         ...(settings.expiry !== 'keep' && { validTo: expiryDate(expiry, settings.expiry) }),
         restrictions: settings.restrictions,
       };
-      await tokens.update(token, user, changes);
+      await tokens.update(token, user, changes, pageOrigin(request, user));
     } catch (error) {
       const failure = formFailure(error);
       return editPage(request, reply, failure.status, values, failure.message);
@@ -90,7 +91,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
   app.post<{ Params: TokenParams }>('/tokens/:id/regenerate', async (request, reply) => {
     const { user, organization } = membership(request);
     const token = await changeableToken(request);
-    const created = await tokens.regenerate(token, user);
+    const created = await tokens.regenerate(token, user, pageOrigin(request, user));
     request.log.info({ authorizationId: created.token.id, replaces: token.id }, 'personal access token regenerated');
     const view = tokenView(
       created.token,
@@ -103,7 +104,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
 
   app.post<{ Params: TokenParams }>('/tokens/:id/revoke', async (request, reply) => {
     const token = await ownedToken(request);
-    await tokens.revoke(token);
+    await tokens.revoke(token, pageOrigin(request, membership(request).user));
     request.log.info({ authorizationId: token.id }, 'personal access token revoked');
     return reply.redirect(`${tokensPath(membership(request).organization)}?notice=revoked`, 303);
   });

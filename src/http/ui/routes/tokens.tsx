@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { pageOrigin } from '../audit-origin.js';
 import { formFailure } from '../form-failure.js';
 import { NewTokenPage } from '../pages/new-token-page.js';
 import { TokenCreatedPage } from '../pages/token-created-page.js';
@@ -28,6 +29,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
     const now = clock.now();
     const [all, everyOrganization] = await Promise.all([tokens.list(user), options.organizations.list()]);
     const projectNames = await tokens.projectNames(all);
+    const policyWarnings = await options.policies.warningsForUser(user, all);
     const views = all.map((token) => tokenView(token, now, everyOrganization, projectNames));
     const filter: TokenFilter = oneOf(tokenFilters, request.query.status) ?? 'active';
     const counts = { active: 0, expired: 0, revoked: 0, all: views.length };
@@ -42,6 +44,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         views={filter === 'all' ? views : views.filter((view) => view.status === filter)}
         counts={counts}
         notice={notice}
+        policyWarnings={policyWarnings}
       />,
     );
   });
@@ -76,6 +79,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         organizationId: settings.organizationId,
         ...(settings.expiry !== 'keep' && settings.expiry),
         restrictions: settings.restrictions,
+        origin: pageOrigin(request, user),
       });
       request.log.info({ authorizationId: created.token.id }, 'personal access token created');
       const view = tokenView(created.token, clock.now(), organizations, await tokens.projectNames([created.token]));

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../domain/clock.js';
 import type { Organization, User } from '../../../domain/entities.js';
+import type { OrganizationPolicyService } from '../../../services/org-policies.js';
 import type { OrganizationService } from '../../../services/organizations.js';
 import type { TokenUsageTrail } from '../../../services/token-usage.js';
 import type { TokenPolicy, TokenService } from '../../../services/tokens.js';
@@ -34,6 +35,7 @@ export interface UserSettingsOptions {
   organizations: OrganizationService;
   clock: Clock;
   policy: TokenPolicy;
+  policies: OrganizationPolicyService;
 }
 
 export function membership(request: FastifyRequest): Membership {

@@ -26,6 +26,9 @@ export type PatTokenError =
 const inBandByCode: Partial<Record<ErrorCode, PatTokenError>> = {
   tokenNotFound: 'tokenNotFound',
   tokenRevoked: 'invalidToken',
+  patLifespanPolicyViolation: 'patLifespanPolicyViolation',
+  fullScopePatPolicyViolation: 'fullScopePatPolicyViolation',
+  globalPatPolicyViolation: 'globalPatPolicyViolation',
 };
 
 const inBandByField: Record<TokenField, PatTokenError> = {

@@ -1,0 +1,232 @@
+/**
+ * The audit log's events. Each event names what happened, who did it and how; none carries a token, secret
+ * or password: only ids, names and addresses, so a copy of the log grants nothing.
+ */
+
+/** How an action reached Lapis: a web page, the CLI, the REST API, or a revocation rule. */
+export type AuditVia = 'page' | 'cli' | 'api' | 'rule';
+export const auditVias: readonly AuditVia[] = ['page', 'cli', 'api', 'rule'];
+
+/** Who acted: a user, or Lapis itself (userId null) for automatic events. */
+export interface AuditActor {
+  userId: string | null;
+  name: string;
+}
+
+/** An actor and the way they came in. */
+export interface AuditOrigin {
+  actor: AuditActor;
+  via: AuditVia;
+  /** The client address, when the action came over the network. */
+  ipAddress?: string | undefined;
+}
+
+export const systemActor: AuditActor = { userId: null, name: 'Lapis' };
+
+export type TokenAction = 'token.created' | 'token.regenerated' | 'token.updated' | 'token.revoked';
+
+export interface TokenEvent {
+  action: TokenAction;
+  origin: AuditOrigin;
+  token: { id: string; displayName: string; ownerId: string; organizationId: string | null; scopes: readonly string[] };
+}
+
+export type PolicyName = 'maxLifespan' | 'fullScope' | 'globalTokens';
+export type PolicyMode = 'off' | 'audit' | 'warn' | 'enforce';
+
+export interface PolicyViolationEvent {
+  action: 'policy.violation';
+  organizationId: string;
+  policy: PolicyName;
+  mode: PolicyMode;
+  /** What the violation was noticed on: a token being created or changed (refused under enforce), or a call. */
+  during: 'create' | 'update' | 'use';
+  token: { id: string | null; displayName: string; ownerId: string };
+  origin: AuditOrigin;
+}
+
+export interface AuthFailureBurstEvent {
+  action: 'auth.failureBurst';
+  /** The throttle's key: an address, or an address and a user name. */
+  key: string;
+  ipAddress: string | null;
+  failures: number;
+  /** Which door was knocked on: PAT/OAuth over the API, the sign-in page, OAuth client authentication. */
+  entry: 'api' | 'signIn' | 'oauthClient';
+}
+
+export interface OAuthEvent {
+  action: 'oauth.granted' | 'oauth.revoked';
+  origin: AuditOrigin;
+  grant: { id: string; appId: string; appName: string; userId: string; scopes: readonly string[] };
+}
+
+export interface AdminEvent {
+  action: 'admin.action';
+  origin: AuditOrigin;
+  /** What the administrator did, e.g. `organization.memberAdded`, `policy.changed`. */
+  operation: string;
+  /** What it was done to: a user name, an organization name. */
+  target: string;
+  organizationId: string | null;
+  /** Extra facts (never secrets): a policy's new settings, the member's name. */
+  data?: Readonly<Record<string, unknown>>;
+}
+
+export type AuditEvent = TokenEvent | PolicyViolationEvent | AuthFailureBurstEvent | OAuthEvent | AdminEvent;
+
+export type AuditAction = AuditEvent['action'];
+
+export const auditActions: readonly AuditAction[] = [
+  'token.created',
+  'token.regenerated',
+  'token.updated',
+  'token.revoked',
+  'policy.violation',
+  'auth.failureBurst',
+  'oauth.granted',
+  'oauth.revoked',
+  'admin.action',
+];
+
+/** One stored entry: the event flattened into the columns the log is filtered by, plus its facts as data. */
+export interface AuditEntry {
+  /** Sortable: later entries have greater ids (time first, then a per-process sequence). */
+  id: string;
+  timestamp: string;
+  /** The organization the entry belongs to; null for server-wide events (failed sign-ins, global tokens). */
+  organizationId: string | null;
+  action: AuditAction;
+  actorId: string | null;
+  actorName: string;
+  via: AuditVia | null;
+  ipAddress: string | null;
+  /** One sentence for people. */
+  details: string;
+  data: Readonly<Record<string, unknown>>;
+}
+
+export interface AuditQuery {
+  /** Undefined: every organization and the server-wide entries (the CLI, for server administrators). */
+  organizationId?: string | undefined;
+  /** Inclusive. */
+  startTime?: Date | undefined;
+  /** Exclusive. */
+  endTime?: Date | undefined;
+  actions?: readonly AuditAction[] | undefined;
+  actorId?: string | undefined;
+  /** Entries strictly older than this id (the continuation of a previous page). */
+  before?: string | undefined;
+}
+
+function viaText(origin: AuditOrigin): string {
+  return origin.via === 'rule' ? 'by a revocation rule' : `through the ${origin.via === 'api' ? 'REST API' : origin.via}`;
+}
+
+const tokenVerbs: Record<TokenAction, string> = {
+  'token.created': 'created',
+  'token.regenerated': 'regenerated',
+  'token.updated': 'updated',
+  'token.revoked': 'revoked',
+};
+
+const policyTitles: Record<PolicyName, string> = {
+  maxLifespan: 'maximum token lifespan',
+  fullScope: 'full-scope tokens restricted',
+  globalTokens: 'global tokens restricted',
+};
+
+export function policyTitle(policy: PolicyName): string {
+  return policyTitles[policy];
+}
+
+/** The entry for an event: which organization it belongs to, who acted, and a sentence saying what happened. */
+export function auditEntry(event: AuditEvent, id: string, at: Date): AuditEntry {
+  const base = { id, timestamp: at.toISOString(), action: event.action };
+  switch (event.action) {
+    case 'token.created':
+    case 'token.regenerated':
+    case 'token.updated':
+    case 'token.revoked':
+      return {
+        ...base,
+        organizationId: event.token.organizationId,
+        actorId: event.origin.actor.userId,
+        actorName: event.origin.actor.name,
+        via: event.origin.via,
+        ipAddress: event.origin.ipAddress ?? null,
+        details: `${event.origin.actor.name} ${tokenVerbs[event.action]} the personal access token "${event.token.displayName}" ${viaText(event.origin)}.`,
+        data: {
+          authorizationId: event.token.id,
+          displayName: event.token.displayName,
+          ownerId: event.token.ownerId,
+          scope: event.token.scopes.join(' '),
+        },
+      };
+    case 'policy.violation':
+      return {
+        ...base,
+        organizationId: event.organizationId,
+        actorId: event.origin.actor.userId,
+        actorName: event.origin.actor.name,
+        via: event.origin.via,
+        ipAddress: event.origin.ipAddress ?? null,
+        details: `The personal access token "${event.token.displayName}" violates the policy "${policyTitle(event.policy)}" (${event.mode})${event.mode === 'enforce' && event.during !== 'use' ? '; the change was refused' : ''}.`,
+        data: {
+          policy: event.policy,
+          mode: event.mode,
+          during: event.during,
+          authorizationId: event.token.id,
+          ownerId: event.token.ownerId,
+        },
+      };
+    case 'auth.failureBurst':
+      return {
+        ...base,
+        organizationId: null,
+        actorId: null,
+        actorName: systemActor.name,
+        via: null,
+        ipAddress: event.ipAddress,
+        details: `${event.failures} failed authentications from ${event.ipAddress ?? 'an unknown address'} (${event.entry}); further attempts are throttled.`,
+        data: { key: event.key, failures: event.failures, entry: event.entry },
+      };
+    case 'oauth.granted':
+    case 'oauth.revoked':
+      return {
+        ...base,
+        organizationId: null,
+        actorId: event.origin.actor.userId,
+        actorName: event.origin.actor.name,
+        via: event.origin.via,
+        ipAddress: event.origin.ipAddress ?? null,
+        details: `${event.origin.actor.name} ${event.action === 'oauth.granted' ? 'authorized' : 'revoked the authorization of'} the application "${event.grant.appName}".`,
+        data: {
+          grantId: event.grant.id,
+          appId: event.grant.appId,
+          appName: event.grant.appName,
+          userId: event.grant.userId,
+          scope: event.grant.scopes.join(' '),
+        },
+      };
+    case 'admin.action':
+      return {
+        ...base,
+        organizationId: event.organizationId,
+        actorId: event.origin.actor.userId,
+        actorName: event.origin.actor.name,
+        via: event.origin.via,
+        ipAddress: event.origin.ipAddress ?? null,
+        details: `${event.origin.actor.name} did ${event.operation} on "${event.target}" ${viaText(event.origin)}.`,
+        data: { operation: event.operation, target: event.target, ...event.data },
+      };
+  }
+}
+
+/** Parses `30m`, `12h`, `7d` into milliseconds; undefined for anything else. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d{1,6})([mhd])$/.exec(text.trim());
+  if (!match) return undefined;
+  const units = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+  return Number(match[1]) * units[match[2] as keyof typeof units];
+}

@@ -1,0 +1,217 @@
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { systemActor } from '../../src/domain/audit.js';
+import { DomainError } from '../../src/domain/errors.js';
+import type { KyselyStore } from '../../src/storage/kysely/store.js';
+import { backends } from '../support/backends.js';
+import { dayMs, movableClock } from '../support/clock.js';
+import { seedWorld, type World } from '../support/world.js';
+
+const cli = { actor: { userId: null, name: 'ops (CLI)' }, via: 'cli' } as const;
+
+for (const backend of backends()) {
+  describe.skipIf(!backend.available)(`audit log and token policies on ${backend.name}`, () => {
+    let store: KyselyStore;
+    let world: World;
+    const clock = movableClock();
+    beforeEach(async () => {
+      clock.set('2026-06-01T12:00:00.000Z');
+      store = await backend.open();
+      world = await seedWorld(store, clock, { LAPIS_AUTH_FAILURE_LIMIT: '1', LAPIS_AUDIT_FLUSH_MS: '60000' });
+    });
+    afterAll(() => backend.cleanup());
+
+    const rows = () => store.kysely.selectFrom('audit_log').selectAll().orderBy('id').execute();
+
+    it('queues events without touching the database, writes them in one batch, and loses none at close', async () => {
+      const { tokens, audit } = world.services;
+      const created = await tokens.create({
+        user: world.alice,
+        displayName: 'deploy',
+        scope: 'vso.build',
+        organizationId: world.contoso.id,
+        days: 7,
+        origin: cli,
+      });
+      await tokens.update(created.token, world.alice, { displayName: 'deploy-2' }, cli);
+      await tokens.revoke(created.token, cli);
+      // The flush timer is a minute away: nothing is written until a read or the close.
+      expect(await rows()).toHaveLength(0);
+      await audit.close();
+      const written = await rows();
+      expect(written.map((r) => r.action)).toEqual(['token.created', 'token.updated', 'token.revoked']);
+      expect(
+        written.every((r) => r.via === 'cli' && r.actor_name === 'ops (CLI)' && r.organization_id === world.contoso.id),
+      ).toBe(true);
+      expect(JSON.parse(written[0]?.data ?? '{}')).toMatchObject({ authorizationId: created.token.id, scope: 'vso.build' });
+    });
+
+    it('stores no token, secret or password in any entry', async () => {
+      const { tokens, signIn, oauthApps, oauth, audit } = world.services;
+      const secrets: string[] = [];
+      const created = await tokens.create({
+        user: world.alice,
+        displayName: 'ci',
+        scope: 'app_token',
+        organizationId: null,
+        days: 3,
+      });
+      secrets.push(created.text);
+      const regenerated = await tokens.regenerate(created.token, world.alice, cli);
+      secrets.push(regenerated.text);
+      for (let attempt = 0; attempt < 6; attempt++) {
+        // A new name each time: the per-address count (five times the per-name limit of 1) reaches its limit.
+        await signIn.signIn({ username: `alice${attempt}`, password: `wrong-password-${attempt}`, clientAddress: '203.0.113.9' });
+        secrets.push(`wrong-password-${attempt}`);
+      }
+      const registered = await oauthApps.register({
+        owner: world.alice,
+        name: 'Dashboard',
+        callbackUrls: ['https://dash.example.test/cb'],
+        scope: 'vso.build',
+      });
+      secrets.push(registered.secret);
+      const validation = await oauth.validateAuthorizeRequest({
+        clientId: registered.app.id,
+        redirectUri: 'https://dash.example.test/cb',
+        responseType: 'Assertion',
+        scope: 'vso.build',
+        state: 's',
+      });
+      if (!validation.ok) throw new Error(validation.description);
+      const approved = await oauth.approve(world.alice, validation.request);
+      const code = new URL(approved.redirectTo).searchParams.get('code') ?? '';
+      secrets.push(code);
+      await world.services.oauthGrants.revoke(approved.grant, { actor: systemActor, via: 'api' });
+      await audit.flush();
+      const stored = JSON.stringify(await rows());
+      expect(stored).toContain('oauth.granted');
+      expect(stored).toContain('oauth.revoked');
+      expect(stored).toContain('auth.failureBurst');
+      expect(stored).toContain('token.regenerated');
+      for (const secret of secrets) {
+        expect(secret.length).toBeGreaterThan(8);
+        expect(stored).not.toContain(secret);
+        expect(stored).not.toContain(secret.slice(0, 12));
+      }
+    });
+
+    it('pages newest first by continuation, filters by time and organization, and prunes past retention', async () => {
+      const { audit } = world.services;
+      for (let i = 0; i < 5; i++) {
+        audit.record({
+          action: 'admin.action',
+          origin: cli,
+          operation: 'organization.memberAdded',
+          target: `user${i}`,
+          organizationId: i === 4 ? world.fabrikam.id : world.contoso.id,
+        });
+        clock.advance(dayMs);
+      }
+      const first = await audit.page({ organizationId: world.contoso.id }, 3);
+      expect(first.entries.map((e) => e.data.target)).toEqual(['user3', 'user2', 'user1']);
+      const second = await audit.page({ organizationId: world.contoso.id, before: first.continuation }, 3);
+      expect(second.entries.map((e) => e.data.target)).toEqual(['user0']);
+      expect(second.continuation).toBeUndefined();
+      const window = await audit.page(
+        {
+          organizationId: world.contoso.id,
+          startTime: new Date('2026-06-02T12:00:00Z'),
+          endTime: new Date('2026-06-04T12:00:00Z'),
+        },
+        10,
+      );
+      expect(window.entries.map((e) => e.data.target)).toEqual(['user2', 'user1']);
+      clock.advance(88 * dayMs);
+      expect(await audit.prune()).toBe(3);
+      expect((await rows()).map((r) => JSON.parse(r.data).target)).toEqual(['user3', 'user4']);
+    });
+
+    it('applies each policy in each mode: audit records, warn names the token on use, enforce refuses', async () => {
+      const { tokens, policies, audit } = world.services;
+      const input = { user: world.alice, displayName: 'wide', scope: 'app_token', organizationId: world.contoso.id, days: 60 };
+      await policies.set(world.contoso, 'fullScope', { mode: 'audit' }, cli);
+      const audited = await tokens.create(input);
+      expect(policies.warningFor(audited.token, new Set([world.contoso.id]), '198.51.100.1')).toBeUndefined();
+
+      await policies.set(world.contoso, 'fullScope', { mode: 'warn' }, cli);
+      expect(policies.warningFor(audited.token, new Set([world.contoso.id]), '198.51.100.1')).toMatch(/restricts full-access/);
+
+      await policies.set(world.contoso, 'fullScope', { mode: 'enforce' }, cli);
+      await expect(tokens.create(input)).rejects.toMatchObject({ code: 'fullScopePatPolicyViolation' });
+      // Existing tokens keep working until renewed; renewing one is judged like a new one.
+      expect(policies.warningFor(audited.token, new Set([world.contoso.id]), undefined)).toMatch(/full-access/);
+      await expect(tokens.regenerate(audited.token, world.alice)).rejects.toBeInstanceOf(DomainError);
+      expect((await policies.violatingTokens(world.contoso)).map((v) => v.token.id)).toEqual([audited.token.id]);
+
+      await policies.set(world.contoso, 'fullScope', { mode: 'enforce', allow: ['alice'] }, cli);
+      await expect(tokens.create(input)).resolves.toBeDefined();
+      await policies.set(world.contoso, 'fullScope', { mode: 'off', allow: [] }, cli);
+
+      await policies.set(world.contoso, 'maxLifespan', { mode: 'enforce', maxDays: 30 }, cli);
+      const narrow = { ...input, scope: 'vso.build' };
+      await expect(tokens.create(narrow)).rejects.toMatchObject({ code: 'patLifespanPolicyViolation' });
+      const within = await tokens.create({ ...narrow, days: 30 });
+      await expect(
+        tokens.update(within.token, world.alice, { validTo: new Date(Date.parse(within.token.validFrom) + 40 * dayMs) }),
+      ).rejects.toMatchObject({
+        code: 'patLifespanPolicyViolation',
+      });
+      await expect(tokens.update(within.token, world.alice, { displayName: 'renamed' })).resolves.toBeDefined();
+
+      await policies.set(world.contoso, 'globalTokens', { mode: 'enforce' }, cli);
+      await expect(tokens.create({ ...narrow, days: 10, organizationId: null })).rejects.toMatchObject({
+        code: 'globalPatPolicyViolation',
+      });
+      // bob belongs to contoso only through membership, alice to fabrikam too: fabrikam has no policy, contoso still refuses.
+      await expect(tokens.create({ ...narrow, user: world.bob, days: 10, organizationId: null })).rejects.toMatchObject({
+        code: 'globalPatPolicyViolation',
+      });
+      await expect(policies.set(world.contoso, 'maxLifespan', { mode: 'enforce', maxDays: 0 }, cli)).rejects.toThrow(
+        /whole number/,
+      );
+      await expect(policies.set(world.contoso, 'fullScope', { mode: 'warn', allow: ['nobody'] }, cli)).rejects.toThrow(/nobody/);
+
+      const violations = (await audit.page({ organizationId: world.contoso.id, actions: ['policy.violation'] }, 100)).entries;
+      const seen = new Set(violations.map((v) => `${v.data.policy}/${v.data.mode}/${v.data.during}`));
+      expect([...seen].sort()).toEqual(
+        [
+          'fullScope/audit/create',
+          'fullScope/audit/use',
+          'fullScope/warn/use',
+          'fullScope/enforce/create',
+          'fullScope/enforce/use',
+          'maxLifespan/enforce/create',
+          'maxLifespan/enforce/update',
+          'globalTokens/enforce/create',
+        ].sort(),
+      );
+      const changes = (await audit.page({ organizationId: world.contoso.id, actions: ['admin.action'] }, 100)).entries;
+      expect(changes.length).toBe(7);
+    });
+
+    it('reads the policies of another process within the cache lifetime, without a query on the request path', async () => {
+      const { tokens, policies } = world.services;
+      const other = await seedWorldSibling(store, clock);
+      const created = await tokens.create({
+        user: world.alice,
+        displayName: 'w',
+        scope: 'app_token',
+        organizationId: world.contoso.id,
+        days: 5,
+      });
+      await other.policies.set(world.contoso, 'fullScope', { mode: 'warn' }, cli);
+      expect(policies.warningFor(created.token, new Set(), undefined)).toBeUndefined();
+      clock.advance(1000);
+      // The stale snapshot answers this call and starts a reload in the background.
+      expect(policies.warningFor(created.token, new Set(), undefined)).toBeUndefined();
+      await policies.refresh();
+      expect(policies.warningFor(created.token, new Set(), undefined)).toMatch(/full-access/);
+    });
+  });
+}
+
+async function seedWorldSibling(store: KyselyStore, clock: ReturnType<typeof movableClock>) {
+  const { buildServices } = await import('../../src/compose.js');
+  const { testConfig } = await import('../support/app.js');
+  return buildServices(store, clock, testConfig());
+}
