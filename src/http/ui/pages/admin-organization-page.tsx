@@ -21,7 +21,7 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
       <AdminNav current="Organizations" />
       <ErrorMessage message={error} />
       <div class="table-wrap">
-        <table>
+        <table class="stacking">
           <caption>Members</caption>
           <thead>
             <tr>
@@ -36,12 +36,14 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
           <tbody>
             {members.map(({ user, addedAt }) => (
               <tr key={user.id}>
-                <td>{user.username}</td>
-                <td>{user.displayName}</td>
-                <td>
+                <th scope="row" data-label="Username">
+                  {user.username}
+                </th>
+                <td data-label="Display name">{user.displayName}</td>
+                <td data-label="Member since">
                   <DateTime value={addedAt} />
                 </td>
-                <td>
+                <td class="actions">
                   {user.id === organization.ownerId ? (
                     <span class="badge">Owner</span>
                   ) : (
