@@ -8,7 +8,12 @@ export interface TokenView {
   status: TokenStatus;
   organization: string;
   scopes: string;
+  /** Active and ending within `expiringSoonDays`: the tokens Azure DevOps e-mails their owner about. */
+  expiresSoon: boolean;
 }
+
+export const expiringSoonDays = 7;
+const expiringSoonMs = expiringSoonDays * 24 * 60 * 60 * 1000;
 
 export const allOrganizationsLabel = 'All accessible organizations';
 
@@ -17,7 +22,9 @@ export function tokenView(token: PersonalAccessToken, now: Date, organizations: 
     token.organizationId === null
       ? allOrganizationsLabel
       : (organizations.find((candidate) => candidate.id === token.organizationId)?.name ?? 'An organization you left');
-  return { token, status: tokenStatus(token, now), organization, scopes: scopesInWords(token.scopes) };
+  const status = tokenStatus(token, now);
+  const expiresSoon = status === 'active' && Date.parse(token.validTo) - now.getTime() <= expiringSoonMs;
+  return { token, status, organization, scopes: scopesInWords(token.scopes), expiresSoon };
 }
 
 export const statusLabels: Record<TokenStatus, string> = { active: 'Active', expired: 'Expired', revoked: 'Revoked' };
