@@ -17,6 +17,7 @@ import { registerWebLinks } from './http/web-links.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
+import { OrganizationTokenService } from './services/organization-tokens.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import type { Store } from './storage/ports.js';
 
@@ -73,6 +74,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    organizationTokens: new OrganizationTokenService(services.tokens, services.organizations),
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

@@ -9,6 +9,7 @@ import type { Clock } from '../../domain/clock.js';
 import type { OAuthAppService } from '../../services/oauth-apps.js';
 import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
+import type { OrganizationTokenService } from '../../services/organization-tokens.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenService } from '../../services/tokens.js';
@@ -22,6 +23,7 @@ import { appsArea } from './routes/apps.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { homeRoutes } from './routes/home.js';
 import { oauthAuthorizeRoutes } from './routes/oauth-authorize.js';
+import { organizationSettingsArea } from './routes/organization-tokens.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { userSettingsArea } from './routes/user-settings.js';
 import { helmetOptions } from './security-headers.js';
@@ -41,6 +43,7 @@ export interface UiOptions {
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
   oauthGrants: OAuthGrantService;
+  organizationTokens: OrganizationTokenService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -98,6 +101,12 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
     organizations: options.organizations,
     clock: options.clock,
     policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },
+  });
+  await app.register(organizationSettingsArea, {
+    prefix: '/:organization/_settings',
+    organizations: options.organizations,
+    organizationTokens: options.organizationTokens,
+    clock: options.clock,
   });
   oauthAuthorizeRoutes(app, options.oauth);
   authorizationRoutes(app, options.oauthGrants, options.oauthApps);
