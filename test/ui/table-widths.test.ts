@@ -13,6 +13,7 @@ const widths = [390, 1366] as const;
 /** Every page with a table, reached as its user does; each row carries long, unbreakable values. */
 const tablePages = [
   ['tokens', '/contoso/_usersSettings/tokens?status=all'],
+  ['organization-tokens', '/contoso/_settings/tokens'],
   ['sessions', '/_usersSettings/sessions'],
   ['authorizations', '/_usersSettings/authorizations'],
   ['apps', '/app'],
