@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemActor } from '../../src/domain/audit.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
-import { type AuthProbe, authProbe, basic } from '../support/auth-probe.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
+import { basic, type Listening, listening } from '../support/listening.js';
 import { authorizeCode, callback, pkcePair, registerPublicTestApp, registerTestApp } from '../support/oauth.js';
 import { seedWorld, type World } from '../support/world.js';
 
@@ -16,7 +16,7 @@ const jwtBearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 describe('OAuth token endpoint over HTTP', () => {
   let store: KyselyStore;
   let world: World;
-  let probe: AuthProbe;
+  let server: Listening;
   let app: OAuthApp;
   let clientSecret: string;
   const clock = movableClock();
@@ -26,20 +26,22 @@ describe('OAuth token endpoint over HTTP', () => {
     clock.set('2026-06-01T12:00:00.000Z');
     store = await sqlite!.open();
     world = await seedWorld(store, clock, { LAPIS_TOKEN_SECRET: secret });
-    probe = await authProbe(store, { LAPIS_TOKEN_SECRET: secret, LAPIS_AUTH_CACHE_MS: '500' }, clock);
-    ({ app, secret: clientSecret } = await registerTestApp(probe.lapis.services, world.alice));
+    await world.services.projects.add(world.contoso.id, { name: 'web' });
+    server = await listening(store, { env: { LAPIS_TOKEN_SECRET: secret, LAPIS_AUTH_CACHE_MS: '500' }, clock });
+    ({ app, secret: clientSecret } = await registerTestApp(server.lapis.services, world.alice));
+    return () => server.close();
   });
   afterEach(() => {
     for (const response of responses.splice(0)) expect(response.statusCode).toBeLessThan(500);
   });
   afterAll(() => sqlite!.cleanup());
 
-  const services = () => probe.lapis.services;
+  const services = () => server.lapis.services;
   const code = (params: Record<string, string> = {}) => authorizeCode(services(), world.alice, { clientId: app.id, ...params });
 
   async function post(form: Record<string, string> | string, headers: Record<string, string> = {}) {
     const payload = typeof form === 'string' ? form : new URLSearchParams(form).toString();
-    const response = await probe.lapis.app.inject({
+    const response = await server.lapis.app.inject({
       method: 'POST',
       url: '/oauth2/token',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
@@ -49,15 +51,17 @@ describe('OAuth token endpoint over HTTP', () => {
     return response;
   }
 
-  async function bearer(token: string) {
-    const response = await probe.server.inject({
-      method: 'GET',
-      url: '/contoso/_apis/probe',
+  /** A real API call with the token over Bearer, as the official client sends it: connectionData unless told. */
+  async function bearer(token: string, path = '/contoso/_apis/connectionData') {
+    const answer = await fetch(`${server.url}${path}`, {
       headers: { authorization: `Bearer ${token}`, 'x-tfs-fedauthredirect': 'Suppress' },
     });
+    const text = await answer.text();
+    const response = { statusCode: answer.status, headers: answer.headers, json: () => JSON.parse(text) };
     responses.push(response);
     return response;
   }
+  const teams = '/contoso/_apis/projects/web/teams';
 
   const adoExchange = (assertion: string, overrides: Record<string, string> = {}) =>
     post({
@@ -98,11 +102,12 @@ describe('OAuth token endpoint over HTTP', () => {
 
     const call = await bearer(third.json().access_token);
     expect(call.statusCode).toBe(200);
-    expect(call.json()).toMatchObject({ user: 'alice', credential: 'oauth' });
-    expect(call.json().scopes).toEqual(expect.arrayContaining(['vso.base', 'vso.build', 'vso.profile']));
-    expect(call.headers['x-vss-userdata']).toBe(`${world.alice.id}:alice`);
+    expect(call.json()).toMatchObject({ authenticatedUser: { id: world.alice.id } });
+    expect(call.headers.get('x-vss-userdata')).toBe(`${world.alice.id}:alice`);
+    expect((await bearer(third.json().access_token, '/contoso/web/_apis/build/builds')).statusCode).toBe(200);
+    expect((await bearer(third.json().access_token, teams)).statusCode).toBe(401);
 
-    const logs = probe.logs().join('\n');
+    const logs = server.logs().join('\n');
     for (const value of [clientSecret, body.refresh_token, body.access_token]) expect(logs).not.toContain(value);
   });
 
@@ -122,7 +127,10 @@ describe('OAuth token endpoint over HTTP', () => {
     });
     expect(refreshed.statusCode).toBe(200);
     expect(refreshed.json()).toMatchObject({ token_type: 'Bearer', scope: 'vso.build' });
-    expect((await bearer(refreshed.json().access_token)).json().scopes).not.toContain('vso.project');
+    expect((await bearer(first.json().access_token, teams)).statusCode).toBe(200);
+    const narrowed = await bearer(refreshed.json().access_token, teams);
+    expect(narrowed.statusCode).toBe(401);
+    expect(narrowed.json().message).toMatch(/lacks the scope vso\.project/);
   });
 
   it('runs the standard flow for a public client with PKCE and no secret', async () => {
@@ -227,7 +235,7 @@ describe('OAuth token endpoint over HTTP', () => {
     expect((await adoRefresh(second.refresh_token)).json()).toMatchObject({ error: 'invalid_grant' });
     const refused = await bearer(second.access_token);
     expect(refused.statusCode).toBe(401);
-    expect(refused.headers['x-vss-authenticateerror']).toBe('InvalidToken');
+    expect(refused.headers.get('x-vss-authenticateerror')).toBe('InvalidToken');
     expect((await bearer(first.access_token)).statusCode).toBe(401);
   });
 
@@ -280,7 +288,7 @@ describe('OAuth token endpoint over HTTP', () => {
     const fresh: string = (await adoExchange(await code())).json().access_token;
     expect(fresh.split('.')[0]).not.toBe(old.split('.')[0]);
     expect((await bearer(old)).statusCode).toBe(200);
-    const jwks = await probe.lapis.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+    const jwks = await server.lapis.app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
     expect(jwks.json().keys).toHaveLength(2);
     expect(jwks.json().keys.every((key: Record<string, string>) => key.kty === 'EC' && key.d === undefined)).toBe(true);
     await services().signingKeys.rotate({ dropRetired: true });
@@ -292,7 +300,12 @@ describe('OAuth token endpoint over HTTP', () => {
     ['a text body', { 'content-type': 'text/plain' }, 'grant_type=authorization_code'],
     ['no body at all', {}, undefined],
   ])('answers %s with 400 invalid_request', async (_case, headers, payload) => {
-    const response = await probe.lapis.app.inject({ method: 'POST', url: '/oauth2/token', headers, ...(payload && { payload }) });
+    const response = await server.lapis.app.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers,
+      ...(payload && { payload }),
+    });
     responses.push(response);
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: 'invalid_request', error_description: expect.any(String) });
@@ -328,7 +341,7 @@ describe('OAuth token endpoint over HTTP', () => {
   });
 
   it('publishes RFC 8414 metadata', async () => {
-    const response = await probe.lapis.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
+    const response = await server.lapis.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({
       issuer: 'http://localhost:80',

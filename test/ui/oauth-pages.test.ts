@@ -1,8 +1,9 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { User } from '../../src/domain/entities.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
-import { type AuthProbe, authProbe } from '../support/auth-probe.js';
+import { bearerStatus as apiBearerStatus } from '../support/api-call.js';
 import { backends } from '../support/backends.js';
+import { type Listening, listening } from '../support/listening.js';
 import { callback, pkcePair } from '../support/oauth.js';
 import { csrfToken, uiClient } from '../support/ui.js';
 
@@ -18,15 +19,15 @@ function authorizeUrl(params: Record<string, string>): string {
 }
 
 describe('OAuth pages', () => {
-  let probe: AuthProbe;
-  let lapis: AuthProbe['lapis'];
+  let server: Listening;
+  let lapis: Listening['lapis'];
   let alice: User;
   let app: OAuthApp;
   let clientSecret: string;
 
   beforeEach(async () => {
-    probe = await authProbe(await sqlite!.open());
-    lapis = probe.lapis;
+    server = await listening(await sqlite!.open());
+    lapis = server.lapis;
     alice = await lapis.services.users.add({ username: 'alice', displayName: 'Alice', password: 'alice-password' });
     await lapis.services.users.add({ username: 'bob', password: 'bob-password' });
     await lapis.services.users.add({ username: 'root', password: 'root-password', isAdmin: true });
@@ -41,8 +42,7 @@ describe('OAuth pages', () => {
     }));
     await lapis.services.organizations.add('contoso', 'alice');
     return async () => {
-      await probe.server.close();
-      await lapis.app.close();
+      await server.close();
     };
   });
   afterAll(() => sqlite!.cleanup());
@@ -175,7 +175,7 @@ describe('OAuth pages', () => {
     expect(location.searchParams.get('state')).toBe('xyz 123');
     const code = location.searchParams.get('code')!;
     expect(code).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(probe.logs().join('\n')).not.toContain(code);
+    expect(server.logs().join('\n')).not.toContain(code);
 
     const grants = await lapis.services.oauthGrants.listForUser(alice);
     expect(grants.map(({ grant }) => grant.scopes)).toEqual([['vso.build', 'vso.code_write']]);
@@ -313,14 +313,7 @@ describe('OAuth pages', () => {
       redirect_uri: callback,
     });
     const { access_token: accessToken } = tokens.json() as { access_token: string };
-    const bearerStatus = async () =>
-      (
-        await probe.server.inject({
-          method: 'GET',
-          url: '/contoso/_apis/probe',
-          headers: { authorization: `Bearer ${accessToken}`, 'x-tfs-fedauthredirect': 'Suppress' },
-        })
-      ).statusCode;
+    const bearerStatus = () => apiBearerStatus(server.url, 'contoso', accessToken);
     expect(await bearerStatus()).toBe(200);
 
     const list = await browser.get('/_usersSettings/authorizations');
@@ -389,7 +382,7 @@ describe('OAuth pages', () => {
     expect(registered.scopes).toEqual(['vso.build', 'vso.project']);
     expect(lapis.services.oauthApps.secretMatches(registered, secret)).toBe(true);
     expect(created.body).toContain(registered.id);
-    expect(probe.logs().join('\n')).not.toContain(secret);
+    expect(server.logs().join('\n')).not.toContain(secret);
 
     const list = await browser.get('/app');
     expect(list.body).toContain(`href="/app/${registered.id}"`);

@@ -160,7 +160,7 @@ describe('web UI pages', () => {
     const page = '/_admin/organizations/fabrikam';
     expect((await root.submit(page, `${page}/members`, { username: 'alice' })).statusCode).toBe(303);
     const members = await root.get(page);
-    expect(members.body).toContain('<td>alice</td>');
+    expect(members.body).toContain('<th scope="row" data-label="Username">alice</th>');
     const again = await root.submit(page, `${page}/members`, { username: 'alice' });
     expect(again.statusCode).toBe(409);
     expect(again.body).toContain('already a member');

@@ -98,7 +98,8 @@ for (const backend of backends()) {
 
       const page = await laptop.get('/_usersSettings/sessions');
       expect(page.statusCode).toBe(200);
-      for (const address of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) expect(page.body).toContain(`<td>${address}</td>`);
+      for (const address of ['10.0.0.1', '10.0.0.2', '10.0.0.3'])
+        expect(page.body).toContain(`<td data-label="Address">${address}</td>`);
       expect(page.body).toContain('This session');
       expect(page.body).toContain('lightMyRequest');
       expect(page.body).toContain('2026-11-30 08:02 UTC');

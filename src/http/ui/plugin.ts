@@ -12,6 +12,7 @@ import type { OAuthAppService } from '../../services/oauth-apps.js';
 import type { OAuthAuthorizationService } from '../../services/oauth-authorization.js';
 import type { OAuthGrantService } from '../../services/oauth-grants.js';
 import type { OrganizationPolicyService } from '../../services/org-policies.js';
+import type { OrganizationTokenService } from '../../services/organization-tokens.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
 import type { TokenUsageTrail } from '../../services/token-usage.js';
@@ -27,6 +28,7 @@ import { appsArea } from './routes/apps.js';
 import { authorizationRoutes } from './routes/authorizations.js';
 import { homeRoutes } from './routes/home.js';
 import { oauthAuthorizeRoutes } from './routes/oauth-authorize.js';
+import { organizationSettingsArea } from './routes/organization-tokens.js';
 import { signInRoutes } from './routes/sign-in.js';
 import { userSettingsArea } from './routes/user-settings.js';
 import { helmetOptions } from './security-headers.js';
@@ -52,6 +54,7 @@ export interface UiOptions {
   leaks: LeakReportService;
   audit: AuditLog;
   policies: OrganizationPolicyService;
+  organizationTokens: OrganizationTokenService;
 }
 
 const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -112,6 +115,12 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
     clock: options.clock,
     policies: options.policies,
     policy: { maxLifetimeDays: options.config.patMaxLifetimeDays, defaultLifetimeDays: options.config.patDefaultLifetimeDays },
+  });
+  await app.register(organizationSettingsArea, {
+    prefix: '/:organization/_settings',
+    organizations: options.organizations,
+    organizationTokens: options.organizationTokens,
+    clock: options.clock,
   });
   oauthAuthorizeRoutes(app, options.oauth);
   authorizationRoutes(app, options.oauthGrants, options.oauthApps);

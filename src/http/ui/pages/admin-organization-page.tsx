@@ -27,7 +27,7 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
         <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a>
       </p>
       <div class="table-wrap">
-        <table>
+        <table class="stacking">
           <caption>Members</caption>
           <thead>
             <tr>
@@ -42,12 +42,14 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
           <tbody>
             {members.map(({ user, addedAt }) => (
               <tr key={user.id}>
-                <td>{user.username}</td>
-                <td>{user.displayName}</td>
-                <td>
+                <th scope="row" data-label="Username">
+                  {user.username}
+                </th>
+                <td data-label="Display name">{user.displayName}</td>
+                <td data-label="Member since">
                   <DateTime value={addedAt} />
                 </td>
-                <td>
+                <td class="actions">
                   {user.id === organization.ownerId ? (
                     <span class="badge">Owner</span>
                   ) : (

@@ -28,7 +28,7 @@ export function AdminOrganizationsPage({ organizations, users, values, error }: 
       <AdminNav current="Organizations" />
       <ErrorMessage message={error} />
       <div class="table-wrap">
-        <table>
+        <table class="stacking">
           <caption>All organizations</caption>
           <thead>
             <tr>
@@ -40,11 +40,11 @@ export function AdminOrganizationsPage({ organizations, users, values, error }: 
           <tbody>
             {organizations.map((organization) => (
               <tr key={organization.id}>
-                <td>
+                <th scope="row" data-label="Name">
                   <a href={organizationPath(organization.name)}>{organization.name}</a>
-                </td>
-                <td>{usernames.get(organization.ownerId) ?? ''}</td>
-                <td>
+                </th>
+                <td data-label="Owner">{usernames.get(organization.ownerId) ?? ''}</td>
+                <td data-label="Created">
                   <DateTime value={organization.createdAt} />
                 </td>
               </tr>

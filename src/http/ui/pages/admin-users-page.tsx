@@ -32,7 +32,7 @@ export function AdminUsersPage({ users, me, values, error }: AdminUsersPageProps
       <AdminNav current="Users" />
       <ErrorMessage message={error} />
       <div class="table-wrap">
-        <table>
+        <table class="stacking">
           <caption>All users</caption>
           <thead>
             <tr>
@@ -50,12 +50,16 @@ export function AdminUsersPage({ users, me, values, error }: AdminUsersPageProps
           <tbody>
             {users.map((user) => (
               <tr key={user.id}>
-                <td>{user.username}</td>
-                <td>{user.displayName}</td>
-                <td>{user.email ?? ''}</td>
-                <td>{user.isAdmin ? 'Yes' : 'No'}</td>
-                <td>{user.disabledAt ? <span class="badge muted">Disabled</span> : <span class="badge">Active</span>}</td>
-                <td>
+                <th scope="row" data-label="Username">
+                  {user.username}
+                </th>
+                <td data-label="Display name">{user.displayName}</td>
+                <td data-label="Email">{user.email ?? ''}</td>
+                <td data-label="Admin">{user.isAdmin ? 'Yes' : 'No'}</td>
+                <td data-label="Status">
+                  {user.disabledAt ? <span class="badge muted">Disabled</span> : <span class="badge">Active</span>}
+                </td>
+                <td data-label="Created">
                   <DateTime value={user.createdAt} />
                 </td>
                 <td class="actions">

@@ -14,7 +14,7 @@ export function AppsPage({ apps }: { apps: OAuthApp[] }) {
         </p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="stacking">
             <caption>Applications you registered</caption>
             <thead>
               <tr>
@@ -28,13 +28,13 @@ export function AppsPage({ apps }: { apps: OAuthApp[] }) {
             <tbody>
               {apps.map((app) => (
                 <tr key={app.id}>
-                  <td>
+                  <th scope="row" data-label="Name">
                     <a href={appPath(app.id)}>{app.name}</a>
-                  </td>
-                  <td>
+                  </th>
+                  <td data-label="App ID">
                     <code>{app.id}</code>
                   </td>
-                  <td>
+                  <td data-label="Callback URLs">
                     <ul class="plain-list">
                       {app.callbackUrls.map((url) => (
                         <li key={url}>
@@ -43,10 +43,10 @@ export function AppsPage({ apps }: { apps: OAuthApp[] }) {
                       ))}
                     </ul>
                   </td>
-                  <td>
+                  <td data-label="Scopes">
                     <code>{app.scopes.join(' ')}</code>
                   </td>
-                  <td>
+                  <td data-label="Created">
                     <DateTime value={app.createdAt} />
                   </td>
                 </tr>

@@ -17,7 +17,7 @@ export function AuthorizationsPage({ grants }: { grants: GrantWithApp[] }) {
         <p class="card">You have not authorized any application.</p>
       ) : (
         <div class="table-wrap">
-          <table>
+          <table class="stacking">
             <caption>Your authorizations</caption>
             <thead>
               <tr>
@@ -32,14 +32,14 @@ export function AuthorizationsPage({ grants }: { grants: GrantWithApp[] }) {
             <tbody>
               {grants.map(({ grant, app }) => (
                 <tr key={grant.id}>
-                  <td>
+                  <th scope="row" data-label="Application">
                     <span class="name">{app?.name ?? 'Removed application'}</span>
                     {app?.company && <span class="muted"> · {app.company}</span>}
-                  </td>
-                  <td>
+                  </th>
+                  <td data-label="Scopes">
                     <ScopeList scopes={grant.scopes} />
                   </td>
-                  <td>
+                  <td data-label="Authorized on">
                     <DateTime value={grant.createdAt} />
                   </td>
                   <td class="actions">

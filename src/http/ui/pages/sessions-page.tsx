@@ -28,7 +28,7 @@ export function SessionsPage({ sessions, currentId, notice }: SessionsPageProps)
       )}
       <p>Every browser signed in to your account. Ending a session signs that browser out at once, on every server.</p>
       <div class="table-wrap">
-        <table>
+        <table class="stacking">
           <caption>Signed-in browsers</caption>
           <thead>
             <tr>
@@ -44,14 +44,16 @@ export function SessionsPage({ sessions, currentId, notice }: SessionsPageProps)
           <tbody>
             {sessions.map((session) => (
               <tr key={session.id}>
-                <td>
+                <td data-label="Signed in">
                   <Moment value={session.createdAt} />
                 </td>
-                <td>
+                <td data-label="Last seen">
                   <Moment value={session.lastSeenAt} />
                 </td>
-                <td>{session.clientAddress}</td>
-                <td class="wrap">{session.userAgent || 'Unknown'}</td>
+                <td data-label="Address">{session.clientAddress}</td>
+                <td class="wrap" data-label="Browser">
+                  {session.userAgent || 'Unknown'}
+                </td>
                 <td class="actions">
                   {session.id === currentId ? (
                     <span class="badge">This session</span>

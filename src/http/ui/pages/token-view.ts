@@ -11,7 +11,12 @@ export interface TokenView {
   scopes: string;
   /** One phrase per restriction (`projects web`, `read-only`, `from 10.0.0.0/8`, `60/min`); empty when none. */
   restrictions: string[];
+  /** Active and ending within `expiringSoonDays`: the tokens Azure DevOps e-mails their owner about. */
+  expiresSoon: boolean;
 }
+
+export const expiringSoonDays = 7;
+const expiringSoonMs = expiringSoonDays * 24 * 60 * 60 * 1000;
 
 export const allOrganizationsLabel = 'All accessible organizations';
 
@@ -25,12 +30,15 @@ export function tokenView(
     token.organizationId === null
       ? allOrganizationsLabel
       : (organizations.find((candidate) => candidate.id === token.organizationId)?.name ?? 'An organization you left');
+  const status = tokenStatus(token, now);
+  const expiresSoon = status === 'active' && Date.parse(token.validTo) - now.getTime() <= expiringSoonMs;
   return {
     token,
-    status: tokenStatus(token, now),
+    status,
     organization,
     scopes: scopesInWords(token.scopes),
     restrictions: describeRestrictions(token.restrictions, (id) => projectNames.get(id) ?? 'a deleted project'),
+    expiresSoon,
   };
 }
 

@@ -4,6 +4,7 @@ import { Layout } from '../layout.js';
 import { DateTime } from './date-time.js';
 import { PolicyBanner, type PolicyWarning } from './policy-banner.js';
 import { TokenBreadcrumb } from './token-breadcrumb.js';
+import { maxSearchLength, type TokenListQuery, tokenSortLabels, tokenSorts } from './token-list-query.js';
 import { tokenPath, tokensPath } from './token-paths.js';
 import { statusLabels, type TokenView } from './token-view.js';
 
@@ -23,6 +24,8 @@ export interface TokensPageProps {
   /** The user's tokens that pass the filter, newest first. */
   views: TokenView[];
   counts: Record<TokenFilter, number>;
+  /** The search and order the views are already in. */
+  query: TokenListQuery;
   notice?: TokenNotice | undefined;
   /** Tokens breaking an organization policy (policy-banner.tsx). */
   policyWarnings?: readonly PolicyWarning[] | undefined;
@@ -30,15 +33,53 @@ export interface TokensPageProps {
 
 const filterLabels: Record<TokenFilter, string> = { ...statusLabels, all: 'All' };
 
-function FilterNav({ organization, filter, counts }: Pick<TokensPageProps, 'organization' | 'filter' | 'counts'>) {
+function listHref(organization: Organization, filter: TokenFilter, query: TokenListQuery): string {
+  const params = new URLSearchParams({ status: filter });
+  if (query.search) params.set('q', query.search);
+  if (query.sort !== 'created') params.set('sort', query.sort);
+  return `${tokensPath(organization)}?${params.toString()}`;
+}
+
+function FilterNav({
+  organization,
+  filter,
+  counts,
+  query,
+}: Pick<TokensPageProps, 'organization' | 'filter' | 'counts' | 'query'>) {
   return (
     <nav aria-label="Show tokens" class="tabs">
       {tokenFilters.map((each) => (
-        <a key={each} href={`${tokensPath(organization)}?status=${each}`} aria-current={each === filter ? 'page' : undefined}>
+        <a key={each} href={listHref(organization, each, query)} aria-current={each === filter ? 'page' : undefined}>
           {filterLabels[each]} <span class="count">({counts[each]})</span>
         </a>
       ))}
     </nav>
+  );
+}
+
+/** A plain GET form: the search and order live in the URL, so a list can be bookmarked and works without script. */
+function SearchForm({ organization, filter, query }: Pick<TokensPageProps, 'organization' | 'filter' | 'query'>) {
+  return (
+    <form method="get" action={tokensPath(organization)} class="list-search" aria-label="Search tokens">
+      <input type="hidden" name="status" value={filter} />
+      <div class="field">
+        <label for="token-search">Search by name</label>
+        <input id="token-search" type="search" name="q" value={query.search} maxLength={maxSearchLength} />
+      </div>
+      <div class="field">
+        <label for="token-sort">Sort by</label>
+        <select id="token-sort" name="sort">
+          {tokenSorts.map((each) => (
+            <option key={each} value={each} selected={each === query.sort}>
+              {tokenSortLabels[each]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" class="button">
+        Show
+      </button>
+    </form>
   );
 }
 
@@ -62,6 +103,12 @@ function TokenRow({ organization, view }: { organization: Organization; view: To
       </td>
       <td data-label={status === 'expired' ? 'Expired' : 'Expires'}>
         <DateTime value={token.validTo} />
+        {view.expiresSoon && (
+          <>
+            {' '}
+            <span class="badge warn">Expires soon</span>
+          </>
+        )}
       </td>
       <td data-label="Last used">{token.lastUsedAt ? <DateTime value={token.lastUsedAt} /> : 'Never'}</td>
       <td class="actions">
@@ -80,7 +127,12 @@ function TokenRow({ organization, view }: { organization: Organization; view: To
   );
 }
 
-export function TokensPage({ organization, filter, views, counts, notice, policyWarnings = [] }: TokensPageProps) {
+function emptyText(filter: TokenFilter, query: TokenListQuery): string {
+  if (query.search) return `No ${filter === 'all' ? '' : `${filter} `}token has a name containing “${query.search}”.`;
+  return filter === 'all' ? 'You have no tokens yet.' : `You have no ${filter} tokens.`;
+}
+
+export function TokensPage({ organization, filter, views, counts, query, notice, policyWarnings = [] }: TokensPageProps) {
   return (
     <Layout title="Personal access tokens">
       <TokenBreadcrumb organization={organization} />
@@ -100,9 +152,10 @@ export function TokensPage({ organization, filter, views, counts, notice, policy
         </div>
       )}
       <PolicyBanner warnings={policyWarnings} />
-      <FilterNav organization={organization} filter={filter} counts={counts} />
+      <FilterNav organization={organization} filter={filter} counts={counts} query={query} />
+      <SearchForm organization={organization} filter={filter} query={query} />
       {views.length === 0 ? (
-        <p class="card">{filter === 'all' ? 'You have no tokens yet.' : `You have no ${filter} tokens.`}</p>
+        <p class="card">{emptyText(filter, query)}</p>
       ) : (
         <div class="table-wrap">
           <table class="stacking">

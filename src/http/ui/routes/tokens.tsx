@@ -4,6 +4,7 @@ import { formFailure } from '../form-failure.js';
 import { NewTokenPage } from '../pages/new-token-page.js';
 import { TokenCreatedPage } from '../pages/token-created-page.js';
 import type { TokenFormValues } from '../pages/token-form.js';
+import { applyTokenListQuery, readTokenListQuery } from '../pages/token-list-query.js';
 import { tokenView } from '../pages/token-view.js';
 import { type TokenFilter, type TokenNotice, TokensPage, tokenFilters, tokenNotices } from '../pages/tokens-page.js';
 import { sendPage } from '../render.js';
@@ -14,6 +15,8 @@ import { membership, type UserSettingsOptions } from './user-settings.js';
 interface ListQuery {
   status?: string;
   notice?: string;
+  q?: string;
+  sort?: string;
 }
 
 function oneOf<T extends string>(allowed: readonly T[], value: unknown): T | undefined {
@@ -35,14 +38,17 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
     const counts = { active: 0, expired: 0, revoked: 0, all: views.length };
     for (const view of views) counts[view.status] += 1;
     const notice = oneOf(Object.keys(tokenNotices) as TokenNotice[], request.query.notice);
+    const query = readTokenListQuery(request.query);
+    const shown = filter === 'all' ? views : views.filter((view) => view.status === filter);
     return sendPage(
       reply,
       200,
       <TokensPage
         organization={organization}
         filter={filter}
-        views={filter === 'all' ? views : views.filter((view) => view.status === filter)}
+        views={applyTokenListQuery(shown, query)}
         counts={counts}
+        query={query}
         notice={notice}
         policyWarnings={policyWarnings}
       />,
