@@ -33,7 +33,6 @@ const verbsNotServed: Record<string, string> = {
   'BuildApi.getBuildLog': 'a raw-stream GET (text/plain); no Lapis build has logs, so the GET is 404',
   'BuildApi.getBuildLogZip': 'a raw-stream GET (zip) of a log; no Lapis build has logs',
   'BuildApi.getBuildLogsZip': 'a raw-stream GET (zip) of all logs; no Lapis build has logs',
-  'BuildApi.updateFolder': 'POST folders?path= (rename or describe a folder) is not implemented; create and delete are',
   'ProfileApi.createProfile': 'profiles are created by signing up, not by the API',
   'ProfileApi.updateProfile': 'profiles are read-only in Lapis',
 };
