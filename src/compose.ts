@@ -36,7 +36,7 @@ import { StoredFailureCounter } from './services/stored-failure-counter.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
 import { CredentialSelfService } from './services/token-self.js';
-import { TokenUsageTrail } from './services/token-usage.js';
+import { type NewAddressEvent, TokenUsageTrail } from './services/token-usage.js';
 import { TokenService } from './services/tokens.js';
 import { UserService } from './services/users.js';
 import { WebSessionService } from './services/web-sessions.js';
@@ -179,6 +179,24 @@ export interface Services {
   policies: OrganizationPolicyService;
 }
 
+/** A first use from a new address goes to the audit log; the token is looked up for its name and organization. */
+async function recordNewAddress(context: ServiceContext, use: NewAddressEvent): Promise<void> {
+  const token = await context.store.tokens.findById(use.tokenId);
+  if (!token) return;
+  context.audit.record({
+    action: 'token.newAddress',
+    token: {
+      id: token.id,
+      displayName: token.displayName,
+      ownerId: token.userId,
+      organizationId: token.organizationId,
+      scopes: token.scopes,
+    },
+    ipAddress: use.clientAddress,
+    userAgent: use.userAgent,
+  });
+}
+
 /**
  * Records a throttle's key reaching its limit as a burst of authentication failures. Only for throttles keyed by
  * address or app id: a key holding a typed user name could hold a password typed in the wrong field.
@@ -226,6 +244,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   );
   tokens.onRevoked((token) => webhooks.tokenRevoked(token));
   const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
+  // A lost entry (the database away) must not end the process: the trail itself is stored by its own flush.
+  tokenUsage.onNewAddress((use) => void recordNewAddress(context, use).catch(() => undefined));
   return {
     context,
     sharedFailures: shared,

@@ -3,9 +3,9 @@
  * or password: only ids, names and addresses, so a copy of the log grants nothing.
  */
 
-/** How an action reached Lapis: a web page, the CLI, the REST API, or a revocation rule. */
-export type AuditVia = 'page' | 'cli' | 'api' | 'rule';
-export const auditVias: readonly AuditVia[] = ['page', 'cli', 'api', 'rule'];
+/** How an action reached Lapis: a web page, the CLI, the REST API, a revocation rule, or a leak report. */
+export type AuditVia = 'page' | 'cli' | 'api' | 'rule' | 'leak';
+export const auditVias: readonly AuditVia[] = ['page', 'cli', 'api', 'rule', 'leak'];
 
 /** Who acted: a user, or Lapis itself (userId null) for automatic events. */
 export interface AuditActor {
@@ -73,7 +73,31 @@ export interface AdminEvent {
   data?: Readonly<Record<string, unknown>>;
 }
 
-export type AuditEvent = TokenEvent | PolicyViolationEvent | AuthFailureBurstEvent | OAuthEvent | AdminEvent;
+/** A token reported at the leak endpoint matched a live token; the reporter is never named (anyone may report). */
+export interface TokenLeakedEvent {
+  action: 'token.leaked';
+  token: TokenEvent['token'];
+  /** Where the reporter says it was found. */
+  foundAt: string;
+  revoked: boolean;
+}
+
+/** A token was used from a client address its usage trail had not seen. */
+export interface TokenNewAddressEvent {
+  action: 'token.newAddress';
+  token: TokenEvent['token'];
+  ipAddress: string;
+  userAgent: string;
+}
+
+export type AuditEvent =
+  | TokenEvent
+  | TokenLeakedEvent
+  | TokenNewAddressEvent
+  | PolicyViolationEvent
+  | AuthFailureBurstEvent
+  | OAuthEvent
+  | AdminEvent;
 
 export type AuditAction = AuditEvent['action'];
 
@@ -82,6 +106,8 @@ export const auditActions: readonly AuditAction[] = [
   'token.regenerated',
   'token.updated',
   'token.revoked',
+  'token.leaked',
+  'token.newAddress',
   'policy.violation',
   'auth.failureBurst',
   'oauth.granted',
@@ -120,7 +146,9 @@ export interface AuditQuery {
 }
 
 function viaText(origin: AuditOrigin): string {
-  return origin.via === 'rule' ? 'by a revocation rule' : `through the ${origin.via === 'api' ? 'REST API' : origin.via}`;
+  if (origin.via === 'rule') return 'by a revocation rule';
+  if (origin.via === 'leak') return 'after a leak report';
+  return `through the ${origin.via === 'api' ? 'REST API' : origin.via}`;
 }
 
 const tokenVerbs: Record<TokenAction, string> = {
@@ -161,6 +189,39 @@ export function auditEntry(event: AuditEvent, id: string, at: Date): AuditEntry 
           displayName: event.token.displayName,
           ownerId: event.token.ownerId,
           scope: event.token.scopes.join(' '),
+        },
+      };
+    case 'token.leaked':
+      return {
+        ...base,
+        organizationId: event.token.organizationId,
+        actorId: null,
+        actorName: systemActor.name,
+        via: 'leak',
+        ipAddress: null,
+        details: `The personal access token "${event.token.displayName}" was reported as found at ${event.foundAt || 'an unnamed place'}; ${event.revoked ? 'it was revoked' : 'it was not revoked (the organization reports leaks only)'}.`,
+        data: {
+          authorizationId: event.token.id,
+          displayName: event.token.displayName,
+          ownerId: event.token.ownerId,
+          foundAt: event.foundAt,
+          revoked: event.revoked,
+        },
+      };
+    case 'token.newAddress':
+      return {
+        ...base,
+        organizationId: event.token.organizationId,
+        actorId: event.token.ownerId,
+        actorName: systemActor.name,
+        via: null,
+        ipAddress: event.ipAddress,
+        details: `The personal access token "${event.token.displayName}" was used from ${event.ipAddress} for the first time.`,
+        data: {
+          authorizationId: event.token.id,
+          displayName: event.token.displayName,
+          ownerId: event.token.ownerId,
+          userAgent: event.userAgent,
         },
       };
     case 'policy.violation':

@@ -1,3 +1,4 @@
+import { systemActor } from '../domain/audit.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import type { ServiceContext } from './context.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -45,7 +46,19 @@ export class LeakReportService {
       matched++;
       const organizationIds = await this.webhooks.organizationsOf(token);
       const revoke = await this.autoRevokes(organizationIds);
-      const revoked = revoke ? await this.tokens.revoke(token) : token;
+      const revoked = revoke ? await this.tokens.revoke(token, { actor: systemActor, via: 'leak' }) : token;
+      this.context.audit.record({
+        action: 'token.leaked',
+        token: {
+          id: token.id,
+          displayName: token.displayName,
+          ownerId: token.userId,
+          organizationId: token.organizationId,
+          scopes: token.scopes,
+        },
+        foundAt: report.url,
+        revoked: revoke,
+      });
       await this.webhooks.emit(organizationIds, 'token.leaked', {
         token: await this.webhooks.tokenFacts(revoked),
         foundAt: report.url,

@@ -36,6 +36,14 @@ export class RevocationRuleService {
       createdAt: this.context.clock.now().toISOString(),
     };
     await this.context.store.revocationRules.insert(rule);
+    this.context.audit.record({
+      action: 'admin.action',
+      origin: { actor: { userId: by.id, name: by.username }, via: 'api' },
+      operation: 'revocationRule.added',
+      target: organization.name,
+      organizationId: organization.id,
+      data: { scopes: rule.scopes.join(' '), createdBefore: rule.createdBefore },
+    });
     await this.context.credentials.changed('revocation-rules', rule.id);
     return rule;
   }

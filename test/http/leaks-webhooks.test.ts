@@ -75,6 +75,14 @@ for (const backend of backends()) {
         expect(hook.body).not.toContain(leaked);
         expect(hook.headers['x-lapis-event']).toBe(hook.json.event);
       }
+      const audit = await lapis.services.audit.page({ organizationId: fixture.organization.id }, 10);
+      expect(audit.entries.map((entry) => [entry.action, entry.via])).toEqual(
+        expect.arrayContaining([
+          ['token.leaked', 'leak'],
+          ['token.revoked', 'leak'],
+        ]),
+      );
+      expect(JSON.stringify(audit.entries)).not.toContain(leaked);
       const leak = receiver.received.find((hook) => hook.json.event === 'token.leaked')?.json;
       expect(leak).toMatchObject({
         revoked: true,
