@@ -363,7 +363,7 @@ for (const backend of backends()) {
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(0);
       });
 
-      it('honours a revocation made by another process on the same database once its cache lifetime passes', async () => {
+      it('honours a revocation made by another process on the same database at the latest once its cache lifetime passes', async () => {
         const issued = await issue();
         const other = openSecondConnection(store);
         try {
@@ -380,9 +380,8 @@ for (const backend of backends()) {
           );
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
           await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' });
-          clock.advance(499);
-          expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('active');
-          clock.advance(1);
+          // The change feed may bring the notice sooner; the cache lifetime is the bound when it does not.
+          clock.advance(500);
           expect((await otherVerifier.verify(issued.accessToken, issuer)).status).toBe('revoked');
         } finally {
           await other.close();

@@ -109,7 +109,7 @@ for (const backend of backends()) {
       expect((await store.tokens.findById(token.id))?.lastUsedAt).toBe(clock.now().toISOString());
     });
 
-    it('honours a revocation made by another process on the same database once its cache lifetime passes', async () => {
+    it('honours a revocation made by another process on the same database at the latest once its cache lifetime passes', async () => {
       const { token, text } = await create();
       const other = openSecondConnection(store);
       try {
@@ -122,9 +122,8 @@ for (const backend of backends()) {
         );
         expect((await otherVerifier.verify(text)).status).toBe('active');
         await world.services.tokens.revoke(token);
-        clock.advance(499);
-        expect((await otherVerifier.verify(text)).status).toBe('active');
-        clock.advance(1);
+        // The change feed may bring the notice sooner; the cache lifetime is the bound when it does not.
+        clock.advance(500);
         expect((await otherVerifier.verify(text)).status).toBe('revoked');
       } finally {
         await other.close();
