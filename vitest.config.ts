@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     pool: 'forks',
+    // Most files wait on servers, browsers and databases; Vitest's default (CPUs - 1) is one worker on a 2-core machine.
+    maxWorkers: 3,
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -100,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     failureWindowMs,
     undefined,
     services.sharedFailures.as('token'),
+    burstRecorder(services.audit, 'api'),
   );
   app.addHook('onClose', () => services.sharedFailures.close());
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.

@@ -65,9 +65,10 @@ describe('SQLite shared by a serving process and another writer (the CLI beside 
 
   it('answers 503 with Retry-After, not 500, when another process keeps the write lock past the busy timeout', async () => {
     const file = join(tempDataDir(), 'lapis.db');
-    const lapis = await testApp(openSqliteStore(file));
+    const store = openSqliteStore(file);
+    await store.migrate();
+    const lapis = await testApp(store);
     try {
-      await lapis.store.migrate();
       const fixture = await apiFixture(lapis);
       const pat = await fixture.pat('vso.build_execute');
       const call = caller(lapis.app);

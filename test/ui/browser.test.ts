@@ -85,10 +85,10 @@ describe.skipIf(!chromiumAvailable)('web UI in Chromium', () => {
     await page.getByRole('link', { name: 'fabrikam' }).click();
     await page.getByLabel('Username').fill('dave');
     await page.getByRole('button', { name: 'Add member' }).click();
-    await expect(page.getByRole('cell', { name: 'dave', exact: true }).count()).resolves.toBe(1);
+    await expect(page.getByRole('rowheader', { name: 'dave', exact: true }).count()).resolves.toBe(1);
     await expectAccessible(page, 'admin-organization');
     await page.getByRole('button', { name: 'Remove dave' }).click();
-    await expect(page.getByRole('cell', { name: 'dave', exact: true }).count()).resolves.toBe(0);
+    await expect(page.getByRole('rowheader', { name: 'dave', exact: true }).count()).resolves.toBe(0);
   });
 
   it('reads well on a phone', async () => {

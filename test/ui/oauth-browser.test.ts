@@ -132,7 +132,7 @@ describe.skipIf(!chromiumAvailable)('OAuth pages in Chromium', () => {
     const revokeLinks = page.getByRole('link', { name: /^Revoke Build Radiator/ });
     const listed = await revokeLinks.count();
     expect(listed).toBeGreaterThan(0);
-    await expect(page.getByRole('cell', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBe(listed);
+    await expect(page.getByRole('rowheader', { name: 'Build Radiator · Example Ltd' }).count()).resolves.toBe(listed);
     await expectAccessible(page, 'oauth-authorizations');
     // Newest first: the first row is the grant whose access token was just issued.
     await revokeLinks.first().click();

@@ -20,12 +20,10 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
       <h1>Organization {organization.name}</h1>
       <AdminNav current="Organizations" />
       <p>
-        <a href={`${base}/policies`}>Token policies</a> · <a href={`${base}/audit`}>Audit log</a>
-      </p>
-      <ErrorMessage message={error} />
-      <p>
+        <a href={`${base}/policies`}>Token policies</a> · <a href={`${base}/audit`}>Audit log</a> ·{' '}
         <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a>
       </p>
+      <ErrorMessage message={error} />
       <div class="table-wrap">
         <table class="stacking">
           <caption>Members</caption>
