@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Config } from './config/schema.js';
 import { ConfigError, resolveDataPath } from './config/schema.js';
 import { describeKeyMismatch, loadSecret } from './config/secrets.js';
+import { auditedToken } from './domain/audit.js';
 import { type Clock, offsetClock, systemClock } from './domain/clock.js';
 import { parseNoticeDays } from './domain/webhooks.js';
 import { AccessTokens } from './services/access-tokens.js';
@@ -185,13 +186,7 @@ async function recordNewAddress(context: ServiceContext, use: NewAddressEvent): 
   if (!token) return;
   context.audit.record({
     action: 'token.newAddress',
-    token: {
-      id: token.id,
-      displayName: token.displayName,
-      ownerId: token.userId,
-      organizationId: token.organizationId,
-      scopes: token.scopes,
-    },
+    token: auditedToken(token),
     ipAddress: use.clientAddress,
     userAgent: use.userAgent,
   });

@@ -31,6 +31,23 @@ export interface TokenEvent {
   token: { id: string; displayName: string; ownerId: string; organizationId: string | null; scopes: readonly string[] };
 }
 
+/** What an audit entry says about a token: its id, name, owner, organization and scopes; never its text or hash. */
+export function auditedToken(token: {
+  id: string;
+  displayName: string;
+  userId: string;
+  organizationId: string | null;
+  scopes: readonly string[];
+}): TokenEvent['token'] {
+  return {
+    id: token.id,
+    displayName: token.displayName,
+    ownerId: token.userId,
+    organizationId: token.organizationId,
+    scopes: token.scopes,
+  };
+}
+
 export type PolicyName = 'maxLifespan' | 'fullScope' | 'globalTokens';
 export type PolicyMode = 'off' | 'audit' | 'warn' | 'enforce';
 

@@ -1,4 +1,4 @@
-import { systemActor } from '../domain/audit.js';
+import { auditedToken, systemActor } from '../domain/audit.js';
 import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import type { ServiceContext } from './context.js';
 import type { TokenHasher } from './token-hasher.js';
@@ -49,13 +49,7 @@ export class LeakReportService {
       const revoked = revoke ? await this.tokens.revoke(token, { actor: systemActor, via: 'leak' }) : token;
       this.context.audit.record({
         action: 'token.leaked',
-        token: {
-          id: token.id,
-          displayName: token.displayName,
-          ownerId: token.userId,
-          organizationId: token.organizationId,
-          scopes: token.scopes,
-        },
+        token: auditedToken(token),
         foundAt: report.url,
         revoked: revoke,
       });

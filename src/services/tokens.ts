@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AuditOrigin, TokenAction } from '../domain/audit.js';
+import { type AuditOrigin, auditedToken, type TokenAction } from '../domain/audit.js';
 import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
 import { isGuid } from '../domain/guid.js';
@@ -300,13 +300,7 @@ export class TokenService {
     this.context.audit.record({
       action,
       origin,
-      token: {
-        id: token.id,
-        displayName: token.displayName,
-        ownerId: token.userId,
-        organizationId: token.organizationId,
-        scopes: token.scopes,
-      },
+      token: auditedToken(token),
     });
   }
 
