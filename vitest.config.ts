@@ -5,9 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     pool: 'forks',
     // Most files wait on servers, browsers and databases; Vitest's default (CPUs - 1) is one worker on a 2-core machine.
-    maxWorkers: 3,
+    // Three workers timed out CLI-over-PostgreSQL tests in CI's Node 24 leg; two leave headroom.
+    maxWorkers: 2,
     globalSetup: ['./test/support/global-setup.ts'],
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default', './test/support/count-reporter.ts'],
   },

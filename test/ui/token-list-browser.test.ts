@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
 import { chromiumAvailable, expectAccessible, launchChromium, openPage } from '../support/browser.js';
-import { dayMs } from '../support/clock.js';
+import { dayMs, movableClock } from '../support/clock.js';
 
 const [sqlite] = backends();
 
@@ -15,7 +15,9 @@ describe.skipIf(!chromiumAvailable)('the tokens list: search, sort and the expir
 
   beforeAll(async () => {
     const store = await sqlite!.open();
-    lapis = await testApp(store);
+    // Tokens made in one millisecond would tie on creation time: the clock moves a second between them.
+    const clock = movableClock(new Date().toISOString());
+    lapis = await testApp(store, { clock });
     const { services } = lapis;
     const alice = await services.users.add({ username: 'alice', password: 'alice-password' });
     const contoso = await services.organizations.add('contoso', 'alice');
@@ -36,6 +38,7 @@ describe.skipIf(!chromiumAvailable)('the tokens list: search, sort and the expir
         days: token.days,
       });
       if (token.usedAgo !== null) await store.tokens.setLastUsed(created.token.id, new Date(now - token.usedAgo).toISOString());
+      clock.advance(1000);
     }
     const revoked = await services.tokens.create({
       user: alice,
