@@ -41,6 +41,9 @@ for (const backend of backends()) {
         headers: { 'content-type': 'application/json' },
         body: raw ?? JSON.stringify(body),
       });
+    /** A webhook of contoso's to the loopback receiver, for every event unless `events` names some. */
+    const addWebhook = (events?: string) =>
+      lapis.services.webhooks.add({ organization: fixture.organization, url: receiver.url, secret, events, createdBy: 'alice' });
     /** A vso.build token of alice's in contoso, living `days` days. */
     const buildToken = (displayName: string, days = 30) =>
       lapis.services.tokens.create({
@@ -61,12 +64,7 @@ for (const backend of backends()) {
 
     it('answers every report alike, then revokes a live leaked token and tells the organization, signed', async () => {
       await start();
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       const leaked = await fixture.pat('vso.project');
       expect((await projects(leaked)).status).toBe(200);
 
@@ -144,12 +142,7 @@ for (const backend of backends()) {
 
     it('retries a failed delivery with backoff and records each attempt', async () => {
       await start();
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       const token = await buildToken('doomed');
       receiver.answer(500);
       await lapis.services.tokens.revoke(token.token);
@@ -169,12 +162,7 @@ for (const backend of backends()) {
 
     it('gives a delivery up as failed after the last retry', async () => {
       await start();
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       const token = await buildToken('doomed');
       receiver.answer(500, 502, 503, 500, 500, 500);
       await lapis.services.tokens.revoke(token.token);
@@ -189,12 +177,7 @@ for (const backend of backends()) {
 
     it('sends one expiry notice per token and threshold, once across instances', async () => {
       await start();
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       const soon = await buildToken('soon', 6);
       await buildToken('later', 90);
       const other = await testApp(openSecondConnection(lapis.store as never), { clock, env: shared });
@@ -222,12 +205,7 @@ for (const backend of backends()) {
 
     it('keeps the signing secret sealed at rest and refuses bad webhook settings', async () => {
       await start();
-      const added = await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      const added = await addWebhook();
       const [stored] = await lapis.store.webhooks.listForOrganization(fixture.organization.id);
       expect(stored?.secretSealed).not.toContain(secret);
       expect(JSON.stringify(await lapis.services.webhooks.list(fixture.organization))).not.toContain(stored?.secretSealed ?? '?');
@@ -247,12 +225,7 @@ for (const backend of backends()) {
 
     it('refuses to call private addresses unless the operator allows it', async () => {
       await start({ LAPIS_WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false' });
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       await lapis.services.webhooks.add({
         organization: fixture.organization,
         url: receiver.url.replace('127.0.0.1', 'localhost'),
@@ -272,12 +245,7 @@ for (const backend of backends()) {
 
     it('sends a delivery once when two instances try at the same moment', async () => {
       await start();
-      await lapis.services.webhooks.add({
-        organization: fixture.organization,
-        url: receiver.url,
-        secret,
-        createdBy: 'alice',
-      });
+      await addWebhook();
       for (let index = 0; index < 5; index++) {
         const token = await buildToken(`t${index}`);
         await lapis.services.tokens.revoke(token.token);
