@@ -45,6 +45,25 @@ for (const backend of backends()) {
       expect(JSON.parse(written[0]?.data ?? '{}')).toMatchObject({ authorizationId: created.token.id, scope: 'vso.build' });
     });
 
+    it('writes a batch of any size whole, every field in its own column', async () => {
+      // 293 = 256 + 32 + 4 + 1: one statement of each size the repository cuts a batch into.
+      const entries = Array.from({ length: 293 }, (_, n) => ({
+        id: `2026-06-01T12:00:00.000Z.${String(n).padStart(6, '0')}.batch`,
+        timestamp: new Date(Date.parse('2026-06-01T12:00:00.000Z') + n).toISOString(),
+        organizationId: n % 2 ? world.contoso.id : null,
+        action: 'admin.action' as const,
+        actorId: n % 3 ? world.alice.id : null,
+        actorName: `actor ${n}`,
+        via: n % 5 ? ('api' as const) : null,
+        ipAddress: n % 7 ? `10.0.${n % 256}.1` : null,
+        details: `details ${n}`,
+        data: { n, note: `entry ${n}` },
+      }));
+      await store.audit.insertMany(entries);
+      const back = await store.audit.page({}, 1_000);
+      expect(back.reverse()).toEqual(entries);
+    });
+
     it('stores no token, secret or password in any entry', async () => {
       const { tokens, signIn, oauthApps, oauth, audit } = world.services;
       const secrets: string[] = [];

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { AuditAction, AuditEntry, AuditQuery, AuditVia } from '../../domain/audit.js';
 import type { AuditRepository } from '../ports.js';
 import type { AuditLogTable, Database } from './schema.js';
@@ -18,28 +18,74 @@ function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
   };
 }
 
-/** Rows per insert statement: well below both drivers' parameter limits (10 columns each). */
-const insertChunk = 500;
+/** Every column an entry fills, in the order of `rowValues`. */
+const columns = [
+  'id',
+  'timestamp',
+  'organization_id',
+  'action',
+  'actor_id',
+  'actor_name',
+  'via',
+  'ip_address',
+  'details',
+  'data',
+] as const;
+
+function rowValues(entry: AuditEntry): (string | null)[] {
+  return [
+    entry.id,
+    entry.timestamp,
+    entry.organizationId ?? null,
+    entry.action,
+    entry.actorId ?? null,
+    entry.actorName ?? null,
+    entry.via ?? null,
+    entry.ipAddress ?? null,
+    entry.details ?? null,
+    JSON.stringify(entry.data),
+  ];
+}
+
+/**
+ * Rows per insert statement, largest first. A batch is cut into these few sizes, so there are only a few SQL
+ * texts: each is built by Kysely once and reused with new parameters (SQLite then reuses its prepared
+ * statement too). 256 rows × 10 columns stays well below both drivers' parameter limits.
+ */
+const chunkSizes = [256, 32, 4, 1];
 
 export class KyselyAuditRepository implements AuditRepository {
+  /** The SQL of an insert of N rows, by N. Building it costs more per row than the database's own insert. */
+  private readonly insertSql = new Map<number, string>();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   async insertMany(entries: readonly AuditEntry[]): Promise<void> {
-    for (let start = 0; start < entries.length; start += insertChunk) {
-      const rows = entries.slice(start, start + insertChunk).map((entry) => ({
-        id: entry.id,
-        timestamp: entry.timestamp,
-        organization_id: entry.organizationId,
-        action: entry.action,
-        actor_id: entry.actorId,
-        actor_name: entry.actorName,
-        via: entry.via,
-        ip_address: entry.ipAddress,
-        details: entry.details,
-        data: JSON.stringify(entry.data),
-      }));
-      await this.db.insertInto('audit_log').values(rows).execute();
+    if (entries.length === 0) return;
+    const write = async (db: Kysely<Database>) => {
+      let start = 0;
+      for (const size of chunkSizes) {
+        for (; entries.length - start >= size; start += size) {
+          await db.executeQuery(this.insert(db, entries.slice(start, start + size)));
+        }
+      }
+    };
+    // One transaction: a batch is written whole or not at all, and SQLite commits once instead of per statement.
+    if (this.db.isTransaction) await write(this.db);
+    else await this.db.transaction().execute(write);
+  }
+
+  private insert(db: Kysely<Database>, entries: readonly AuditEntry[]): CompiledQuery {
+    let text = this.insertSql.get(entries.length);
+    if (text === undefined) {
+      const placeholderRow = Object.fromEntries(columns.map((column) => [column, ''])) as Insertable<AuditLogTable>;
+      text = db
+        .insertInto('audit_log')
+        .values(entries.map(() => placeholderRow))
+        .compile().sql;
+      this.insertSql.set(entries.length, text);
     }
+    return CompiledQuery.raw(text, entries.flatMap(rowValues));
   }
 
   async page(query: AuditQuery, limit: number): Promise<AuditEntry[]> {
