@@ -73,6 +73,49 @@ describe.skipIf(!chromiumAvailable)("an organization administrator sees and revo
     }
   });
 
+  it("searches and sorts members' tokens, and is linked from the owner's own tokens page and the admin's organization page", async () => {
+    const owner = await signedIn('alice');
+    const root = await signedIn('root');
+    const member = await signedIn('bob');
+    try {
+      await owner.page.goto('/contoso/_usersSettings/tokens');
+      await owner.page.getByRole('link', { name: "Every member's tokens in contoso" }).click();
+      await owner.page.waitForURL(`${baseUrl}${page}`);
+
+      await owner.page.getByLabel('Search by name').fill('BOB');
+      await owner.page.getByRole('button', { name: 'Show' }).click();
+      await owner.page.waitForURL(`${baseUrl}${page}?q=BOB&sort=created`);
+      expect((await owner.page.locator('tbody th[scope="row"]').allTextContents()).sort()).toEqual([
+        'bob deploy',
+        'bob everywhere',
+      ]);
+      await expect(owner.page.getByLabel('Search by name').inputValue()).resolves.toBe('BOB');
+
+      await owner.page.goto(`${page}?q=nothing-like-this`);
+      await expect(owner.page.locator('.card').textContent()).resolves.toBe(
+        "No member's token has a name containing “nothing-like-this”.",
+      );
+
+      // Only "alice ci" was used: sorted by last use, it comes first whatever the creation order.
+      expect(await apiStatus(baseUrl, 'contoso', texts['alice ci']!)).toBe(200);
+      await owner.page.goto(`${page}?sort=lastUsed`);
+      expect((await owner.page.locator('tbody th[scope="row"]').allTextContents())[0]).toBe('alice ci');
+      await expectAccessible(owner.page, 'organization-tokens-search');
+
+      await root.page.goto('/_admin/organizations/contoso');
+      await root.page.getByRole('link', { name: "Members' tokens" }).click();
+      await root.page.waitForURL(`${baseUrl}${page}`);
+
+      // A member who does not administer the organization gets no link to a page that would refuse them.
+      await member.page.goto('/contoso/_usersSettings/tokens');
+      await expect(member.page.getByRole('link', { name: /Every member's tokens/ }).count()).resolves.toBe(0);
+    } finally {
+      await owner.close();
+      await root.close();
+      await member.close();
+    }
+  });
+
   it('lets a server administrator in too, even without being a member', async () => {
     const root = await signedIn('root');
     try {

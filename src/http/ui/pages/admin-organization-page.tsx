@@ -5,6 +5,7 @@ import { Layout } from '../layout.js';
 import { AdminNav } from './admin-nav.js';
 import { organizationPath } from './admin-organizations-page.js';
 import { DateTime } from './date-time.js';
+import { organizationTokensPath } from './organization-tokens-page.js';
 
 export interface AdminOrganizationPageProps {
   organization: Organization;
@@ -21,7 +22,8 @@ export function AdminOrganizationPage({ organization, members, newMember, error 
       <AdminNav current="Organizations" />
       <p>
         <a href={`${base}/policies`}>Token policies</a> · <a href={`${base}/audit`}>Audit log</a> ·{' '}
-        <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a>
+        <a href={`${base}/webhooks`}>Webhooks and leaked tokens</a> ·{' '}
+        <a href={organizationTokensPath(organization)}>Members' tokens</a>
       </p>
       <ErrorMessage message={error} />
       <div class="table-wrap">

@@ -3,6 +3,8 @@ import type { MemberToken } from '../../../services/organization-tokens.js';
 import { PostButton } from '../forms.js';
 import { Layout } from '../layout.js';
 import { DateTime } from './date-time.js';
+import type { TokenListQuery } from './token-list-query.js';
+import { TokenSearchForm } from './token-search-form.js';
 import { statusLabels, type TokenView } from './token-view.js';
 
 /** The organization administrator's tokens page, beside the members' own `_usersSettings/tokens`. */
@@ -21,11 +23,15 @@ export interface OrganizationTokenRow extends MemberToken {
 
 export interface OrganizationTokensPageProps {
   organization: Organization;
+  /** The rows that match the search, already in its order. */
   rows: OrganizationTokenRow[];
+  /** Whether the organization has any member token at all, whatever the search. */
+  anyToken: boolean;
+  query: TokenListQuery;
   notice?: OrganizationTokenNotice | undefined;
 }
 
-export function OrganizationTokensPage({ organization, rows, notice }: OrganizationTokensPageProps) {
+export function OrganizationTokensPage({ organization, rows, anyToken, query, notice }: OrganizationTokensPageProps) {
   return (
     <Layout title={`Personal access tokens in ${organization.name}`}>
       <h1>Personal access tokens in {organization.name}</h1>
@@ -38,8 +44,13 @@ export function OrganizationTokensPage({ organization, rows, notice }: Organizat
           <p>{organizationTokenNotices[notice]}</p>
         </div>
       )}
+      <TokenSearchForm action={organizationTokensPath(organization)} query={query} />
       {rows.length === 0 ? (
-        <p class="card">No member has a token that works in this organization.</p>
+        <p class="card">
+          {anyToken
+            ? `No member's token has a name containing “${query.search}”.`
+            : 'No member has a token that works in this organization.'}
+        </p>
       ) : (
         <div class="table-wrap">
           <table class="stacking">

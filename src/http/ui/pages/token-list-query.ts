@@ -1,4 +1,4 @@
-import type { TokenView } from './token-view.js';
+import type { PersonalAccessToken } from '../../../domain/entities.js';
 
 export type TokenSort = 'created' | 'expiry' | 'lastUsed';
 export const tokenSorts: readonly TokenSort[] = ['created', 'expiry', 'lastUsed'];
@@ -25,10 +25,12 @@ export function readTokenListQuery(query: { q?: unknown; sort?: unknown }): Toke
 
 const byTime = (value: string | null): number => (value === null ? Number.NEGATIVE_INFINITY : Date.parse(value));
 
-/** The views whose name contains the search text, in the chosen order (ties keep the newest first). */
-export function applyTokenListQuery(views: readonly TokenView[], { search, sort }: TokenListQuery): TokenView[] {
+type Listed = { token: Pick<PersonalAccessToken, 'displayName' | 'validTo' | 'lastUsedAt'> };
+
+/** The rows whose token name contains the search text, in the chosen order (ties keep the newest first). */
+export function applyTokenListQuery<Row extends Listed>(rows: readonly Row[], { search, sort }: TokenListQuery): Row[] {
   const needle = search.toLocaleLowerCase();
-  const found = views.filter((view) => view.token.displayName.toLocaleLowerCase().includes(needle));
+  const found = rows.filter((row) => row.token.displayName.toLocaleLowerCase().includes(needle));
   if (sort === 'expiry') return found.sort((a, b) => byTime(a.token.validTo) - byTime(b.token.validTo));
   // Never-used tokens come last.
   if (sort === 'lastUsed') return found.sort((a, b) => byTime(b.token.lastUsedAt) - byTime(a.token.lastUsedAt));

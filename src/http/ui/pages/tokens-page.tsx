@@ -2,10 +2,12 @@ import type { Organization } from '../../../domain/entities.js';
 import type { TokenStatus } from '../../../services/tokens.js';
 import { Layout } from '../layout.js';
 import { DateTime } from './date-time.js';
+import { organizationTokensPath } from './organization-tokens-page.js';
 import { PolicyBanner, type PolicyWarning } from './policy-banner.js';
 import { TokenBreadcrumb } from './token-breadcrumb.js';
-import { maxSearchLength, type TokenListQuery, tokenSortLabels, tokenSorts } from './token-list-query.js';
+import type { TokenListQuery } from './token-list-query.js';
 import { tokenPath, tokensPath } from './token-paths.js';
+import { TokenSearchForm } from './token-search-form.js';
 import { statusLabels, type TokenView } from './token-view.js';
 
 export type TokenFilter = TokenStatus | 'all';
@@ -29,6 +31,8 @@ export interface TokensPageProps {
   notice?: TokenNotice | undefined;
   /** Tokens breaking an organization policy (policy-banner.tsx). */
   policyWarnings?: readonly PolicyWarning[] | undefined;
+  /** The user administers the organization, so the page links to every member's tokens. */
+  administers?: boolean;
 }
 
 const filterLabels: Record<TokenFilter, string> = { ...statusLabels, all: 'All' };
@@ -54,32 +58,6 @@ function FilterNav({
         </a>
       ))}
     </nav>
-  );
-}
-
-/** A plain GET form: the search and order live in the URL, so a list can be bookmarked and works without script. */
-function SearchForm({ organization, filter, query }: Pick<TokensPageProps, 'organization' | 'filter' | 'query'>) {
-  return (
-    <form method="get" action={tokensPath(organization)} class="list-search" aria-label="Search tokens">
-      <input type="hidden" name="status" value={filter} />
-      <div class="field">
-        <label for="token-search">Search by name</label>
-        <input id="token-search" type="search" name="q" value={query.search} maxLength={maxSearchLength} />
-      </div>
-      <div class="field">
-        <label for="token-sort">Sort by</label>
-        <select id="token-sort" name="sort">
-          {tokenSorts.map((each) => (
-            <option key={each} value={each} selected={each === query.sort}>
-              {tokenSortLabels[each]}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" class="button">
-        Show
-      </button>
-    </form>
   );
 }
 
@@ -132,7 +110,16 @@ function emptyText(filter: TokenFilter, query: TokenListQuery): string {
   return filter === 'all' ? 'You have no tokens yet.' : `You have no ${filter} tokens.`;
 }
 
-export function TokensPage({ organization, filter, views, counts, query, notice, policyWarnings = [] }: TokensPageProps) {
+export function TokensPage({
+  organization,
+  filter,
+  views,
+  counts,
+  query,
+  notice,
+  policyWarnings = [],
+  administers = false,
+}: TokensPageProps) {
   return (
     <Layout title="Personal access tokens">
       <TokenBreadcrumb organization={organization} />
@@ -146,6 +133,11 @@ export function TokensPage({ organization, filter, views, counts, query, notice,
         Tools use these tokens to call the Azure DevOps REST API as you, with the scopes you grant. A token is shown once, when it
         is created.
       </p>
+      {administers && (
+        <p>
+          <a href={organizationTokensPath(organization)}>Every member's tokens in {organization.name}</a>
+        </p>
+      )}
       {notice && (
         <div class="notice" role="status">
           <p>{tokenNotices[notice]}</p>
@@ -153,7 +145,7 @@ export function TokensPage({ organization, filter, views, counts, query, notice,
       )}
       <PolicyBanner warnings={policyWarnings} />
       <FilterNav organization={organization} filter={filter} counts={counts} query={query} />
-      <SearchForm organization={organization} filter={filter} query={query} />
+      <TokenSearchForm action={tokensPath(organization)} query={query} keep={{ status: filter }} />
       {views.length === 0 ? (
         <p class="card">{emptyText(filter, query)}</p>
       ) : (

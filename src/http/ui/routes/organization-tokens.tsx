@@ -12,6 +12,7 @@ import {
   organizationTokenNotices,
   organizationTokensPath,
 } from '../pages/organization-tokens-page.js';
+import { applyTokenListQuery, readTokenListQuery } from '../pages/token-list-query.js';
 import { tokenView } from '../pages/token-view.js';
 import { sendPage } from '../render.js';
 import { currentUser } from '../session.js';
@@ -58,17 +59,31 @@ export async function organizationSettingsArea(app: FastifyInstance, options: Or
   app.decorateRequest('administered', null);
   app.addHook('preHandler', requireOrganizationAdmin(options.organizations));
 
-  app.get<{ Params: OrganizationParams; Querystring: { notice?: string } }>('/tokens', async (request, reply) => {
-    const organization = request.administered!;
-    const now = options.clock.now();
-    const everyOrganization = await options.organizations.list();
-    const rows = (await options.organizationTokens.list(organization)).map((row) => ({
-      ...row,
-      view: tokenView(row.token, now, everyOrganization),
-    }));
-    const notice = (Object.keys(organizationTokenNotices) as OrganizationTokenNotice[]).find((n) => n === request.query.notice);
-    return sendPage(reply, 200, <OrganizationTokensPage organization={organization} rows={rows} notice={notice} />);
-  });
+  app.get<{ Params: OrganizationParams; Querystring: { notice?: string; q?: string; sort?: string } }>(
+    '/tokens',
+    async (request, reply) => {
+      const organization = request.administered!;
+      const now = options.clock.now();
+      const everyOrganization = await options.organizations.list();
+      const rows = (await options.organizationTokens.list(organization)).map((row) => ({
+        ...row,
+        view: tokenView(row.token, now, everyOrganization),
+      }));
+      const notice = (Object.keys(organizationTokenNotices) as OrganizationTokenNotice[]).find((n) => n === request.query.notice);
+      const query = readTokenListQuery(request.query);
+      return sendPage(
+        reply,
+        200,
+        <OrganizationTokensPage
+          organization={organization}
+          rows={applyTokenListQuery(rows, query)}
+          anyToken={rows.length > 0}
+          query={query}
+          notice={notice}
+        />,
+      );
+    },
+  );
 
   app.post<{ Params: OrganizationParams & { id: string } }>('/tokens/:id/revoke', async (request, reply) => {
     const organization = request.administered!;

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { administersOrganization } from '../../../domain/organization-admin.js';
 import { pageOrigin } from '../audit-origin.js';
 import { formFailure } from '../form-failure.js';
 import { NewTokenPage } from '../pages/new-token-page.js';
@@ -51,6 +52,7 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
         query={query}
         notice={notice}
         policyWarnings={policyWarnings}
+        administers={administersOrganization(user, organization)}
       />,
     );
   });
