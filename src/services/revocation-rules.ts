@@ -1,5 +1,5 @@
 import type { AuditOrigin } from '../domain/audit.js';
-import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
+import type { Organization, PersonalAccessToken } from '../domain/entities.js';
 import {
   type CompiledRules,
   compileRules,
@@ -33,19 +33,14 @@ export class RevocationRuleService {
   }
 
   /** Every matching token stops working: here at once, elsewhere within the cache lifetime. */
-  async add(
-    organization: Organization,
-    by: User,
-    scopes: string,
-    createdBefore: string,
-    origin: AuditOrigin = { actor: { userId: by.id, name: by.username }, via: 'api' },
-  ): Promise<RevocationRule> {
+  async add(organization: Organization, scopes: string, createdBefore: string, origin: AuditOrigin): Promise<RevocationRule> {
     const rule: RevocationRule = {
       id: this.context.newId(),
       organizationId: organization.id,
       scopes: ruleScopes(scopes),
       createdBefore: ruleCreatedBefore(createdBefore).toISOString(),
-      createdBy: by.id,
+      // The administrator's user id; the operator's name for a rule made with the CLI.
+      createdBy: origin.actor.userId ?? origin.actor.name,
       createdAt: this.context.clock.now().toISOString(),
     };
     await this.context.store.revocationRules.insert(rule);
