@@ -159,13 +159,17 @@ export class TokenService {
     return token;
   }
 
-  /** The user's token, or tokenNotFound: other users' tokens are indistinguishable from missing ones. */
+  /**
+   * The user's token (revoked if a revocation rule stops it), or tokenNotFound: other users' tokens are
+   * indistinguishable from missing ones.
+   */
   async getOwned(user: User, id: string): Promise<PersonalAccessToken> {
     const token = await this.context.store.tokens.findById(id);
     if (!token || token.userId !== user.id) {
       throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
     }
-    return token;
+    const [judged] = await this.rules.applyTo(user.id, [token]);
+    return judged ?? token;
   }
 
   /** The names of the projects the tokens are restricted to, by id, for pages that show restrictions. */
