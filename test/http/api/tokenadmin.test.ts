@@ -259,7 +259,12 @@ for (const backend of backends()) {
     it('refuses a revocation list without authorization ids', async () => {
       const path = `tokenadmin/revocations?${version}`;
       expect((await call(admin, 'POST', path, [])).status).toBe(400);
-      expect((await call(admin, 'POST', path, [{ authorizationId: 'nope' }])).status).toBe(400);
+      // A token pasted into the wrong field is refused without being repeated.
+      const pasted = 'a'.repeat(52);
+      const refused = await call(admin, 'POST', path, [{ authorizationId: fixture.alice.id }, { authorizationId: pasted }]);
+      expect(refused.status).toBe(400);
+      expect(refused.json.message).toMatch(/item 1 is not a GUID/);
+      expect(JSON.stringify(refused.json)).not.toContain(pasted);
       expect((await call(admin, 'POST', path, [{ id: 'x' }])).status).toBe(400);
       expect((await call(admin, 'POST', path, { authorizationId: fixture.alice.id })).status).toBe(400);
     });

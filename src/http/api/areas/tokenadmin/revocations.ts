@@ -30,10 +30,9 @@ export const revocationsLocation: ApiLocation = {
         const { organization, principal, body } = context;
         requireOrganizationAdmin(principal, organization);
         if (body.length === 0) throw new DomainError('invalidInput', 'List at least one {"authorizationId": ...} to revoke.');
-        const malformed = body.find((revocation) => !isGuid(revocation.authorizationId));
-        if (malformed) {
-          throw new DomainError('invalidInput', `authorizationId must be a GUID, not "${malformed.authorizationId}".`);
-        }
+        // The value is not repeated: a caller who pasted a token in the wrong field must not see it echoed.
+        const malformed = body.findIndex((revocation) => !isGuid(revocation.authorizationId));
+        if (malformed >= 0) throw new DomainError('invalidInput', `authorizationId of item ${malformed} is not a GUID.`);
         if (context.query.isPublic === true) return { status: 204 };
         await context.services.organizationTokens.revokeMany(
           organization,
