@@ -222,6 +222,16 @@ for (const backend of backends()) {
         expect(unscoped.json.message).toMatch(/vso\.tokenadministration/);
       }
       expect(await builds(victim.text)).toBe(200);
+      // A server administrator who is a member but not the owner may.
+      const root = await lapis.services.users.add({ username: 'root', isAdmin: true });
+      await lapis.services.organizations.addMember('contoso', 'root');
+      const roots = await lapis.services.tokens.create({
+        user: root,
+        displayName: 'server admin',
+        scope: 'vso.tokenadministration',
+        organizationId: fixture.organization.id,
+      });
+      expect((await call(roots.text, 'GET', list)).status).toBe(200);
     });
 
     it("revokes members' tokens by authorization id, passing over ids of no such token, and audits each", async () => {
