@@ -24,7 +24,6 @@ import { registerWebLinks } from './http/web-links.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
-import { OrganizationTokenService } from './services/organization-tokens.js';
 import { PatVerifier } from './services/pat-verifier.js';
 import type { TokenUsageTrail } from './services/token-usage.js';
 import { WebhookDispatcher } from './services/webhook-dispatcher.js';
@@ -148,7 +147,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     usage: services.tokenUsage,
     audit: services.audit,
     policies: services.policies,
-    organizationTokens: new OrganizationTokenService(services.tokens, services.organizations),
+    organizationTokens: services.organizationTokens,
   });
   await app.register(oauthRoutes, {
     tokens: services.oauthTokens,

@@ -24,6 +24,7 @@ import { OAuthGrantService } from './services/oauth-grants.js';
 import { OAuthTokenService } from './services/oauth-tokens.js';
 import { OperationService } from './services/operations.js';
 import { OrganizationPolicyService } from './services/org-policies.js';
+import { OrganizationTokenService } from './services/organization-tokens.js';
 import { OrganizationService } from './services/organizations.js';
 import { ProjectPropertyService } from './services/project-properties.js';
 import { ProjectService } from './services/projects.js';
@@ -159,6 +160,8 @@ export interface Services {
   deployment: DeploymentService;
   demo: DemoSeeder;
   tokens: TokenService;
+  /** An organization administrator's view of its members' tokens. */
+  organizationTokens: OrganizationTokenService;
   revocationRules: RevocationRuleService;
   hasher: TokenHasher;
   signIn: SignInService;
@@ -225,11 +228,14 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const oauthGrants = new OAuthGrantService(context);
   const definitions = new BuildDefinitionService(context);
   const builds = new BuildService(context);
+  const organizations = new OrganizationService(context, { cacheMs: config.authCacheMs });
+  const revocationRules = new RevocationRuleService(context, config.authCacheMs);
   const tokens = new TokenService(
     context,
     hasher,
     { maxLifetimeDays: config.patMaxLifetimeDays, defaultLifetimeDays: config.patDefaultLifetimeDays },
     policies,
+    revocationRules,
   );
   const webhooks = new WebhookService(
     context,
@@ -245,7 +251,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     context,
     sharedFailures: shared,
     users: new UserService(context),
-    organizations: new OrganizationService(context, { cacheMs: config.authCacheMs }),
+    organizations,
     projects: new ProjectService(context, { cacheMs: config.authCacheMs }),
     teams: new TeamService(context),
     projectProperties: new ProjectPropertyService(context),
@@ -259,7 +265,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     deployment: new DeploymentService(context),
     demo: new DemoSeeder(context),
     tokens,
-    revocationRules: new RevocationRuleService(context, config.authCacheMs),
+    organizationTokens: new OrganizationTokenService(tokens, organizations, clock),
+    revocationRules,
     hasher,
     signIn: new SignInService(context, signInThrottles),
     webSessions: new WebSessionService(context, { maxAgeMs: config.sessionMaxAgeHours * 3_600_000 }),

@@ -84,3 +84,31 @@ export function rulesRevoke(
   }
   return false;
 }
+
+function ruleCovers(rule: RevocationRule, token: RuleJudgedToken, scopes: ReadonlySet<string>, memberOf: ReadonlySet<string>) {
+  const organizationMatches =
+    token.organizationId === null ? memberOf.has(rule.organizationId) : token.organizationId === rule.organizationId;
+  if (!organizationMatches || Date.parse(token.createdAt) >= Date.parse(rule.createdBefore)) return false;
+  return scopes.has('app_token') || rule.scopes.some((scope) => scopes.has(scope));
+}
+
+type RuleJudgedToken = Pick<PersonalAccessToken, 'organizationId' | 'createdAt' | 'scopes' | 'revokedAt'>;
+
+/**
+ * Tokens as lists show them: one a rule stops is revoked since the earliest such rule was made, the same
+ * judgement `rulesRevoke` makes on the hot path, here rule by rule for the time. Tokens already revoked keep
+ * their own time.
+ */
+export function withRuleRevocations<T extends RuleJudgedToken>(
+  rules: readonly RevocationRule[],
+  tokens: readonly T[],
+  memberOf: ReadonlySet<string>,
+): T[] {
+  if (rules.length === 0) return [...tokens];
+  return tokens.map((token) => {
+    if (token.revokedAt) return token;
+    const scopes = effectiveScopes(token.scopes);
+    const stopping = rules.filter((rule) => ruleCovers(rule, token, scopes, memberOf)).map((rule) => rule.createdAt);
+    return stopping.length === 0 ? token : { ...token, revokedAt: stopping.sort()[0] ?? null };
+  });
+}

@@ -1,13 +1,20 @@
-import type { Organization, User } from '../domain/entities.js';
+import type { AuditOrigin } from '../domain/audit.js';
+import type { Organization, PersonalAccessToken } from '../domain/entities.js';
 import {
   type CompiledRules,
   compileRules,
   type RevocationRule,
   ruleCreatedBefore,
   ruleScopes,
+  withRuleRevocations,
 } from '../domain/revocation-rules.js';
 import type { ServiceContext } from './context.js';
 import { TtlCache } from './ttl-cache.js';
+
+interface LoadedRules {
+  rules: readonly RevocationRule[];
+  compiled: CompiledRules;
+}
 
 /**
  * Revocation rules: written to the store, read by every verifier from memory. The whole set is reloaded at
@@ -15,7 +22,7 @@ import { TtlCache } from './ttl-cache.js';
  * process when credentials change, so checking a token costs no query.
  */
 export class RevocationRuleService {
-  private readonly cache: TtlCache<'rules', CompiledRules>;
+  private readonly cache: TtlCache<'rules', LoadedRules>;
 
   constructor(
     private readonly context: ServiceContext,
@@ -26,19 +33,20 @@ export class RevocationRuleService {
   }
 
   /** Every matching token stops working: here at once, elsewhere within the cache lifetime. */
-  async add(organization: Organization, by: User, scopes: string, createdBefore: string): Promise<RevocationRule> {
+  async add(organization: Organization, scopes: string, createdBefore: string, origin: AuditOrigin): Promise<RevocationRule> {
     const rule: RevocationRule = {
       id: this.context.newId(),
       organizationId: organization.id,
       scopes: ruleScopes(scopes),
       createdBefore: ruleCreatedBefore(createdBefore).toISOString(),
-      createdBy: by.id,
+      // The administrator's user id; the operator's name for a rule made with the CLI.
+      createdBy: origin.actor.userId ?? origin.actor.name,
       createdAt: this.context.clock.now().toISOString(),
     };
     await this.context.store.revocationRules.insert(rule);
     this.context.audit.record({
       action: 'admin.action',
-      origin: { actor: { userId: by.id, name: by.username }, via: 'api' },
+      origin,
       operation: 'revocationRule.added',
       target: organization.name,
       organizationId: organization.id,
@@ -49,7 +57,22 @@ export class RevocationRuleService {
   }
 
   /** The rules as the hot path checks them. */
-  current(): Promise<CompiledRules> {
-    return this.cache.getOrLoad('rules', async () => compileRules(await this.context.store.revocationRules.listAll()));
+  async current(): Promise<CompiledRules> {
+    return (await this.loaded()).compiled;
+  }
+
+  /** One user's tokens as lists show them: those a rule stops are revoked (domain/revocation-rules.ts). */
+  async applyTo(userId: string, tokens: readonly PersonalAccessToken[]): Promise<PersonalAccessToken[]> {
+    const { rules } = await this.loaded();
+    if (rules.length === 0) return [...tokens];
+    const memberOf = await this.context.store.organizations.listForMember(userId);
+    return withRuleRevocations(rules, tokens, new Set(memberOf.map((organization) => organization.id)));
+  }
+
+  private loaded(): Promise<LoadedRules> {
+    return this.cache.getOrLoad('rules', async () => {
+      const rules = await this.context.store.revocationRules.listAll();
+      return { rules, compiled: compileRules(rules) };
+    });
   }
 }

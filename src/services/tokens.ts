@@ -19,6 +19,7 @@ import { hasRestrictions, noRestrictions, type TokenRestrictions } from '../doma
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import type { OrganizationPolicyService } from './org-policies.js';
+import type { RevocationRuleService } from './revocation-rules.js';
 import type { TokenHasher } from './token-hasher.js';
 import { type RestrictionsInput, resolveRestrictions } from './token-restrictions.js';
 
@@ -76,6 +77,8 @@ export class TokenService {
     private readonly hasher: TokenHasher,
     private readonly policy: TokenPolicy,
     private readonly policies: OrganizationPolicyService,
+    /** Tokens a revocation rule stops list as revoked. */
+    private readonly rules: Pick<RevocationRuleService, 'applyTo'>,
     private readonly random: (size: number) => Uint8Array = randomBytes,
   ) {}
 
@@ -156,13 +159,17 @@ export class TokenService {
     return token;
   }
 
-  /** The user's token, or tokenNotFound: other users' tokens are indistinguishable from missing ones. */
+  /**
+   * The user's token (revoked if a revocation rule stops it), or tokenNotFound: other users' tokens are
+   * indistinguishable from missing ones.
+   */
   async getOwned(user: User, id: string): Promise<PersonalAccessToken> {
     const token = await this.context.store.tokens.findById(id);
     if (!token || token.userId !== user.id) {
       throw new DomainError('tokenNotFound', `No personal access token has the authorization id "${id}".`);
     }
-    return token;
+    const [judged] = await this.rules.applyTo(user.id, [token]);
+    return judged ?? token;
   }
 
   /** The names of the projects the tokens are restricted to, by id, for pages that show restrictions. */
@@ -179,8 +186,9 @@ export class TokenService {
     return names;
   }
 
-  list(user: User): Promise<PersonalAccessToken[]> {
-    return this.context.store.tokens.listForUser(user.id);
+  /** Newest first; a token a revocation rule stops is listed revoked. */
+  async list(user: User): Promise<PersonalAccessToken[]> {
+    return this.rules.applyTo(user.id, await this.context.store.tokens.listForUser(user.id));
   }
 
   /** Called after each revocation this process makes (webhooks); a listener's failure fails the revoke call. */
@@ -282,7 +290,7 @@ export class TokenService {
 
   /** One page of the user's tokens that work in an organization (its own and global ones), as the lifecycle API lists them. */
   async pageIn(user: User, organizationId: string, query: PatListQuery): Promise<PatPage> {
-    const tokens = await this.context.store.tokens.listForUser(user.id);
+    const tokens = await this.list(user);
     const usable = tokens.filter((token) => token.organizationId === null || token.organizationId === organizationId);
     return pagePats(usable, query, this.context.clock.now());
   }

@@ -23,6 +23,10 @@ const sourcedElsewhere: Record<string, string> = {
   'c3f1a8e2-5b7d-4e9a-9f06-2d4b8a61e7c5': 'explain: Lapis own (docs/compatibility.md, Lapis-only routes)',
   '2c1965e2-28da-4aa1-bc64-b8a58537ae9b': 'Tokens Pats: the .NET TokensHttpClient (the JS clients have no Tokens client)',
   'ee4afb16-e7ab-4ed8-9d4b-4ef3e78f97e4': 'TokenAdmin RevocationRules: the Go and Python TokenAdmin clients',
+  'af68438b-ed04-4407-9eb6-f1dbae3f922e': 'TokenAdmin PersonalAccessTokens: the Go and Python TokenAdmin clients',
+  'a9c08b2c-5466-4e22-8626-1ff304ffdf0f': 'TokenAdmin Revocations: the Go and Python TokenAdmin clients',
+  '005e26ec-6b77-4e4f-a986-b3827bf241f5':
+    'Graph Users: azure-devops-python GraphClient.list_users / get_user; route as azure-devops-extension-api GraphClient.getUser',
   '4e5fa14f-7097-4b73-9c85-00abc7353c61': 'Audit AuditLog query: the Go and Python Audit clients (query_log)',
   'b7b98a76-04e8-4f4d-ac72-9d46492caaac': 'Audit DownloadLog: the Go and Python Audit clients (download_log)',
 };

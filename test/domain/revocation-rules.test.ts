@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compileRules, type RevocationRule, ruleCreatedBefore, rulesRevoke } from '../../src/domain/revocation-rules.js';
+import {
+  compileRules,
+  type RevocationRule,
+  ruleCreatedBefore,
+  rulesRevoke,
+  withRuleRevocations,
+} from '../../src/domain/revocation-rules.js';
 
 const contoso = 'org-contoso';
 const fabrikam = 'org-fabrikam';
@@ -45,5 +51,36 @@ describe('revocation rules', () => {
     expect(() => ruleCreatedBefore('')).toThrow(/createdBefore/);
     expect(() => ruleCreatedBefore('later')).toThrow(/createdBefore/);
     expect(ruleCreatedBefore('2018-07-18T00:51:26.5557358-07:00').toISOString()).toBe('2018-07-18T07:51:26.555Z');
+  });
+
+  it('lists the tokens a rule stops as revoked since the earliest such rule, exactly those the hot path stops', () => {
+    const raw = [
+      { ...rule(contoso, ['vso.build'], '2026-02-01T00:00:00.000Z'), createdAt: '2026-03-01T00:00:00.000Z' },
+      { ...rule(contoso, ['vso.code'], '2026-02-01T00:00:00.000Z'), createdAt: '2026-02-15T00:00:00.000Z' },
+    ];
+    const compiled = compileRules(raw);
+    const candidates = [
+      { ...token(['vso.build'], contoso), revokedAt: null },
+      { ...token(['app_token'], contoso), revokedAt: null },
+      { ...token(['vso.build'], null), revokedAt: null },
+      { ...token(['vso.build'], fabrikam), revokedAt: null },
+      { ...token(['vso.project'], contoso), revokedAt: null },
+      { ...token(['vso.build'], contoso, '2026-02-02T00:00:00.000Z'), revokedAt: null },
+      { ...token(['vso.build'], contoso), revokedAt: '2025-12-31T00:00:00.000Z' },
+    ];
+    const listed = withRuleRevocations(raw, candidates, members);
+    expect(listed.map((each) => each.revokedAt)).toEqual([
+      '2026-03-01T00:00:00.000Z',
+      '2026-02-15T00:00:00.000Z',
+      '2026-03-01T00:00:00.000Z',
+      null,
+      null,
+      null,
+      '2025-12-31T00:00:00.000Z',
+    ]);
+    candidates.slice(0, 6).forEach((candidate, index) => {
+      expect(listed[index]?.revokedAt !== null, `token ${index}`).toBe(rulesRevoke(compiled, candidate, members));
+    });
+    expect(withRuleRevocations([], candidates, members)).toEqual(candidates);
   });
 });

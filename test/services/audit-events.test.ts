@@ -38,7 +38,10 @@ for (const backend of backends()) {
       const lapis = await testApp(await backend.open());
       try {
         const fixture = await apiFixture(lapis);
-        await lapis.services.revocationRules.add(fixture.organization, fixture.alice, 'vso.build', '2030-01-01T00:00:00Z');
+        await lapis.services.revocationRules.add(fixture.organization, 'vso.build', '2030-01-01T00:00:00Z', {
+          actor: { userId: fixture.alice.id, name: fixture.alice.username },
+          via: 'api',
+        });
         const page = await lapis.services.audit.page({ organizationId: fixture.organization.id, actions: ['admin.action'] }, 10);
         expect(page.entries).toEqual([
           expect.objectContaining({

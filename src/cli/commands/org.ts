@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { recordCliAdminAction } from '../admin-audit.js';
 import { withServices } from '../context.js';
 import { printJson, printLine, printRows } from '../output.js';
 
@@ -11,7 +12,11 @@ export function registerOrg(program: Command): void {
     .requiredOption('--owner <username>', 'the owning user')
     .option('--json', 'print the organization as JSON')
     .action(async (name: string, options: { owner: string; json?: boolean }, command: Command) => {
-      const created = await withServices(command, (services) => services.organizations.add(name, options.owner));
+      const created = await withServices(command, async (services) => {
+        const added = await services.organizations.add(name, options.owner);
+        recordCliAdminAction(services, 'organization.added', added.name, added);
+        return added;
+      });
       if (options.json) printJson(command, created);
       else printLine(command, `Created organization ${created.name} (${created.id})`);
     });
@@ -40,7 +45,12 @@ export function registerOrg(program: Command): void {
     .command('add <org> <username>')
     .description('Add a user to an organization.')
     .action(async (name: string, username: string, _options: unknown, command: Command) => {
-      await withServices(command, (services) => services.organizations.addMember(name, username));
+      await withServices(command, async (services) => {
+        await services.organizations.addMember(name, username);
+        recordCliAdminAction(services, 'organization.memberAdded', name, await services.organizations.get(name), {
+          member: username,
+        });
+      });
       printLine(command, `Added ${username} to ${name}`);
     });
 
@@ -48,7 +58,12 @@ export function registerOrg(program: Command): void {
     .command('remove <org> <username>')
     .description('Remove a user from an organization; their tokens for it stop working at once.')
     .action(async (name: string, username: string, _options: unknown, command: Command) => {
-      await withServices(command, (services) => services.organizations.removeMember(name, username));
+      await withServices(command, async (services) => {
+        await services.organizations.removeMember(name, username);
+        recordCliAdminAction(services, 'organization.memberRemoved', name, await services.organizations.get(name), {
+          member: username,
+        });
+      });
       printLine(command, `Removed ${username} from ${name}`);
     });
 

@@ -24,6 +24,12 @@ interface CreateOptions {
   rateLimit?: string;
 }
 
+interface RevokeOptions {
+  user?: string;
+  all?: boolean;
+  org?: string;
+}
+
 async function projectNames(services: Services): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   for (const organization of await services.organizations.list()) {
@@ -168,10 +174,49 @@ export function registerPat(program: Command): void {
     });
 
   pat
-    .command('revoke <authorizationId>')
-    .description('Revoke a token at once.')
-    .action(async (id: string, _options: unknown, command: Command) => {
-      await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id), cliOrigin()));
-      printLine(command, `Revoked token ${id}`);
+    .command('revoke [authorizationId]')
+    .description('Revoke a token at once, or with --user and --all every token of a user (those working in --org).')
+    .option('--user <username>', 'with --all: whose tokens')
+    .option('--all', "revoke all of the user's tokens that are not yet revoked")
+    .option('--org <name>', 'with --all: only the tokens that work in this organization (the user must be a member)')
+    .action(async (id: string | undefined, options: RevokeOptions, command: Command) => {
+      if (id !== undefined) {
+        if (options.user || options.all || options.org) {
+          throw new DomainError('invalidInput', 'Give an authorization id, or --user and --all, not both.');
+        }
+        await withServices(command, async (services) => services.tokens.revoke(await services.tokens.get(id), cliOrigin()));
+        printLine(command, `Revoked token ${id}`);
+        return;
+      }
+      if (!options.user || !options.all) {
+        throw new DomainError('invalidInput', 'Give an authorization id, or --user <username> --all [--org <name>].');
+      }
+      const revoked = await withServices(command, async (services) => {
+        const user = await services.users.get(options.user ?? '');
+        const organization = options.org ? await services.organizations.get(options.org) : undefined;
+        return services.organizationTokens.revokeAllOf(user, organization, cliOrigin());
+      });
+      const where = options.org ? ` working in ${options.org}` : '';
+      printLine(command, `Revoked ${revoked.length} token${revoked.length === 1 ? '' : 's'} of ${options.user}${where}`);
+    });
+
+  pat
+    .command('revoke-rule')
+    .description(
+      'Revoke by rule: every token of the organization (and every all-organization token of its members) holding one of the scopes and created before the time stops working.',
+    )
+    .requiredOption('--org <name>', 'the organization')
+    .requiredOption('--scopes <scopes>', 'space-separated scopes, e.g. "vso.build vso.code"')
+    .requiredOption('--created-before <iso-date>', 'tokens created before this time are stopped')
+    .action(async (options: { org: string; scopes: string; createdBefore: string }, command: Command) => {
+      const rule = await withServices(command, async (services) =>
+        services.revocationRules.add(
+          await services.organizations.get(options.org),
+          options.scopes,
+          options.createdBefore,
+          cliOrigin(),
+        ),
+      );
+      printLine(command, `Added revocation rule ${rule.id}: ${rule.scopes.join(' ')} created before ${rule.createdBefore}`);
     });
 }

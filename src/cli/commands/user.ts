@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { User } from '../../domain/entities.js';
+import { recordCliAdminAction } from '../admin-audit.js';
 import { withServices } from '../context.js';
 import { ioOf } from '../io.js';
 import { printJson, printLine, printRows, readStdin } from '../output.js';
@@ -29,15 +30,17 @@ export function registerUser(program: Command): void {
     .option('--json', 'print the user as JSON')
     .action(async (username: string, options: Record<string, string | boolean | undefined>, command: Command) => {
       const password = options.passwordStdin ? await readStdin(command) : undefined;
-      const created = await withServices(command, (services) =>
-        services.users.add({
+      const created = await withServices(command, async (services) => {
+        const added = await services.users.add({
           username,
           displayName: options.displayName as string | undefined,
           email: options.email as string | undefined,
           password,
           isAdmin: options.admin === true,
-        }),
-      );
+        });
+        recordCliAdminAction(services, 'user.added', added.username);
+        return added;
+      });
       if (options.json) printJson(command, publicUser(created));
       else printLine(command, `Created user ${created.username} (${created.id})`);
       if (password === undefined) {
@@ -60,7 +63,11 @@ export function registerUser(program: Command): void {
     .command('disable <username>')
     .description('Disable a user: they cannot sign in and their tokens stop working at once.')
     .action(async (username: string, _options: unknown, command: Command) => {
-      const disabled = await withServices(command, (services) => services.users.disable(username));
+      const disabled = await withServices(command, async (services) => {
+        const user = await services.users.disable(username);
+        recordCliAdminAction(services, 'user.disabled', user.username);
+        return user;
+      });
       printLine(command, `Disabled user ${disabled.username}`);
     });
 }

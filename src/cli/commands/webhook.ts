@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { recordCliAdminAction } from '../admin-audit.js';
 import { withServices } from '../context.js';
 import { printJson, printLine, printRows, readStdin } from '../output.js';
 
@@ -17,7 +18,18 @@ export function registerWebhook(program: Command): void {
       const secret = (await readStdin(command, 'the signing secret')).trim();
       const added = await withServices(command, async (services) => {
         const organization = await services.organizations.get(options.org);
-        return services.webhooks.add({ organization, url: options.url, secret, events: options.events, createdBy: 'CLI' });
+        const webhook = await services.webhooks.add({
+          organization,
+          url: options.url,
+          secret,
+          events: options.events,
+          createdBy: 'CLI',
+        });
+        recordCliAdminAction(services, 'webhook.added', organization.name, organization, {
+          webhookId: webhook.id,
+          url: webhook.url,
+        });
+        return webhook;
       });
       if (options.json) printJson(command, added);
       else printLine(command, `Added webhook ${added.id} for ${added.events.join(', ')} to ${added.url}`);
@@ -45,9 +57,11 @@ export function registerWebhook(program: Command): void {
     .description('Remove a webhook and its delivery log.')
     .requiredOption('--org <name>', 'the organization')
     .action(async (id: string, options: { org: string }, command: Command) => {
-      await withServices(command, async (services) =>
-        services.webhooks.remove(await services.organizations.get(options.org), id),
-      );
+      await withServices(command, async (services) => {
+        const organization = await services.organizations.get(options.org);
+        await services.webhooks.remove(organization, id);
+        recordCliAdminAction(services, 'webhook.removed', organization.name, organization, { webhookId: id });
+      });
       printLine(command, `Removed webhook ${id}`);
     });
 

@@ -6,6 +6,12 @@ export function descriptorOf(user: User): string {
   return `msa.${Buffer.from(user.id, 'utf8').toString('base64url')}`;
 }
 
+/** The user id a descriptor written by `descriptorOf` carries; undefined for any other string. */
+export function userIdOfDescriptor(descriptor: string): string | undefined {
+  const match = /^msa\.([A-Za-z0-9_-]{1,200})$/.exec(descriptor);
+  return match?.[1] ? Buffer.from(match[1], 'base64url').toString('utf8') : undefined;
+}
+
 /** The IdentityRef shape used for requesters, authors and the like. */
 export function identityRef(user: User, collectionUrl: string) {
   const descriptor = descriptorOf(user);

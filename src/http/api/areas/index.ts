@@ -19,12 +19,15 @@ import { projectsLocation } from './core/projects.js';
 import { projectPropertiesLocation } from './core/properties.js';
 import { allTeamsLocation, teamMembersLocation, teamsLocation } from './core/teams.js';
 import { avatarsLocation } from './graph/avatars.js';
+import { graphUsersLocation } from './graph/users.js';
 import { identitiesLocation } from './identities/identities.js';
 import { explainLocation } from './lapis/explain.js';
 import { connectionDataLocation, resourceAreasLocation } from './location/locations.js';
 import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
+import { personalAccessTokensLocation } from './tokenadmin/personal-access-tokens.js';
 import { revocationRulesLocation } from './tokenadmin/revocation-rules.js';
+import { revocationsLocation } from './tokenadmin/revocations.js';
 import { patsLocation } from './tokens/pats.js';
 import { tokenSelfLocation } from './tokens/self.js';
 
@@ -60,11 +63,14 @@ export const apiLocations: readonly ApiLocation[] = [
   profilesLocation,
   identitiesLocation,
   avatarsLocation,
+  graphUsersLocation,
   accountsLocation,
   tokenSelfLocation,
   explainLocation,
   patsLocation,
   revocationRulesLocation,
+  personalAccessTokensLocation,
+  revocationsLocation,
   auditLogLocation,
   downloadLogLocation,
 ];

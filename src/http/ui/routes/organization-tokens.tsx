@@ -4,6 +4,7 @@ import type { Organization } from '../../../domain/entities.js';
 import { administersOrganization } from '../../../domain/organization-admin.js';
 import type { OrganizationTokenService } from '../../../services/organization-tokens.js';
 import type { OrganizationService } from '../../../services/organizations.js';
+import { pageOrigin } from '../audit-origin.js';
 import { sendForbiddenPage, sendNotFoundPage } from '../error-pages.js';
 import { requireSignedIn } from '../guards.js';
 import {
@@ -15,7 +16,7 @@ import {
 import { applyTokenListQuery, readTokenListQuery } from '../pages/token-list-query.js';
 import { tokenView } from '../pages/token-view.js';
 import { sendPage } from '../render.js';
-import { currentUser } from '../session.js';
+import { currentUser, signedInUser } from '../session.js';
 
 export interface OrganizationSettingsOptions {
   organizations: OrganizationService;
@@ -87,7 +88,11 @@ export async function organizationSettingsArea(app: FastifyInstance, options: Or
 
   app.post<{ Params: OrganizationParams & { id: string } }>('/tokens/:id/revoke', async (request, reply) => {
     const organization = request.administered!;
-    const { user, token } = await options.organizationTokens.revoke(organization, request.params.id);
+    const { user, token } = await options.organizationTokens.revoke(
+      organization,
+      request.params.id,
+      pageOrigin(request, await signedInUser(request)),
+    );
     request.log.info(
       { authorizationId: token.id, owner: user.id },
       'personal access token revoked by an organization administrator',

@@ -1,5 +1,6 @@
 import type { User } from '../../../../domain/entities.js';
 import { DomainError } from '../../../../domain/errors.js';
+import { userIdOfDescriptor } from '../../references.js';
 import { type ApiLocation, operation } from '../../registry.js';
 import { queryParameters } from '../../values.js';
 
@@ -22,11 +23,10 @@ function avatarSvg(user: User): string {
   ].join('');
 }
 
-/** `msa.{base64url(user id)}`, as references.ts writes descriptors. */
 function userIdOf(descriptor: string): string {
-  const [kind, encoded] = descriptor.split('.');
-  if (kind !== 'msa' || !encoded) throw new DomainError('userNotFound', `The subject ${descriptor} was not found.`);
-  return Buffer.from(encoded, 'base64url').toString('utf8');
+  const id = userIdOfDescriptor(descriptor);
+  if (!id) throw new DomainError('userNotFound', `The subject ${descriptor} was not found.`);
+  return id;
 }
 
 /** `_apis/Graph/Subjects/{subjectDescriptor}/Avatars`: the `imageUrl` and `_links.avatar` of every IdentityRef point here. */

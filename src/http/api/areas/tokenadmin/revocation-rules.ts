@@ -37,7 +37,12 @@ export const revocationRulesLocation: ApiLocation = {
       async handler(context) {
         requireOrganizationAdmin(context.principal, context.organization);
         const { scopes, createdBefore } = context.body;
-        await context.services.revocationRules.add(context.organization, context.principal.user, scopes, createdBefore);
+        const { user } = context.principal;
+        await context.services.revocationRules.add(context.organization, scopes, createdBefore, {
+          actor: { userId: user.id, name: user.username },
+          via: 'api',
+          ipAddress: context.request.ip,
+        });
         return { status: 201 };
       },
     }),
