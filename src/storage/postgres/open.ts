@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { StorageUnavailableError } from '../ports.js';
 import { PostgresChangeFeed } from './change-feed.js';
 import { postgresErrorTranslator } from './errors.js';
+import { SchemaPostgresDialect } from './schema-introspector.js';
 
 /** Describes a URL for humans without its password. */
 export function describePostgresUrl(url: string): string {
@@ -67,7 +68,7 @@ export function openPostgresStore(requested: PostgresStoreOptions): KyselyStore 
   if (options.schema && !/^[a-z_][a-z0-9_]*$/.test(options.schema)) {
     throw new StorageUnavailableError(`invalid schema name ${options.schema}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new SchemaPostgresDialect({ pool }, options.schema) });
   const changes = new PostgresChangeFeed({
     client: { connectionString: options.url, connectionTimeoutMillis: 5_000, keepAlive: true },
     channel: changeChannel(options.schema),
