@@ -198,8 +198,8 @@ for (const backend of backends()) {
         await other.store.close();
       }
       // The two instances deliver in parallel, so arrival order is not part of the promise.
-      const notices = receiver.received.map((hook) => hook.json as { withinDays: number });
-      notices.sort((a, b) => b.withinDays - a.withinDays);
+      const notices = receiver.received.map((hook) => hook.json);
+      notices.sort((a, b) => Number(b.withinDays) - Number(a.withinDays));
       expect(notices).toMatchObject([
         { event: 'token.expiring', withinDays: 7, token: { authorizationId: soon.token.id, displayName: 'soon' } },
         { event: 'token.expiring', withinDays: 1, token: { authorizationId: soon.token.id } },
