@@ -146,6 +146,8 @@ export interface TokenRepository {
   insert(token: PersonalAccessToken): Promise<void>;
   findById(id: string): Promise<PersonalAccessToken | undefined>;
   findByHash(tokenHash: string): Promise<PersonalAccessToken | undefined>;
+  /** The token and its owner in one round trip: what verification needs on every cache miss. */
+  findByHashWithOwner(tokenHash: string): Promise<{ token: PersonalAccessToken; owner: User } | undefined>;
   /** Newest first. */
   listForUser(userId: string): Promise<PersonalAccessToken[]>;
   update(id: string, changes: TokenChanges): Promise<void>;
