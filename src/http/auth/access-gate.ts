@@ -97,7 +97,7 @@ export class AccessGate {
       {
         ...rest,
         method: target.method ?? request.method,
-        clientAddress: target.clientAddress ?? request.ip,
+        clientAddress: target.clientAddress ?? request.clientAddress,
         ...(projectRef && principal.restrictions?.projectIds && { project: { id: project?.id ?? null, name: projectRef.name } }),
         ...(rate && { rate }),
       },
@@ -132,7 +132,7 @@ export class AccessGate {
     setCredentialHeaders(reply, principal, observers.clock.now(), this.config.tokenExpiryWarningDays);
     if (principal.credential === 'pat' && principal.authorizationId) {
       const userAgent = request.headers['user-agent'];
-      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.ip, userAgent);
+      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.clientAddress, userAgent);
     }
   }
 

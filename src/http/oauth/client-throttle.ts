@@ -10,7 +10,7 @@ export class ClientAddressThrottle {
   constructor(private readonly throttle: FailureThrottle) {}
 
   check(request: FastifyRequest): void {
-    const verdict = this.throttle.check(request.ip);
+    const verdict = this.throttle.check(request.clientAddress);
     if (verdict.blocked) {
       throw new OAuthError(
         'invalid_client',
@@ -23,7 +23,7 @@ export class ClientAddressThrottle {
   /** Counts a failed client authentication; other refusals and throttle answers leave the count alone. */
   record(request: FastifyRequest, error: unknown): void {
     if (error instanceof OAuthError && error.code === 'invalid_client' && error.retryAfterSeconds === undefined) {
-      this.throttle.recordFailure(request.ip);
+      this.throttle.recordFailure(request.clientAddress);
     }
   }
 }
