@@ -538,5 +538,4 @@ export interface RateHit {
  */
 export interface RateCounter {
   hit(key: string, limit: number, windowMs: number): Promise<RateHit>;
-  close(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailureThrottle } from '../../src/services/failure-throttle.js';
 import { StoredFailureCounter } from '../../src/services/stored-failure-counter.js';
-import { openRedis, RedisFailureCounter } from '../../src/storage/redis/failure-counter.js';
+import { RedisFailureCounter } from '../../src/storage/redis/failure-counter.js';
+import { openRedis } from '../../src/storage/redis/open.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
 import { redisAvailable, uniqueRedisUrl } from '../support/redis.js';

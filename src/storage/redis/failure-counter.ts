@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../domain/clock.js';
 import { type SharedFailureCounter, StorageUnavailableError } from '../ports.js';
 
@@ -24,24 +24,4 @@ export class RedisFailureCounter implements SharedFailureCounter {
   async reset(key: string): Promise<void> {
     await this.redis.del(`failures:${key}`);
   }
-}
-
-/**
- * A Redis connection that connects on first use (a CLI command that never counts a failure never connects) and
- * fails fast while Redis is away, so a failed authentication falls back to the local count instead of waiting.
- */
-export function openRedis(url: string): Redis {
-  // `?keyPrefix=` keeps deployments (or test runs) that share one Redis apart; every key starts with it.
-  const parsed = new URL(url);
-  const keyPrefix = parsed.searchParams.get('keyPrefix') ?? 'lapis:';
-  parsed.searchParams.delete('keyPrefix');
-  const redis = new Redis(parsed.toString(), {
-    keyPrefix,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-  });
-  // Without a listener an unreachable Redis would end the process.
-  redis.on('error', () => {});
-  return redis;
 }
