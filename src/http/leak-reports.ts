@@ -49,7 +49,7 @@ export function registerLeakReports(
         Object.assign(new Error('Too many leak reports from this address; try again later.'), { statusCode: 429 }),
       );
     }
-    throttle.recordFailure(request.clientAddress);
+    void throttle.recordFailure(request.clientAddress);
     const reports = reportsFrom(request.body);
     options.leaks.accept(reports, (error) => request.log.error({ err: error }, 'checking leaked tokens failed'));
     return reply.code(202).send({ received: reports.length });

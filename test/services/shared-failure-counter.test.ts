@@ -28,6 +28,20 @@ for (const backend of backends()) {
       expect(await counter.increment('token:10.0.0.1', windowMs)).toMatchObject({ failures: 1 });
     });
 
+    it('peeks at a window without counting, and sees none once it has ended', async () => {
+      const store = await backend.open();
+      const clock = movableClock();
+      const counter = new StoredFailureCounter(store.failureCounters, clock);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toBeUndefined();
+      const started = clock.now().getTime();
+      await counter.increment('sign-in:10.0.0.3', windowMs);
+      await counter.increment('sign-in:10.0.0.3', windowMs);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toEqual({ failures: 2, startedAt: started });
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toEqual({ failures: 2, startedAt: started });
+      clock.advance(windowMs);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toBeUndefined();
+    });
+
     it('many failures counted at once by two instances are all counted', async () => {
       const store = await backend.open();
       const clock = movableClock();
@@ -50,7 +64,10 @@ describe.skipIf(!redisAvailable)('failure counts in Redis', () => {
       const second = await counter.increment('token:10.0.0.1', windowMs);
       expect(second.failures).toBe(2);
       expect(await redis.pttl('failures:token:10.0.0.1')).toBeGreaterThan(0);
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toMatchObject({ failures: 2 });
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toMatchObject({ failures: 2 });
       await counter.reset('token:10.0.0.1');
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toBeUndefined();
       expect(await counter.increment('token:10.0.0.1', windowMs)).toMatchObject({ failures: 1 });
     } finally {
       redis.disconnect();

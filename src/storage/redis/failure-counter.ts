@@ -21,6 +21,17 @@ export class RedisFailureCounter implements SharedFailureCounter {
     return { failures: Number(incremented[1]), startedAt: this.clock.now().getTime() + remainingMs - windowMs };
   }
 
+  async peek(key: string, windowMs: number): Promise<{ failures: number; startedAt: number } | undefined> {
+    const name = `failures:${key}`;
+    const results = await this.redis.multi().get(name).pttl(name).exec();
+    const [count, ttl] = results ?? [];
+    if (!count || count[0] || !ttl || ttl[0]) throw new StorageUnavailableError('Redis did not answer the failure count');
+    // No key, or a key without expiry (-1) or gone between the two reads (-2): no live window.
+    const remainingMs = Number(ttl[1]);
+    if (count[1] === null || remainingMs < 0) return undefined;
+    return { failures: Number(count[1]), startedAt: this.clock.now().getTime() + remainingMs - windowMs };
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(`failures:${key}`);
   }
