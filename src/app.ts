@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
-import { buildServices, burstRecorder, configuredClock, openRateCounter, type Services } from './compose.js';
+import { buildServices, burstRecorder, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { authorizationSteps } from './domain/authorization.js';
@@ -98,10 +98,10 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     config.authFailureLimit,
     failureWindowMs,
     undefined,
-    services.sharedFailures.as('token'),
+    services.counters.failuresAs('token'),
     burstRecorder(services.audit, 'api'),
   );
-  app.addHook('onClose', () => services.sharedFailures.close());
+  app.addHook('onClose', () => services.counters.close());
   // With IIS Basic Authentication on, Basic means a password and PATs over Basic stop working, as on the real server.
   const basic = config.iisBasicAuth
     ? new BasicPasswordAuthenticator(services.signIn, membership)
@@ -109,12 +109,10 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
   const sessionKey = loadSecret(config, 'session');
   const browserSession = new BrowserSessionAuthenticator(services.webSessions, membership);
-  const rateCounter = openRateCounter(config, clock);
-  app.addHook('onClose', () => rateCounter.close());
   const access = new AccessGate(new AuthChain([basic, bearer, browserSession]), config, {
     steps: authorizationSteps,
     observer: metrics.observer,
-    rateCounter,
+    rateCounter: services.counters.rate,
     clock,
     observers: { clock, usage: services.tokenUsage },
   });
@@ -158,7 +156,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
       config.authFailureLimit,
       failureWindowMs,
       undefined,
-      services.sharedFailures.as('oauth-client-address'),
+      services.counters.failuresAs('oauth-client-address'),
       burstRecorder(services.audit, 'oauthClient'),
     ),
   });

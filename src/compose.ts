@@ -46,7 +46,8 @@ import { httpWebhookTransport } from './services/webhook-transport.js';
 import { WebhookService } from './services/webhooks.js';
 import { type SharedFailureCounter, StorageUnavailableError, type Store } from './storage/ports.js';
 import { openPostgresStore } from './storage/postgres/open.js';
-import { openRedis, RedisFailureCounter } from './storage/redis/failure-counter.js';
+import { RedisFailureCounter } from './storage/redis/failure-counter.js';
+import { closeRedis, openRedis } from './storage/redis/open.js';
 import { RedisRateCounter } from './storage/redis/rate-counter.js';
 import { SigningKeyFile } from './storage/signing-key-file.js';
 import { openSqliteStore } from './storage/sqlite/open.js';
@@ -101,11 +102,6 @@ export async function openExistingStore(config: Pick<Config, 'databaseUrl' | 'da
   }
 }
 
-/** Per-token rate limits count in Redis when LAPIS_REDIS_URL is set (shared by instances), else in the process. */
-export function openRateCounter(config: Pick<Config, 'redisUrl'>, clock: Clock): RateCounter {
-  return config.redisUrl ? new RedisRateCounter(config.redisUrl, clock) : new InProcessRateCounter(clock);
-}
-
 /** The clock every part uses: the system clock shifted by LAPIS_CLOCK_OFFSET. */
 export function configuredClock(config: Config): Clock {
   return offsetClock(systemClock, config.clockOffset);
@@ -117,34 +113,36 @@ const addressFailureFactor = 5;
 /** A receiver that takes longer than this to answer counts as a failed attempt (retried later). */
 const webhookTimeoutMs = 10_000;
 /**
- * Where failed authentications are counted for every instance: Redis when configured, else the PostgreSQL
- * database; on SQLite each process counts alone.
+ * What instances count together: failed authentications (Redis when configured, else the PostgreSQL database; on
+ * SQLite each process counts alone) and per-token request rates (Redis, else each process). Both share the one
+ * Redis connection, closed once.
  */
-export interface SharedFailures {
-  counter: SharedFailureCounter | undefined;
-  /** The shared counting of one throttle, under its own name. */
-  as(name: string): SharedCounting | undefined;
+export interface SharedCounters {
+  failures: SharedFailureCounter | undefined;
+  /** The shared failure counting of one throttle, under its own name. */
+  failuresAs(name: string): SharedCounting | undefined;
+  rate: RateCounter;
   close(): Promise<void>;
 }
 
-function sharedFailures(store: Store, clock: Clock, config: Config): SharedFailures {
-  let counter: SharedFailureCounter | undefined;
-  let close = async () => {};
-  if (config.redisUrl) {
-    const redis = openRedis(config.redisUrl);
-    counter = new RedisFailureCounter(redis, clock);
-    close = async () => {
-      redis.disconnect();
-    };
-  } else if (store.kind === 'postgres') {
-    counter = new StoredFailureCounter(store.failureCounters, clock);
-  }
-  return { counter, as: (name) => counter && { counter, name }, close };
+function sharedCounters(store: Store, clock: Clock, config: Config): SharedCounters {
+  const redis = config.redisUrl ? openRedis(config.redisUrl) : undefined;
+  let failures: SharedFailureCounter | undefined;
+  if (redis) failures = new RedisFailureCounter(redis, clock);
+  else if (store.kind === 'postgres') failures = new StoredFailureCounter(store.failureCounters, clock);
+  return {
+    failures,
+    failuresAs: (name) => failures && { counter: failures, name },
+    rate: redis ? new RedisRateCounter(redis, clock) : new InProcessRateCounter(clock),
+    close: async () => {
+      if (redis) await closeRedis(redis);
+    },
+  };
 }
 
 export interface Services {
   context: ServiceContext;
-  sharedFailures: SharedFailures;
+  counters: SharedCounters;
   users: UserService;
   organizations: OrganizationService;
   projects: ProjectService;
@@ -210,9 +208,9 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const policies = new OrganizationPolicyService(context, { cacheMs: config.authCacheMs });
   const hasher = new TokenHasher(loadSecret(config, 'token'));
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
-  const shared = sharedFailures(store, clock, config);
+  const counters = sharedCounters(store, clock, config);
   const throttle = (name: string, limit = config.authFailureLimit, onLimitReached?: (key: string, failures: number) => void) =>
-    new FailureThrottle(clock, limit, failureWindowMs, undefined, shared.as(name), onLimitReached);
+    new FailureThrottle(clock, limit, failureWindowMs, undefined, counters.failuresAs(name), onLimitReached);
   const signInThrottles = {
     perAddressAndUser: throttle('sign-in-user'),
     perAddress: throttle('sign-in-address', config.authFailureLimit * addressFailureFactor, burstRecorder(audit, 'signIn')),
@@ -249,7 +247,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   tokenUsage.onNewAddress((use) => void recordNewAddress(context, use).catch(() => undefined));
   return {
     context,
-    sharedFailures: shared,
+    counters,
     users: new UserService(context),
     organizations,
     projects: new ProjectService(context, { cacheMs: config.authCacheMs }),

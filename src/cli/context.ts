@@ -39,6 +39,7 @@ export async function withServices<T>(command: Command, work: (services: Service
   } finally {
     // What the command recorded (token changes, policy changes) is written before the store closes.
     await services?.audit.close();
+    await services?.counters.close();
     await store.close();
   }
 }

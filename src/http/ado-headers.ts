@@ -2,9 +2,28 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isGuid } from '../domain/guid.js';
 import type { Principal } from '../domain/principal.js';
+import { expiresAtHeader, expiryWarningHeader, policyWarningHeader } from './auth/credential-headers.js';
+import { rateLimitHeaders } from './auth/rate-limit-headers.js';
 
 /** Azure DevOps names the serving process; one id per Lapis process tells instances apart behind a balancer. */
 const processId = randomUUID();
+
+/**
+ * Response headers a script in a browser page may read: Azure DevOps's own list, then Lapis's (credential expiry,
+ * policy warning, rate limit and when to retry), which a cross-origin caller could not see otherwise.
+ */
+const exposedHeaders = [
+  'ActivityId',
+  'X-TFS-Session',
+  'X-MS-ContinuationToken',
+  'X-VSS-GlobalMessage',
+  'ETag',
+  expiresAtHeader,
+  expiryWarningHeader,
+  policyWarningHeader,
+  ...rateLimitHeaders,
+  'Retry-After',
+].join(',');
 
 /** The session GUID a client sends, possibly followed by `,{command}` (the fetch-based client adds one). */
 function clientSession(request: FastifyRequest): string | undefined {
@@ -23,7 +42,7 @@ export function setAdoResponseHeaders(request: FastifyRequest, reply: FastifyRep
   reply.header('X-VSS-E2EID', request.id);
   reply.header('X-TFS-Session', clientSession(request) ?? randomUUID());
   reply.header('X-TFS-ProcessId', processId);
-  reply.header('Access-Control-Expose-Headers', 'ActivityId,X-TFS-Session,X-MS-ContinuationToken,X-VSS-GlobalMessage,ETag');
+  reply.header('Access-Control-Expose-Headers', exposedHeaders);
 }
 
 /** `X-VSS-UserData: {userId}:{username}` once a request is authenticated. */

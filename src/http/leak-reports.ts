@@ -40,7 +40,7 @@ export function registerLeakReports(
 ): void {
   const throttle = new FailureThrottle(options.clock, options.reportsPerMinute, 60_000);
   app.post('/_apis/tokens/leaks', { bodyLimit }, async (request, reply) => {
-    const verdict = throttle.check(request.ip);
+    const verdict = throttle.check(request.clientAddress);
     if (verdict.blocked) {
       reply.header('Retry-After', String(verdict.retryAfterSeconds));
       return sendError(
@@ -49,7 +49,7 @@ export function registerLeakReports(
         Object.assign(new Error('Too many leak reports from this address; try again later.'), { statusCode: 429 }),
       );
     }
-    throttle.recordFailure(request.ip);
+    void throttle.recordFailure(request.clientAddress);
     const reports = reportsFrom(request.body);
     options.leaks.accept(reports, (error) => request.log.error({ err: error }, 'checking leaked tokens failed'));
     return reply.code(202).send({ received: reports.length });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { Config, TrustedProxies } from '../config/schema.js';
 import { DomainError } from '../domain/errors.js';
+import { registerClientAddress } from './client-address.js';
 import { answerClientError } from './client-errors.js';
 import { sendError } from './errors.js';
 
@@ -63,6 +64,8 @@ export function createServer(options: ServerOptions): FastifyInstance {
       ),
     forceCloseConnections: 'idle',
   });
+
+  registerClientAddress(app);
 
   // No answer is sniffed into another type: JSON, the 203 sign-in page and error bodies alike.
   app.addHook('onRequest', (_request, reply, done) => {

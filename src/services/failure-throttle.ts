@@ -55,6 +55,23 @@ export class FailureThrottle {
     }
   }
 
+  /**
+   * Whether the key is past the limit on the count of every instance, asked before deciding (a sign-in, a client
+   * secret), so N instances do not each allow one more attempt. Blocked locally needs no round trip; an unreachable
+   * shared counter leaves the local view.
+   */
+  async checkAcrossInstances(key: string): Promise<ThrottleVerdict> {
+    const local = this.check(key);
+    if (local.blocked || !this.shared) return local;
+    try {
+      const window = await this.shared.counter.peek(this.sharedKey(key), this.windowMs);
+      return window ? this.learn(key, window, 0) : local;
+    } catch {
+      return local;
+    }
+  }
+
+  /** This process's view only. */
   check(key: string): ThrottleVerdict {
     const window = this.current(key);
     if (!window || window.failures < this.limit) return { blocked: false, retryAfterSeconds: 0 };
@@ -62,16 +79,18 @@ export class FailureThrottle {
     return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(remaining / 1000)) };
   }
 
-  /** Counts a failure without waiting for the shared count; the local view catches up when it answers. */
-  recordFailure(key: string): void {
+  /**
+   * Counts a failure; resolves once the shared count has it (so the next attempt, on any instance, sees it). Never
+   * rejects: an unreachable shared counter leaves the local count.
+   */
+  async recordFailure(key: string): Promise<void> {
     this.count(key);
     if (!this.shared) return;
-    this.shared.counter
-      .increment(this.sharedKey(key), this.windowMs)
-      .then((window) => {
-        this.learn(key, window, 0);
-      })
-      .catch(() => {});
+    try {
+      this.learn(key, await this.shared.counter.increment(this.sharedKey(key), this.windowMs), 0);
+    } catch {
+      // The local count stands.
+    }
   }
 
   private count(key: string): void {

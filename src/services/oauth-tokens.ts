@@ -181,7 +181,7 @@ export class OAuthTokenService {
       const throttle = this.policy.clientThrottle;
       const key = `client:${app.id}`;
       // Judged before the secret: a right guess past the limit must not be told apart from a wrong one.
-      const verdict = throttle?.check(key);
+      const verdict = await throttle?.checkAcrossInstances(key);
       if (verdict?.blocked) {
         throw new OAuthError(
           'invalid_client',
@@ -190,7 +190,7 @@ export class OAuthTokenService {
         );
       }
       if (!this.apps.secretMatches(app, credentials.secret)) {
-        throttle?.recordFailure(key);
+        await throttle?.recordFailure(key);
         throw new OAuthError('invalid_client', 'Client authentication failed.');
       }
       return { app, withSecret: true };

@@ -90,9 +90,8 @@ export class PatVerifier {
     return this.cache.getOrLoad(
       hash,
       async () => {
-        const token = await this.context.store.tokens.findByHash(hash);
-        const user = token && (await this.context.store.users.findById(token.userId));
-        return { token, user, restrictions: principalRestrictions(token?.restrictions) };
+        const found = await this.context.store.tokens.findByHashWithOwner(hash);
+        return { token: found?.token, user: found?.owner, restrictions: principalRestrictions(found?.token.restrictions) };
       },
       // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
       (entry) => entry.token !== undefined,

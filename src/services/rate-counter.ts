@@ -41,8 +41,4 @@ export class InProcessRateCounter implements RateCounter {
     window.count++;
     return { count: window.count, remaining: Math.max(0, limit - window.count), resetAt: start + windowMs };
   }
-
-  async close(): Promise<void> {
-    this.windows.clear();
-  }
 }

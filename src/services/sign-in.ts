@@ -38,10 +38,11 @@ export class SignInService {
   async signIn(attempt: SignInAttempt): Promise<SignInResult> {
     const addressKey = attempt.clientAddress;
     const userKey = `${attempt.clientAddress} ${attempt.username.toLowerCase()}`;
-    const retryAfterSeconds = Math.max(
-      this.throttles.perAddress.check(addressKey).retryAfterSeconds,
-      this.throttles.perAddressAndUser.check(userKey).retryAfterSeconds,
-    );
+    const verdicts = await Promise.all([
+      this.throttles.perAddress.checkAcrossInstances(addressKey),
+      this.throttles.perAddressAndUser.checkAcrossInstances(userKey),
+    ]);
+    const retryAfterSeconds = Math.max(...verdicts.map((verdict) => verdict.retryAfterSeconds));
     if (retryAfterSeconds > 0) return { outcome: 'throttled', retryAfterSeconds };
 
     const result = await this.check(attempt);
@@ -49,8 +50,10 @@ export class SignInService {
       // Only the address+user count: an attacker holding one valid account must not clear its address's count.
       this.throttles.perAddressAndUser.reset(userKey);
     } else {
-      this.throttles.perAddress.recordFailure(addressKey);
-      this.throttles.perAddressAndUser.recordFailure(userKey);
+      await Promise.all([
+        this.throttles.perAddress.recordFailure(addressKey),
+        this.throttles.perAddressAndUser.recordFailure(userKey),
+      ]);
     }
     return result;
   }

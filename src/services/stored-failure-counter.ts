@@ -22,6 +22,12 @@ export class StoredFailureCounter implements SharedFailureCounter {
     return { failures: window.failures, startedAt: Date.parse(window.startedAt) };
   }
 
+  async peek(key: string, windowMs: number): Promise<{ failures: number; startedAt: number } | undefined> {
+    const cutoff = new Date(this.clock.now().getTime() - windowMs).toISOString();
+    const window = await this.repository.find(key, cutoff);
+    return window && { failures: window.failures, startedAt: Date.parse(window.startedAt) };
+  }
+
   reset(key: string): Promise<void> {
     return this.repository.reset(key);
   }

@@ -25,6 +25,8 @@ export interface TtlCacheOptions {
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly maxEntries: number;
+  /** Bumped by `clear`: a load that began before a clear read what the clear was about, and is not kept. */
+  private generation = 0;
   readonly stats: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
@@ -46,8 +48,9 @@ export class TtlCache<K, V> {
       return cached.value;
     }
     this.stats.misses++;
+    const generation = this.generation;
     const value = await load();
-    if (this.options.ttlMs > 0) {
+    if (this.options.ttlMs > 0 && generation === this.generation) {
       this.entries.delete(key);
       if (keep(value)) {
         if (this.entries.size >= this.maxEntries) {
@@ -61,6 +64,7 @@ export class TtlCache<K, V> {
   }
 
   clear(): void {
+    this.generation++;
     this.entries.clear();
   }
 }

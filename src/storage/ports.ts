@@ -146,6 +146,8 @@ export interface TokenRepository {
   insert(token: PersonalAccessToken): Promise<void>;
   findById(id: string): Promise<PersonalAccessToken | undefined>;
   findByHash(tokenHash: string): Promise<PersonalAccessToken | undefined>;
+  /** The token and its owner in one round trip: what verification needs on every cache miss. */
+  findByHashWithOwner(tokenHash: string): Promise<{ token: PersonalAccessToken; owner: User } | undefined>;
   /** Newest first. */
   listForUser(userId: string): Promise<PersonalAccessToken[]>;
   update(id: string, changes: TokenChanges): Promise<void>;
@@ -214,6 +216,8 @@ export interface CounterRepository {
 export interface SharedFailureCounter {
   /** Adds one failure to the key's window and returns the window's count and start (ms since the epoch). */
   increment(key: string, windowMs: number): Promise<{ failures: number; startedAt: number }>;
+  /** The key's current window without counting anything; undefined when it has none (or it has ended). */
+  peek(key: string, windowMs: number): Promise<{ failures: number; startedAt: number } | undefined>;
   reset(key: string): Promise<void>;
 }
 
@@ -228,6 +232,8 @@ export interface FailureWindow {
 export interface FailureCounterRepository {
   /** Adds one failure to the key's window, starting a new window when the current one began at or before `cutoff`. */
   increment(key: string, now: string, cutoff: string): Promise<FailureWindow>;
+  /** The key's window if it began after `cutoff`. */
+  find(key: string, cutoff: string): Promise<FailureWindow | undefined>;
   reset(key: string): Promise<void>;
   /** Forgets every window that began at or before `cutoff`. */
   purge(cutoff: string): Promise<void>;
@@ -536,5 +542,4 @@ export interface RateHit {
  */
 export interface RateCounter {
   hit(key: string, limit: number, windowMs: number): Promise<RateHit>;
-  close(): Promise<void>;
 }

@@ -1,14 +1,35 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiFixture, apiFixture } from '../support/api.js';
 import { testApp } from '../support/app.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
-import { redisAvailable, redisUrl } from '../support/redis.js';
+import { redisAvailable, redisUrl, uniqueRedisUrl } from '../support/redis.js';
+import { within } from '../support/request-loop.js';
 
 type Lapis = Awaited<ReturnType<typeof testApp>>;
 const postgres = backends().find((backend) => backend.name === 'postgres');
-const env = { LAPIS_TOKEN_SECRET: 'ab'.repeat(32), LAPIS_REDIS_URL: redisUrl };
+/** Every connection an instance opens to Redis carries this name, so the test can count them. */
+const connectionName = `lapis-test-${randomBytes(6).toString('hex')}`;
+const sharedRedisUrl = (() => {
+  const url = new URL(uniqueRedisUrl());
+  url.searchParams.set('connectionName', connectionName);
+  return url.toString();
+})();
+const env = { LAPIS_TOKEN_SECRET: 'ab'.repeat(32), LAPIS_REDIS_URL: sharedRedisUrl };
+
+/** Connections Redis holds under the test's name (CLIENT LIST, asked on a connection of the test's own). */
+async function namedConnections(): Promise<number> {
+  const observer = new Redis(redisUrl, { lazyConnect: true });
+  try {
+    const list = (await observer.call('CLIENT', 'LIST')) as string;
+    return list.split('\n').filter((line) => line.includes(` name=${connectionName} `)).length;
+  } finally {
+    observer.disconnect();
+  }
+}
 
 describe.skipIf(!postgres?.available || !redisAvailable)(
   'a token rate limit shared by two instances over PostgreSQL and Redis',
@@ -29,7 +50,7 @@ describe.skipIf(!postgres?.available || !redisAvailable)(
       fixture = await apiFixture(instances[0]!);
     });
     afterAll(async () => {
-      for (const lapis of instances) await lapis.app.close();
+      for (const lapis of instances) if (lapis.app.server.listening) await lapis.app.close();
       await instances[1]?.store.close();
       await postgres!.cleanup();
     });
@@ -64,6 +85,20 @@ describe.skipIf(!postgres?.available || !redisAvailable)(
       const fresh = await call(urls[1]!);
       expect(fresh.status).toBe(200);
       expect(fresh.headers.get('ratelimit-remaining')).toBe('3');
+    });
+
+    it('each instance counts rates and failures on one Redis connection, closed with the instance', async () => {
+      const wrong = `Basic ${Buffer.from(`:${'a'.repeat(52)}`).toString('base64')}`;
+      for (const url of urls) {
+        const refused = await fetch(`${url}/contoso/_apis/projects?api-version=7.1`, {
+          headers: { authorization: wrong, 'x-tfs-fedauthredirect': 'Suppress' },
+        });
+        expect(refused.status).toBe(401);
+      }
+      // Both instances have used both counters by now (the test above and these failures).
+      expect(await namedConnections()).toBe(2);
+      await instances[1]!.app.close();
+      await within(2_000, 'the closed instance leaves Redis', async () => (await namedConnections()) === 1);
     });
   },
 );

@@ -76,8 +76,8 @@ for (const backend of backends()) {
     it('refuses malformed and forged tokens before touching storage', async () => {
       const { text } = await create();
       let lookups = 0;
-      const original = store.tokens.findByHash.bind(store.tokens);
-      store.tokens.findByHash = async (hash) => {
+      const original = store.tokens.findByHashWithOwner.bind(store.tokens);
+      store.tokens.findByHashWithOwner = async (hash) => {
         lookups++;
         return original(hash);
       };

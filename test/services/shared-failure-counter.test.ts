@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { FailureThrottle } from '../../src/services/failure-throttle.js';
 import { StoredFailureCounter } from '../../src/services/stored-failure-counter.js';
-import { openRedis, RedisFailureCounter } from '../../src/storage/redis/failure-counter.js';
+import { RedisFailureCounter } from '../../src/storage/redis/failure-counter.js';
+import { openRedis } from '../../src/storage/redis/open.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
 import { redisAvailable, uniqueRedisUrl } from '../support/redis.js';
@@ -27,6 +28,20 @@ for (const backend of backends()) {
       expect(await counter.increment('token:10.0.0.1', windowMs)).toMatchObject({ failures: 1 });
     });
 
+    it('peeks at a window without counting, and sees none once it has ended', async () => {
+      const store = await backend.open();
+      const clock = movableClock();
+      const counter = new StoredFailureCounter(store.failureCounters, clock);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toBeUndefined();
+      const started = clock.now().getTime();
+      await counter.increment('sign-in:10.0.0.3', windowMs);
+      await counter.increment('sign-in:10.0.0.3', windowMs);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toEqual({ failures: 2, startedAt: started });
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toEqual({ failures: 2, startedAt: started });
+      clock.advance(windowMs);
+      expect(await counter.peek('sign-in:10.0.0.3', windowMs)).toBeUndefined();
+    });
+
     it('many failures counted at once by two instances are all counted', async () => {
       const store = await backend.open();
       const clock = movableClock();
@@ -49,7 +64,10 @@ describe.skipIf(!redisAvailable)('failure counts in Redis', () => {
       const second = await counter.increment('token:10.0.0.1', windowMs);
       expect(second.failures).toBe(2);
       expect(await redis.pttl('failures:token:10.0.0.1')).toBeGreaterThan(0);
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toMatchObject({ failures: 2 });
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toMatchObject({ failures: 2 });
       await counter.reset('token:10.0.0.1');
+      expect(await counter.peek('token:10.0.0.1', windowMs)).toBeUndefined();
       expect(await counter.increment('token:10.0.0.1', windowMs)).toMatchObject({ failures: 1 });
     } finally {
       redis.disconnect();

@@ -38,4 +38,15 @@ describe('the TTL cache', () => {
     expect(await cache.getOrLoad('a', async () => 'a2')).toBe('a2');
     expect(await cache.getOrLoad('c', async () => 'c2')).toBe('c1');
   });
+
+  it('does not keep a value whose load began before a clear (it may predate the change the clear announced)', async () => {
+    const cache = new TtlCache<string, string>(movableClock(), { ttlMs: 500 });
+    let finish: (value: string) => void = () => {};
+    const inFlight = cache.getOrLoad('token', () => new Promise<string>((resolve) => (finish = resolve)));
+    cache.clear();
+    finish('active');
+    expect(await inFlight).toBe('active');
+    expect(await cache.getOrLoad('token', async () => 'revoked')).toBe('revoked');
+    expect(await cache.getOrLoad('token', async () => 'later')).toBe('revoked');
+  });
 });

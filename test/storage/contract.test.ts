@@ -56,6 +56,32 @@ for (const backend of backends()) {
       expect((await store.users.findById(alice.id))?.disabledAt).toBe('2026-02-02T00:00:00.000Z');
     });
 
+    it('finds a token with its owner in one lookup, as findByHash and findById see them apart', async () => {
+      const owner = user('Dana', { isAdmin: true, passwordHash: '$argon2id$y', disabledAt: '2026-03-03T00:00:00.000Z' });
+      await store.users.insert(owner);
+      const token = {
+        id: randomUUID(),
+        userId: owner.id,
+        displayName: 'ci',
+        scopes: ['vso.build', 'vso.code'],
+        organizationId: null,
+        validFrom: '2026-01-01T00:00:00.000Z',
+        validTo: '2026-02-01T00:00:00.000Z',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        revokedAt: '2026-01-15T00:00:00.000Z',
+        lastUsedAt: null,
+        tokenHash: 'cd'.repeat(32),
+      };
+      await store.tokens.insert(token);
+      const found = await store.tokens.findByHashWithOwner(token.tokenHash);
+      expect(found).toEqual({
+        token: await store.tokens.findByHash(token.tokenHash),
+        owner: await store.users.findById(owner.id),
+      });
+      expect(found).toEqual({ token, owner });
+      expect(await store.tokens.findByHashWithOwner('ef'.repeat(32))).toBeUndefined();
+    });
+
     it('refuses a second user with the same name in any case', async () => {
       await store.users.insert(user('carol'));
       await expect(store.users.insert(user('CAROL'))).rejects.toBeInstanceOf(DuplicateKeyError);

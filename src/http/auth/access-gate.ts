@@ -16,8 +16,9 @@ import type { TokenUsageTrail } from '../../services/token-usage.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import type { AuthChain } from './chain.js';
-import { setCredentialHeaders } from './credential-headers.js';
+import { policyWarningHeader, setCredentialHeaders } from './credential-headers.js';
 import { sendRefusal } from './failure.js';
+import { rateLimitHeaders } from './rate-limit-headers.js';
 
 export interface GateTarget extends Omit<AccessTarget, 'project'> {
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
@@ -97,7 +98,7 @@ export class AccessGate {
       {
         ...rest,
         method: target.method ?? request.method,
-        clientAddress: target.clientAddress ?? request.ip,
+        clientAddress: target.clientAddress ?? request.clientAddress,
         ...(projectRef && principal.restrictions?.projectIds && { project: { id: project?.id ?? null, name: projectRef.name } }),
         ...(rate && { rate }),
       },
@@ -107,7 +108,7 @@ export class AccessGate {
     if (!refusal || !identityRefusals.has(refusal.reason)) setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
     this.options.observer?.admitted(request, principal.credential);
-    if (principal.policyWarning) reply.header('x-lapis-policy-warning', principal.policyWarning);
+    if (principal.policyWarning) reply.header(policyWarningHeader, principal.policyWarning);
     return { principal, ...(project && { project }) };
   }
 
@@ -120,10 +121,11 @@ export class AccessGate {
     const hit = await counter.hit(`pat:${principal.authorizationId}`, rateLimit.limit, windowMs);
     const now = (this.options.clock?.now() ?? new Date()).getTime();
     const resetSeconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000));
+    const [limitHeader, remainingHeader, resetHeader] = rateLimitHeaders;
     reply
-      .header('RateLimit-Limit', String(rateLimit.limit))
-      .header('RateLimit-Remaining', String(hit.remaining))
-      .header('RateLimit-Reset', String(resetSeconds));
+      .header(limitHeader, String(rateLimit.limit))
+      .header(remainingHeader, String(hit.remaining))
+      .header(resetHeader, String(resetSeconds));
     return { limit: rateLimit.limit, remaining: hit.remaining, resetSeconds, exceeded: hit.count > rateLimit.limit };
   }
 
@@ -132,7 +134,7 @@ export class AccessGate {
     setCredentialHeaders(reply, principal, observers.clock.now(), this.config.tokenExpiryWarningDays);
     if (principal.credential === 'pat' && principal.authorizationId) {
       const userAgent = request.headers['user-agent'];
-      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.ip, userAgent);
+      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.clientAddress, userAgent);
     }
   }
 

@@ -24,7 +24,11 @@ export class BasicPasswordAuthenticator implements Authenticator {
       return { kind: 'failure', failure: { reason: 'malformed', message: parsed.reason, credential: 'password' } };
     }
     if (parsed.scheme !== 'basic') return { kind: 'none' };
-    const result = await this.signIn.signIn({ username: parsed.user, password: parsed.password, clientAddress: request.ip });
+    const result = await this.signIn.signIn({
+      username: parsed.user,
+      password: parsed.password,
+      clientAddress: request.clientAddress,
+    });
     if (result.outcome === 'throttled') {
       return {
         kind: 'failure',

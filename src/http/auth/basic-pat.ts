@@ -76,7 +76,7 @@ export class BasicPatAuthenticator implements Authenticator {
       ...(result.restrictions && { restrictions: result.restrictions }),
       expiresAt: result.token.validTo,
     };
-    const warning = this.policies?.warningFor(result.token, result.memberOf, request.ip);
+    const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);
     if (warning) principal.policyWarning = warning;
     return { kind: 'principal', principal };
   }

@@ -4,6 +4,8 @@ import { expiryWarningDays } from '../../domain/token-usage.js';
 
 export const expiresAtHeader = 'X-Lapis-Token-Expires-At';
 export const expiryWarningHeader = 'X-Lapis-Token-Expiry-Warning';
+/** Names the organization token policy a PAT breaks in warn mode. */
+export const policyWarningHeader = 'X-Lapis-Policy-Warning';
 
 function credentialNoun(principal: Principal): string {
   return principal.credential === 'oauth' ? 'OAuth access token' : 'personal access token';

@@ -9,7 +9,7 @@ export async function throttledFailure(
   request: FastifyRequest,
   failure: Refusal,
 ): Promise<AuthOutcome> {
-  const verdict = await throttle.fail(request.ip);
+  const verdict = await throttle.fail(request.clientAddress);
   if (verdict.blocked) {
     return {
       kind: 'failure',

@@ -9,8 +9,8 @@ import type { FailureThrottle } from '../../services/failure-throttle.js';
 export class ClientAddressThrottle {
   constructor(private readonly throttle: FailureThrottle) {}
 
-  check(request: FastifyRequest): void {
-    const verdict = this.throttle.check(request.ip);
+  async check(request: FastifyRequest): Promise<void> {
+    const verdict = await this.throttle.checkAcrossInstances(request.clientAddress);
     if (verdict.blocked) {
       throw new OAuthError(
         'invalid_client',
@@ -21,9 +21,9 @@ export class ClientAddressThrottle {
   }
 
   /** Counts a failed client authentication; other refusals and throttle answers leave the count alone. */
-  record(request: FastifyRequest, error: unknown): void {
+  async record(request: FastifyRequest, error: unknown): Promise<void> {
     if (error instanceof OAuthError && error.code === 'invalid_client' && error.retryAfterSeconds === undefined) {
-      this.throttle.recordFailure(request.ip);
+      await this.throttle.recordFailure(request.clientAddress);
     }
   }
 }

@@ -42,12 +42,12 @@ function answer(reply: FastifyReply, issued: IssuedTokens, form: TokenForm): Fas
 export function registerTokenEndpoint(app: FastifyInstance, options: TokenEndpointOptions): void {
   app.post('/oauth2/token', async (request, reply) => {
     const tokenRequest = parse(request);
-    options.throttle.check(request);
+    await options.throttle.check(request);
     try {
       const issued = await exchange(options.tokens, tokenRequest, baseUrl(request, options.publicUrl));
       return answer(reply, issued, tokenRequest.form);
     } catch (error) {
-      options.throttle.record(request, error);
+      await options.throttle.record(request, error);
       throw error;
     }
   });

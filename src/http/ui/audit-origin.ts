@@ -4,5 +4,5 @@ import type { User } from '../../domain/entities.js';
 
 /** A signed-in person acting on a page, for the audit log. */
 export function pageOrigin(request: FastifyRequest, user: User): AuditOrigin {
-  return { actor: { userId: user.id, name: user.username }, via: 'page', ipAddress: request.ip };
+  return { actor: { userId: user.id, name: user.username }, via: 'page', ipAddress: request.clientAddress };
 }

@@ -56,7 +56,7 @@ export async function signIn(request: FastifyRequest, user: User): Promise<void>
   const previous = request.session.get('sessionId');
   if (previous) await request.server.uiSessions.end(previous);
   const { session, secret } = await request.server.uiSessions.start(user, {
-    address: request.ip,
+    address: request.clientAddress,
     userAgent: request.headers['user-agent'] ?? '',
   });
   // Nothing from the anonymous session survives the privilege change, the CSRF secret included.

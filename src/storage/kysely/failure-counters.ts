@@ -29,6 +29,16 @@ export class KyselyFailureCounterRepository implements FailureCounterRepository 
     return { failures: Number(row.failures), startedAt: row.window_started_at };
   }
 
+  async find(key: string, cutoff: string): Promise<FailureWindow | undefined> {
+    const row = await this.db
+      .selectFrom('failure_counters')
+      .select(['failures', 'window_started_at'])
+      .where('key', '=', key)
+      .where('window_started_at', '>', cutoff)
+      .executeTakeFirst();
+    return row && { failures: Number(row.failures), startedAt: row.window_started_at };
+  }
+
   async reset(key: string): Promise<void> {
     await this.db.deleteFrom('failure_counters').where('key', '=', key).execute();
   }

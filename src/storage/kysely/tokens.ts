@@ -1,8 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { PersonalAccessToken } from '../../domain/entities.js';
+import type { PersonalAccessToken, User } from '../../domain/entities.js';
 import { hasRestrictions, type TokenRestrictions } from '../../domain/token-restrictions.js';
 import type { TokenChanges, TokenRepository } from '../ports.js';
 import type { Database, PersonalAccessTokensTable } from './schema.js';
+import { toUser } from './users.js';
 
 export function toToken(row: Selectable<PersonalAccessTokensTable>): PersonalAccessToken {
   return {
@@ -67,6 +68,37 @@ export class KyselyTokenRepository implements TokenRepository {
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     return row && toToken(row);
+  }
+
+  async findByHashWithOwner(tokenHash: string): Promise<{ token: PersonalAccessToken; owner: User } | undefined> {
+    const row = await this.db
+      .selectFrom('personal_access_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .selectAll('t')
+      .select([
+        'u.username as owner_username',
+        'u.display_name as owner_display_name',
+        'u.email as owner_email',
+        'u.password_hash as owner_password_hash',
+        'u.is_admin as owner_is_admin',
+        'u.disabled_at as owner_disabled_at',
+        'u.created_at as owner_created_at',
+      ])
+      .where('t.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const owner = toUser({
+      id: row.user_id,
+      username: row.owner_username,
+      username_key: row.owner_username.toLowerCase(),
+      display_name: row.owner_display_name,
+      email: row.owner_email,
+      password_hash: row.owner_password_hash,
+      is_admin: row.owner_is_admin,
+      disabled_at: row.owner_disabled_at,
+      created_at: row.owner_created_at,
+    });
+    return { token: toToken(row), owner };
   }
 
   async listForUser(userId: string): Promise<PersonalAccessToken[]> {

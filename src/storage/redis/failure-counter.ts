@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../domain/clock.js';
 import { type SharedFailureCounter, StorageUnavailableError } from '../ports.js';
 
@@ -21,27 +21,18 @@ export class RedisFailureCounter implements SharedFailureCounter {
     return { failures: Number(incremented[1]), startedAt: this.clock.now().getTime() + remainingMs - windowMs };
   }
 
+  async peek(key: string, windowMs: number): Promise<{ failures: number; startedAt: number } | undefined> {
+    const name = `failures:${key}`;
+    const results = await this.redis.multi().get(name).pttl(name).exec();
+    const [count, ttl] = results ?? [];
+    if (!count || count[0] || !ttl || ttl[0]) throw new StorageUnavailableError('Redis did not answer the failure count');
+    // No key, or a key without expiry (-1) or gone between the two reads (-2): no live window.
+    const remainingMs = Number(ttl[1]);
+    if (count[1] === null || remainingMs < 0) return undefined;
+    return { failures: Number(count[1]), startedAt: this.clock.now().getTime() + remainingMs - windowMs };
+  }
+
   async reset(key: string): Promise<void> {
     await this.redis.del(`failures:${key}`);
   }
-}
-
-/**
- * A Redis connection that connects on first use (a CLI command that never counts a failure never connects) and
- * fails fast while Redis is away, so a failed authentication falls back to the local count instead of waiting.
- */
-export function openRedis(url: string): Redis {
-  // `?keyPrefix=` keeps deployments (or test runs) that share one Redis apart; every key starts with it.
-  const parsed = new URL(url);
-  const keyPrefix = parsed.searchParams.get('keyPrefix') ?? 'lapis:';
-  parsed.searchParams.delete('keyPrefix');
-  const redis = new Redis(parsed.toString(), {
-    keyPrefix,
-    lazyConnect: true,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
-  });
-  // Without a listener an unreachable Redis would end the process.
-  redis.on('error', () => {});
-  return redis;
 }

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Clock } from '../../domain/clock.js';
 import { type RateCounter, type RateHit, StorageUnavailableError } from '../ports.js';
 
@@ -12,19 +12,12 @@ const hitScript =
  * of their length, as the in-process counter's, so instances agree on them without talking to each other.
  */
 export class RedisRateCounter implements RateCounter {
-  private readonly redis: Redis;
-
+  /** `redis` is the process's shared connection (storage/redis/open.ts): its owner closes it, not this counter. */
   constructor(
-    url: string,
+    private readonly redis: Redis,
     private readonly clock: Clock,
-    private readonly prefix = 'lapis:rate:',
-  ) {
-    // A request waits for at most one reconnection to a Redis that is away, then fails as an unavailable store (503).
-    this.redis = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: true, connectTimeout: 2_000, lazyConnect: true });
-    this.redis.on('error', () => {
-      // Each failed command reports its own error; the connection's own errors only mean "reconnecting".
-    });
-  }
+    private readonly prefix = 'rate:',
+  ) {}
 
   async hit(key: string, limit: number, windowMs: number): Promise<RateHit> {
     const now = this.clock.now().getTime();
@@ -38,10 +31,5 @@ export class RedisRateCounter implements RateCounter {
       throw new StorageUnavailableError(`the rate counter (Redis) is unavailable: ${(error as Error).message}`);
     }
     return { count, remaining: Math.max(0, limit - count), resetAt };
-  }
-
-  async close(): Promise<void> {
-    if (this.redis.status === 'end') return;
-    await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

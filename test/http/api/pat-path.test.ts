@@ -40,15 +40,14 @@ describe('the PAT path', () => {
     await sqlite!.cleanup();
   });
 
-  it('reaches storage once for the token, its user and the memberships, and not at all for membership again', async () => {
+  it('reaches storage once for the token with its user, once for the memberships, and not at all again', async () => {
     const pat = await fixture.pat('vso.build');
     const calls = countStorageCalls(store);
     const response = await caller(lapis.app)('GET', '/contoso/_apis/connectionData', { pat });
     expect(response.statusCode).toBe(200);
     expect(Object.fromEntries(calls)).toEqual({
       'organizations.findByName': 1,
-      'tokens.findByHash': 1,
-      'users.findById': 1,
+      'tokens.findByHashWithOwner': 1,
       'organizations.listForMember': 1,
       'tokens.setLastUsed': 1,
     });

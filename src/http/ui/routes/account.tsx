@@ -61,10 +61,10 @@ export function accountRoutes(app: FastifyInstance, users: UserService, sessions
       await users.changeOwnPassword(user, formText(request.body, 'currentPassword'), next, await currentSession(request));
     } catch (error) {
       const failure = formFailure(error);
-      request.log.warn({ userId: user.id, clientAddress: request.ip }, 'password change refused');
+      request.log.warn({ userId: user.id, clientAddress: request.clientAddress }, 'password change refused');
       return sendPage(reply, failure.status, <ChangePasswordPage error={failure.message} />);
     }
-    request.log.info({ userId: user.id, clientAddress: request.ip }, 'password changed');
+    request.log.info({ userId: user.id, clientAddress: request.clientAddress }, 'password changed');
     return reply.redirect(`${passwordPath}?changed=1`, 303);
   });
 }

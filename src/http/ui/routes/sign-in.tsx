@@ -22,21 +22,24 @@ export function signInRoutes(app: FastifyInstance, signInService: SignInService)
     const result = await signInService.signIn({
       username,
       password: formText(request.body, 'password'),
-      clientAddress: request.ip,
+      clientAddress: request.clientAddress,
     });
     if (result.outcome === 'signedIn') {
       await signIn(request, result.user);
-      request.log.info({ userId: result.user.id, clientAddress: request.ip }, 'signed in');
+      request.log.info({ userId: result.user.id, clientAddress: request.clientAddress }, 'signed in');
       return reply.redirect(returnUrl, 303);
     }
     if (result.outcome === 'throttled') {
-      request.log.warn({ username: username.slice(0, 100), clientAddress: request.ip }, 'sign-in throttled');
+      request.log.warn({ username: username.slice(0, 100), clientAddress: request.clientAddress }, 'sign-in throttled');
       reply.header('retry-after', String(result.retryAfterSeconds));
       const wait = `Too many failed sign-ins. Wait ${result.retryAfterSeconds} seconds, then try again.`;
       return sendPage(reply, 429, <SignInPage returnUrl={returnUrl} username={username} error={wait} />);
     }
     // The claimed name and the address, never the password: enough to see who is being tried, and from where.
-    request.log.warn({ reason: result.reason, username: username.slice(0, 100), clientAddress: request.ip }, 'sign-in refused');
+    request.log.warn(
+      { reason: result.reason, username: username.slice(0, 100), clientAddress: request.clientAddress },
+      'sign-in refused',
+    );
     return sendPage(reply, 400, <SignInPage returnUrl={returnUrl} username={username} error={refusedMessage} />);
   });
 
