@@ -26,6 +26,7 @@ import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { OrganizationTokenService } from './services/organization-tokens.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import type { TokenRotationService } from './services/token-rotations.js';
 import type { TokenUsageTrail } from './services/token-usage.js';
 import { WebhookDispatcher } from './services/webhook-dispatcher.js';
 import type { Store } from './storage/ports.js';
@@ -58,6 +59,19 @@ function registerUsageFlush(app: FastifyInstance, usage: TokenUsageTrail, interv
     clearInterval(timer);
     await usage.flush();
   });
+}
+
+/** Rotated tokens' grace windows are looked at this often: their end is recorded, stale replay copies dropped. */
+const rotationSweepMs = 60_000;
+
+/** Every instance sweeps; the store lets one of them record each ended grace window. */
+function registerRotationSweep(app: FastifyInstance, rotations: TokenRotationService): void {
+  const timer = setInterval(
+    () => void rotations.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not sweep token rotations')),
+    rotationSweepMs,
+  );
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -120,6 +134,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     observers: { clock, usage: services.tokenUsage },
   });
   registerUsageFlush(app, services.tokenUsage, config.usageFlushMs);
+  registerRotationSweep(app, services.tokenRotations);
   registerHealth(app, store);
   registerWebLinks(app);
   registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });

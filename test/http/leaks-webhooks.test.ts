@@ -198,7 +198,7 @@ for (const backend of backends()) {
         await other.store.close();
       }
       // The two instances deliver in parallel, so arrival order is not part of the promise.
-      const notices = receiver.received.map((hook) => hook.json as { withinDays: number });
+      const notices = receiver.received.map((hook) => hook.json as typeof hook.json & { withinDays: number });
       notices.sort((a, b) => b.withinDays - a.withinDays);
       expect(notices).toMatchObject([
         { event: 'token.expiring', withinDays: 7, token: { authorizationId: soon.token.id, displayName: 'soon' } },

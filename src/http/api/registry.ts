@@ -31,6 +31,7 @@ export type ApiServices = Pick<
   | 'deployment'
   | 'credentialSelf'
   | 'tokens'
+  | 'tokenRotations'
   | 'revocationRules'
   | 'audit'
 >;

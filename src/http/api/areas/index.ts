@@ -26,6 +26,7 @@ import { operationsLocation } from './operations/operations.js';
 import { profilesLocation } from './profile/profiles.js';
 import { revocationRulesLocation } from './tokenadmin/revocation-rules.js';
 import { patsLocation } from './tokens/pats.js';
+import { patRotationLocation } from './tokens/rotate.js';
 import { tokenSelfLocation } from './tokens/self.js';
 
 /** Every REST resource Lapis serves. Adding an area: a folder under areas/ and its locations here. */
@@ -64,6 +65,7 @@ export const apiLocations: readonly ApiLocation[] = [
   tokenSelfLocation,
   explainLocation,
   patsLocation,
+  patRotationLocation,
   revocationRulesLocation,
   auditLogLocation,
   downloadLogLocation,
