@@ -243,6 +243,7 @@ export class TokenService {
       throw new DomainError(
         'invalidInput',
         'The token is restricted to projects of its organization: clear or replace the project restriction when moving it to another organization.',
+        { field: 'restrictions' },
       );
     }
     // Only a change that touches what a policy judges is judged: renaming an old token stays possible.
@@ -346,14 +347,21 @@ export class TokenService {
     return organization;
   }
 
-  private restrictionsFor(organization: Organization | undefined, input: RestrictionsInput): Promise<TokenRestrictions> {
-    return resolveRestrictions(
-      async (organizationId, idOrName) =>
-        (isGuid(idOrName) && (await this.context.store.projects.findById(organizationId, idOrName))) ||
-        this.context.store.projects.findByName(organizationId, idOrName),
-      organization,
-      input,
-    );
+  /** Refusals name the field `restrictions`, so the lifecycle API can answer them in band. */
+  private async restrictionsFor(organization: Organization | undefined, input: RestrictionsInput): Promise<TokenRestrictions> {
+    try {
+      return await resolveRestrictions(
+        async (organizationId, idOrName) =>
+          (isGuid(idOrName) && (await this.context.store.projects.findById(organizationId, idOrName))) ||
+          this.context.store.projects.findByName(organizationId, idOrName),
+        organization,
+        input,
+      );
+    } catch (error) {
+      if (error instanceof DomainError)
+        throw new DomainError(error.code, error.message, { ...error.details, field: 'restrictions' });
+      throw error;
+    }
   }
 }
 
