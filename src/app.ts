@@ -158,6 +158,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    tokenRotations: services.tokenRotations,
     webhooks: services.webhooks,
     leaks: services.leaks,
     usage: services.tokenUsage,

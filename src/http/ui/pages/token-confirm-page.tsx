@@ -1,6 +1,7 @@
 import type { Organization } from '../../../domain/entities.js';
 import { CsrfField } from '../forms.js';
 import { Layout } from '../layout.js';
+import { GraceChoice } from './grace-choice.js';
 import { TokenBreadcrumb } from './token-breadcrumb.js';
 import { tokenPath, tokensPath } from './token-paths.js';
 import { TokenSummary } from './token-summary.js';
@@ -12,7 +13,7 @@ const texts: Record<ConfirmedAction, { title: string; explain: string; button: s
   regenerate: {
     title: 'Regenerate token',
     explain:
-      'A new secret replaces this token, keeping its name, organization, scopes and lifetime. The current secret stops working at once, so update the tools that use it.',
+      'A new secret replaces this token, keeping its name, organization, scopes, restrictions and lifetime. Update the tools that use the current secret before it stops working.',
     button: 'Regenerate token',
   },
   revoke: {
@@ -41,12 +42,15 @@ export function TokenConfirmPage({
       </h1>
       <p>{text.explain}</p>
       <TokenSummary view={view} />
-      <form method="post" action={tokenPath(organization, view.token.id, action)} class="form-actions">
+      <form method="post" action={tokenPath(organization, view.token.id, action)}>
         <CsrfField />
-        <button type="submit" class={`button ${action === 'revoke' ? 'danger' : 'primary'}`}>
-          {text.button}
-        </button>
-        <a href={tokensPath(organization)}>Cancel</a>
+        {action === 'regenerate' && <GraceChoice />}
+        <div class="form-actions">
+          <button type="submit" class={`button ${action === 'revoke' ? 'danger' : 'primary'}`}>
+            {text.button}
+          </button>
+          <a href={tokensPath(organization)}>Cancel</a>
+        </div>
       </form>
     </Layout>
   );
