@@ -131,7 +131,8 @@ export class TokenRotationService {
     for (const rotation of await this.context.store.tokenRotations.listEnded(now, sweepBatch)) {
       if (!(await this.context.store.tokenRotations.markEnded(rotation.tokenId, now))) continue;
       const token = await this.context.store.tokens.findById(rotation.tokenId);
-      if (!token) continue;
+      // A token revoked during its window ended then, and its revocation is already in the log.
+      if (!token || (token.revokedAt !== null && token.revokedAt <= rotation.graceEndsAt)) continue;
       this.context.audit.record({
         action: 'token.graceEnded',
         token: auditedToken(token),

@@ -139,6 +139,20 @@ for (const backend of backends()) {
       expect(again.entries.filter((entry) => entry.data.authorizationId === old.token.id)).toHaveLength(1);
     });
 
+    it('records no end of grace for a token revoked during its window', async () => {
+      const old = await newToken('revoked in grace');
+      await rotate(old.token.id, { graceSeconds: 30 });
+      await lapis.services.tokens.revoke(await lapis.services.tokens.get(old.token.id));
+      clock.advance(31_000);
+      await lapis.services.tokenRotations.sweep();
+      const ended = await lapis.services.audit.page(
+        { organizationId: fixture.organization.id, actions: ['token.graceEnded'] },
+        50,
+      );
+      expect(ended.entries.filter((entry) => entry.data.authorizationId === old.token.id)).toEqual([]);
+      expect(await lapis.services.tokenRotations.rotationOf(old.token.id)).toMatchObject({ endedAt: clock.now().toISOString() });
+    });
+
     it('with no grace the old token is revoked at once', async () => {
       const old = await newToken('now');
       expect(await builds(old.text, secondUrl)).toBe(200);
