@@ -91,7 +91,7 @@ for (const backend of backends()) {
         clock.advance(-(dayMs + 1_000));
       });
 
-      it('regenerates at once when "Now" stays chosen, and refuses a second regenerate of a token in grace', async () => {
+      it('regenerates at once when "Now" stays chosen; a token in grace points to its successor and refuses changes', async () => {
         const now = await token('now bot');
         const graced = await token('graced bot');
         await signIn();
@@ -104,13 +104,25 @@ for (const backend of backends()) {
         await page.getByLabel('In 1 hour').check();
         await page.getByRole('button', { name: 'Regenerate token' }).click();
         await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Token regenerated');
+
+        // In grace: the pages say until when it works and point to the successor; regenerating and saving are refused.
         await page.goto(`/contoso/_usersSettings/tokens/${graced.token.id}/regenerate`);
-        const response = await Promise.all([
+        await expect(page.locator('[data-rotated-until]').textContent()).resolves.toMatch(
+          /^This token was rotated: it works until/,
+        );
+        await expect(page.getByRole('button', { name: 'Regenerate token' }).count()).resolves.toBe(0);
+        await expectAccessible(page, 'token-regenerate-in-grace');
+        await page.goto(`/contoso/_usersSettings/tokens/${graced.token.id}/edit`);
+        await expect(page.locator('[data-rotated-until]').count()).resolves.toBe(1);
+        const [saved] = await Promise.all([
           page.waitForResponse((answer) => answer.request().method() === 'POST'),
-          page.getByRole('button', { name: 'Regenerate token' }).click(),
+          page.getByRole('button', { name: 'Save' }).click(),
         ]);
-        expect(response[0].status()).toBe(409);
-        await expect(page.content()).resolves.toMatch(/This token was rotated: its successor is/);
+        expect(saved.status()).toBe(409);
+        await expect(page.getByText(/This token was rotated: its successor is/).count()).resolves.toBe(1);
+        await page.getByRole('link', { name: 'its successor' }).first().click();
+        await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Edit token “graced bot”');
+        await expect(page.locator('[data-rotated-until]').count()).resolves.toBe(0);
         expect(await apiStatus(baseUrl, 'contoso', graced.text)).toBe(200);
       });
     },

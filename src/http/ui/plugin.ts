@@ -47,7 +47,7 @@ export interface UiOptions {
   signIn: SignInService;
   sessions: WebSessionService;
   tokens: TokenService;
-  tokenRotations: Pick<TokenRotationService, 'rotate'>;
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;

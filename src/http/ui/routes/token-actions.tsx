@@ -52,6 +52,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         view={tokenView(token, clock.now(), known, projectNames)}
         values={values ?? currentTokenValues(token, projectNames)}
         usage={await options.usage.trailOf(token.id)}
+        rotation={await options.tokenRotations.rotationOf(token.id)}
         error={error}
       />,
     );
@@ -84,7 +85,16 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
   async function confirmPage(request: TokenRequest, reply: FastifyReply, action: ConfirmedAction) {
     const token = await changeableToken(request);
     const view = tokenView(token, clock.now(), await options.organizations.list(), await tokens.projectNames([token]));
-    return sendPage(reply, 200, <TokenConfirmPage organization={membership(request).organization} view={view} action={action} />);
+    return sendPage(
+      reply,
+      200,
+      <TokenConfirmPage
+        organization={membership(request).organization}
+        view={view}
+        action={action}
+        rotation={await options.tokenRotations.rotationOf(token.id)}
+      />,
+    );
   }
 
   app.get<{ Params: TokenParams }>('/tokens/:id/regenerate', (request, reply) => confirmPage(request, reply, 'regenerate'));

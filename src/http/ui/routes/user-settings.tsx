@@ -32,7 +32,7 @@ declare module 'fastify' {
 export interface UserSettingsOptions {
   tokens: TokenService;
   /** Regenerate with a grace window. */
-  tokenRotations: Pick<TokenRotationService, 'rotate'>;
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
   /** Read on the token's edit page. */
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   organizations: OrganizationService;
