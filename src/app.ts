@@ -25,6 +25,7 @@ import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
 import { PatVerifier } from './services/pat-verifier.js';
+import type { TokenRotationService } from './services/token-rotations.js';
 import type { TokenUsageTrail } from './services/token-usage.js';
 import { WebhookDispatcher } from './services/webhook-dispatcher.js';
 import type { Store } from './storage/ports.js';
@@ -57,6 +58,19 @@ function registerUsageFlush(app: FastifyInstance, usage: TokenUsageTrail, interv
     clearInterval(timer);
     await usage.flush();
   });
+}
+
+/** Rotated tokens' grace windows are looked at this often: their end is recorded, stale replay copies dropped. */
+const rotationSweepMs = 60_000;
+
+/** Every instance sweeps; the store lets one of them record each ended grace window. */
+function registerRotationSweep(app: FastifyInstance, rotations: TokenRotationService): void {
+  const timer = setInterval(
+    () => void rotations.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not sweep token rotations')),
+    rotationSweepMs,
+  );
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 /** Builds the HTTP app over an already migrated store. It does not listen; `main.ts` does. */
@@ -117,6 +131,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     observers: { clock, usage: services.tokenUsage },
   });
   registerUsageFlush(app, services.tokenUsage, config.usageFlushMs);
+  registerRotationSweep(app, services.tokenRotations);
   registerHealth(app, store);
   registerWebLinks(app);
   registerLeakReports(app, { leaks: services.leaks, clock, reportsPerMinute: config.leakReportsPerMinute });
@@ -140,6 +155,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     oauthApps: services.oauthApps,
     oauthGrants: services.oauthGrants,
     tokens: services.tokens,
+    tokenRotations: services.tokenRotations,
     webhooks: services.webhooks,
     leaks: services.leaks,
     usage: services.tokenUsage,

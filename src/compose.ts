@@ -37,6 +37,7 @@ import { SigningKeys } from './services/signing-keys.js';
 import { StoredFailureCounter } from './services/stored-failure-counter.js';
 import { TeamService } from './services/teams.js';
 import { TokenHasher } from './services/token-hasher.js';
+import { TokenRotationService } from './services/token-rotations.js';
 import { CredentialSelfService } from './services/token-self.js';
 import { type NewAddressEvent, TokenUsageTrail } from './services/token-usage.js';
 import { TokenService } from './services/tokens.js';
@@ -160,6 +161,8 @@ export interface Services {
   tokens: TokenService;
   /** An organization administrator's view of its members' tokens. */
   organizationTokens: OrganizationTokenService;
+  /** Rotation with a grace window; app.ts sweeps ended windows on a timer. */
+  tokenRotations: TokenRotationService;
   revocationRules: RevocationRuleService;
   hasher: TokenHasher;
   signIn: SignInService;
@@ -242,6 +245,12 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     parseNoticeDays(config.tokenExpiryNoticeDays),
   );
   tokens.onRevoked((token) => webhooks.tokenRevoked(token));
+  const tokenRotations = new TokenRotationService(
+    context,
+    tokens,
+    new SecretBox(loadSecret(config, 'token'), 'rotation-successor'),
+    webhooks,
+  );
   const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
   // A lost entry (the database away) must not end the process: the trail itself is stored by its own flush.
   tokenUsage.onNewAddress((use) => void recordNewAddress(context, use).catch(() => undefined));
@@ -264,6 +273,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     demo: new DemoSeeder(context),
     tokens,
     organizationTokens: new OrganizationTokenService(tokens, organizations, clock),
+    tokenRotations,
     revocationRules,
     hasher,
     signIn: new SignInService(context, signInThrottles),

@@ -10,6 +10,7 @@ import { registerKeys } from './commands/keys.js';
 import { registerMigrate } from './commands/migrate.js';
 import { registerOrg } from './commands/org.js';
 import { registerPat } from './commands/pat.js';
+import { registerPatRotate } from './commands/pat-rotate.js';
 import { registerPatUsage } from './commands/pat-usage.js';
 import { registerPolicy } from './commands/policy.js';
 import { registerProject } from './commands/project.js';
@@ -46,6 +47,7 @@ export function buildProgram(io: CliIo): Command {
     registerWebhook,
     registerExplain,
     registerPatUsage,
+    registerPatRotate,
     registerAudit,
     registerPolicy,
   ]) {

@@ -107,8 +107,28 @@ export interface TokenNewAddressEvent {
   userAgent: string;
 }
 
+/** A token was rotated: its successor was made, and it keeps working until its grace window ends. */
+export interface TokenRotatedEvent {
+  action: 'token.rotated';
+  origin: AuditOrigin;
+  token: TokenEvent['token'];
+  successorId: string;
+  graceSeconds: number;
+  graceEndsAt: string;
+}
+
+/** A rotated token's grace window ended: from then on it is refused like an expired token. */
+export interface TokenGraceEndedEvent {
+  action: 'token.graceEnded';
+  token: TokenEvent['token'];
+  successorId: string;
+  graceEndsAt: string;
+}
+
 export type AuditEvent =
   | TokenEvent
+  | TokenRotatedEvent
+  | TokenGraceEndedEvent
   | TokenLeakedEvent
   | TokenNewAddressEvent
   | PolicyViolationEvent
@@ -123,6 +143,8 @@ export const auditActions: readonly AuditAction[] = [
   'token.regenerated',
   'token.updated',
   'token.revoked',
+  'token.rotated',
+  'token.graceEnded',
   'token.leaked',
   'token.newAddress',
   'policy.violation',
@@ -206,6 +228,41 @@ export function auditEntry(event: AuditEvent, id: string, at: Date): AuditEntry 
           displayName: event.token.displayName,
           ownerId: event.token.ownerId,
           scope: event.token.scopes.join(' '),
+        },
+      };
+    case 'token.rotated':
+      return {
+        ...base,
+        organizationId: event.token.organizationId,
+        actorId: event.origin.actor.userId,
+        actorName: event.origin.actor.name,
+        via: event.origin.via,
+        ipAddress: event.origin.ipAddress ?? null,
+        details: `${event.origin.actor.name} rotated the personal access token "${event.token.displayName}" ${viaText(event.origin)}; it keeps working until ${event.graceEndsAt}.`,
+        data: {
+          authorizationId: event.token.id,
+          displayName: event.token.displayName,
+          ownerId: event.token.ownerId,
+          successorId: event.successorId,
+          graceSeconds: event.graceSeconds,
+          graceEndsAt: event.graceEndsAt,
+        },
+      };
+    case 'token.graceEnded':
+      return {
+        ...base,
+        organizationId: event.token.organizationId,
+        actorId: null,
+        actorName: systemActor.name,
+        via: null,
+        ipAddress: null,
+        details: `The grace window of the rotated personal access token "${event.token.displayName}" ended at ${event.graceEndsAt}; it no longer works.`,
+        data: {
+          authorizationId: event.token.id,
+          displayName: event.token.displayName,
+          ownerId: event.token.ownerId,
+          successorId: event.successorId,
+          graceEndsAt: event.graceEndsAt,
         },
       };
     case 'token.leaked':

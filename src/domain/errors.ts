@@ -21,6 +21,8 @@ export const errorCodes = {
   processNotFound: 'No process has that id.',
   tokenNotFound: 'No personal access token has that authorization id (for this user).',
   tokenRevoked: 'The personal access token has been revoked and can no longer be changed.',
+  tokenAlreadyRotated: 'The personal access token was rotated; its successor is the one to manage.',
+  idempotencyKeyReused: 'The Idempotency-Key was sent before with a different request.',
   patLifespanPolicyViolation: "The token's lifetime is longer than the organization's policy allows.",
   fullScopePatPolicyViolation: "The organization's policy restricts full-access (all scopes) tokens.",
   globalPatPolicyViolation: "The organization's policy restricts tokens valid in all accessible organizations.",

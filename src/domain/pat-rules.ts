@@ -39,7 +39,7 @@ export function latestValidTo(now: Date, policy: Pick<TokenPolicy, 'maxLifetimeD
  * Which field of a token a refused input was about, in the error's details: the lifecycle API answers each
  * with its own in-band error.
  */
-export type TokenField = 'displayName' | 'scope' | 'validTo';
+export type TokenField = 'displayName' | 'scope' | 'validTo' | 'restrictions';
 
 export function invalidTokenField(field: TokenField, message: string, required = false): DomainError {
   return new DomainError('invalidInput', message, { field, ...(required && { required }) });

@@ -1,7 +1,7 @@
 import { DomainError } from './errors.js';
 
 /** What an organization's webhooks can be told. */
-export const webhookEvents = ['token.expiring', 'token.revoked', 'token.leaked'] as const;
+export const webhookEvents = ['token.expiring', 'token.revoked', 'token.leaked', 'token.rotated'] as const;
 export type WebhookEvent = (typeof webhookEvents)[number];
 
 export interface Webhook {

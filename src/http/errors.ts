@@ -37,6 +37,9 @@ const exceptions: Record<ErrorCode, AdoException> = {
   processNotFound: { status: 404, typeKey: 'ProcessNotFoundByTypeIdException', assembly: core },
   tokenNotFound: { status: 404, typeKey: 'SessionTokenNotFoundException', assembly: webApi },
   tokenRevoked: { status: 409, typeKey: 'InvalidPersonalAccessTokenException', assembly: webApi },
+  // Lapis-only conditions of the rotate route; no Azure DevOps exception names them.
+  tokenAlreadyRotated: { status: 409, typeKey: 'TokenAlreadyRotatedException', assembly: webApi },
+  idempotencyKeyReused: { status: 422, typeKey: 'IdempotencyKeyReusedException', assembly: webApi },
   patLifespanPolicyViolation: { status: 403, typeKey: 'PatLifespanPolicyViolationException', assembly: webApi },
   fullScopePatPolicyViolation: { status: 403, typeKey: 'FullScopePatPolicyViolationException', assembly: webApi },
   globalPatPolicyViolation: { status: 403, typeKey: 'GlobalPatPolicyViolationException', assembly: webApi },

@@ -16,6 +16,7 @@ import {
   tokenScopes,
 } from '../domain/pat-rules.js';
 import { hasRestrictions, noRestrictions, type TokenRestrictions } from '../domain/token-restrictions.js';
+import { tokenAlreadyRotated } from '../domain/token-rotation.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import type { OrganizationPolicyService } from './org-policies.js';
@@ -103,6 +104,18 @@ export class TokenService {
   }
 
   private async store(input: NewToken, text: string): Promise<CreatedToken> {
+    const created = await this.prepare(input, text);
+    try {
+      await this.context.store.tokens.insert(created.token);
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw new DomainError('invalidInput', 'That token is already registered.');
+      throw error;
+    }
+    return created;
+  }
+
+  /** Checks a new token against the rules and policies and builds it; nothing is stored yet. */
+  private async prepare(input: NewToken, text: string): Promise<CreatedToken> {
     const now = this.context.clock.now();
     const displayName = tokenDisplayName(input.displayName);
     const scopes = tokenScopes(input.scope);
@@ -137,12 +150,6 @@ export class TokenService {
       tokenHash: this.hasher.hash(text),
       ...(restrictions && hasRestrictions(restrictions) && { restrictions }),
     };
-    try {
-      await this.context.store.tokens.insert(token);
-    } catch (error) {
-      if (error instanceof DuplicateKeyError) throw new DomainError('invalidInput', 'That token is already registered.');
-      throw error;
-    }
     return { token, text };
   }
 
@@ -222,6 +229,7 @@ export class TokenService {
     origin: AuditOrigin = ownerOrigin(user),
   ): Promise<PersonalAccessToken> {
     requireNotRevoked(token);
+    await this.requireNotRotated(token);
     const now = this.context.clock.now();
     const next: PersonalAccessToken = {
       ...token,
@@ -243,6 +251,7 @@ export class TokenService {
       throw new DomainError(
         'invalidInput',
         'The token is restricted to projects of its organization: clear or replace the project restriction when moving it to another organization.',
+        { field: 'restrictions' },
       );
     }
     // Only a change that touches what a policy judges is judged: renaming an old token stays possible.
@@ -270,6 +279,20 @@ export class TokenService {
   /** A new secret with the same settings and lifetime length; the old token is revoked. */
   async regenerate(token: PersonalAccessToken, user: User, origin: AuditOrigin = ownerOrigin(user)): Promise<CreatedToken> {
     requireNotRevoked(token);
+    await this.requireNotRotated(token);
+    const created = await this.successorOf(token, user, origin);
+    await this.context.store.tokens.insert(created.token);
+    this.audit('token.regenerated', created.token, origin);
+    await this.revoke(token, origin);
+    return created;
+  }
+
+  /**
+   * The token that replaces `token` (regenerate, rotate): same name, scopes, organization and restrictions, a
+   * lifetime of the same length from now within the policy. Checked but not stored.
+   */
+  async successorOf(token: PersonalAccessToken, user: User, origin: AuditOrigin = ownerOrigin(user)): Promise<CreatedToken> {
+    requireNotRevoked(token);
     const lifetimeMs = Date.parse(token.validTo) - Date.parse(token.validFrom);
     const now = this.context.clock.now();
     const validTo = new Date(Math.min(now.getTime() + lifetimeMs, latestValidTo(now, this.policy).getTime()));
@@ -282,10 +305,13 @@ export class TokenService {
       ...(token.restrictions && { restrictions: storedAsInput(token.restrictions) }),
       origin,
     };
-    const created = await this.store(input, generatePat(this.random));
-    this.audit('token.regenerated', created.token, origin);
-    await this.revoke(token, origin);
-    return created;
+    return this.prepare(input, generatePat(this.random));
+  }
+
+  /** A rotated token winds down to the end of its grace window: changing it or regenerating it is refused. */
+  private async requireNotRotated(token: PersonalAccessToken): Promise<void> {
+    const rotation = await this.context.store.tokenRotations.findByToken(token.id);
+    if (rotation) throw tokenAlreadyRotated(rotation);
   }
 
   /** One page of the user's tokens that work in an organization (its own and global ones), as the lifecycle API lists them. */
@@ -329,14 +355,21 @@ export class TokenService {
     return organization;
   }
 
-  private restrictionsFor(organization: Organization | undefined, input: RestrictionsInput): Promise<TokenRestrictions> {
-    return resolveRestrictions(
-      async (organizationId, idOrName) =>
-        (isGuid(idOrName) && (await this.context.store.projects.findById(organizationId, idOrName))) ||
-        this.context.store.projects.findByName(organizationId, idOrName),
-      organization,
-      input,
-    );
+  /** Refusals name the field `restrictions`, so the lifecycle API can answer them in band. */
+  private async restrictionsFor(organization: Organization | undefined, input: RestrictionsInput): Promise<TokenRestrictions> {
+    try {
+      return await resolveRestrictions(
+        async (organizationId, idOrName) =>
+          (isGuid(idOrName) && (await this.context.store.projects.findById(organizationId, idOrName))) ||
+          this.context.store.projects.findByName(organizationId, idOrName),
+        organization,
+        input,
+      );
+    } catch (error) {
+      if (error instanceof DomainError)
+        throw new DomainError(error.code, error.message, { ...error.details, field: 'restrictions' });
+      throw error;
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import type { OrganizationPolicy } from '../domain/org-policies.js';
 import type { RevocationRule } from '../domain/revocation-rules.js';
 import type { SigningKeySet } from '../domain/signing-keys.js';
 import type { TokenRestrictions } from '../domain/token-restrictions.js';
+import type { TokenRotation } from '../domain/token-rotation.js';
 import type { TokenUse } from '../domain/token-usage.js';
 import type { WebSession } from '../domain/web-session.js';
 import type { DeliveryStatus, Webhook, WebhookDelivery } from '../domain/webhooks.js';
@@ -154,6 +155,20 @@ export interface TokenRepository {
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;
   setLastUsed(id: string, lastUsedAt: string): Promise<void>;
+}
+
+/** Rotations of personal access tokens (domain/token-rotation.ts): one row per rotated token. */
+export interface TokenRotationRepository {
+  /** DuplicateKeyError when the token was rotated already or the user's Idempotency-Key is taken. */
+  insert(rotation: TokenRotation): Promise<void>;
+  findByToken(tokenId: string): Promise<TokenRotation | undefined>;
+  findByIdempotencyKey(userId: string, keyHash: string): Promise<TokenRotation | undefined>;
+  /** Forgets sealed successors and Idempotency-Keys whose replay window ended at or before `now`. */
+  forgetReplays(now: string): Promise<number>;
+  /** Rotations whose grace ended at or before `now` and whose end is not yet recorded, oldest first. */
+  listEnded(now: string, limit: number): Promise<TokenRotation[]>;
+  /** Records the end once; false when another instance recorded it first. */
+  markEnded(tokenId: string, endedAt: string): Promise<boolean>;
 }
 
 /** The usage trail of personal access tokens (domain/token-usage.ts): one row per token and client address. */
@@ -474,6 +489,7 @@ export interface Repositories {
   keyFingerprints: KeyFingerprintRepository;
   tokens: TokenRepository;
   tokenUsage: TokenUsageRepository;
+  tokenRotations: TokenRotationRepository;
   revocationRules: RevocationRuleRepository;
   oauthApps: OAuthAppRepository;
   oauthGrants: OAuthGrantRepository;

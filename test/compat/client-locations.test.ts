@@ -21,6 +21,7 @@ const sourcedElsewhere: Record<string, string> = {
   '7e1c4f52-3b8a-4d0e-9c61-2a5f0d3b8e47': 'build-release alias: Lapis own (the document shows the URL; no client calls it)',
   '8d2e6f4a-91c3-4b57-a0e8-5f3c7b1d9e26': 'tokens/self: Lapis own (docs/compatibility.md, Lapis-only routes)',
   'c3f1a8e2-5b7d-4e9a-9f06-2d4b8a61e7c5': 'explain: Lapis own (docs/compatibility.md, Lapis-only routes)',
+  'abe23304-5481-405f-84c7-45adb72c62bd': 'Tokens Pats rotate: Lapis own (docs/compatibility.md, Lapis-only routes)',
   '2c1965e2-28da-4aa1-bc64-b8a58537ae9b': 'Tokens Pats: the .NET TokensHttpClient (the JS clients have no Tokens client)',
   'ee4afb16-e7ab-4ed8-9d4b-4ef3e78f97e4': 'TokenAdmin RevocationRules: the Go and Python TokenAdmin clients',
   'af68438b-ed04-4407-9eb6-f1dbae3f922e': 'TokenAdmin PersonalAccessTokens: the Go and Python TokenAdmin clients',

@@ -32,6 +32,7 @@ export type ApiServices = Pick<
   | 'credentialSelf'
   | 'tokens'
   | 'organizationTokens'
+  | 'tokenRotations'
   | 'revocationRules'
   | 'audit'
 >;

@@ -15,6 +15,7 @@ import type { OrganizationPolicyService } from '../../services/org-policies.js';
 import type { OrganizationTokenService } from '../../services/organization-tokens.js';
 import type { OrganizationService } from '../../services/organizations.js';
 import type { SignInService } from '../../services/sign-in.js';
+import type { TokenRotationService } from '../../services/token-rotations.js';
 import type { TokenUsageTrail } from '../../services/token-usage.js';
 import type { TokenService } from '../../services/tokens.js';
 import type { UserService } from '../../services/users.js';
@@ -46,6 +47,7 @@ export interface UiOptions {
   signIn: SignInService;
   sessions: WebSessionService;
   tokens: TokenService;
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
@@ -110,6 +112,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
   await app.register(userSettingsArea, {
     prefix: '/:organization/_usersSettings',
     tokens: options.tokens,
+    tokenRotations: options.tokenRotations,
     usage: options.usage,
     organizations: options.organizations,
     clock: options.clock,

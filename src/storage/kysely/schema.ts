@@ -276,6 +276,7 @@ export interface Database {
   token_expiry_notices: TokenExpiryNoticesTable;
   leak_settings: LeakSettingsTable;
   token_usage: TokenUsageTable;
+  token_rotations: TokenRotationsTable;
   audit_log: AuditLogTable;
   organization_policies: OrganizationPoliciesTable;
 }
@@ -374,4 +375,19 @@ export interface TokenUsageTable {
   user_agent: string;
   first_used_at: string;
   last_used_at: string;
+}
+
+export interface TokenRotationsTable {
+  token_id: string;
+  successor_id: string;
+  user_id: string;
+  idempotency_key_hash: string | null;
+  request_hash: string;
+  grace_seconds: number;
+  grace_ends_at: string;
+  /** The successor's text sealed with a key derived from the token secret; null once the replay window passed. */
+  successor_sealed: string | null;
+  replay_until: string;
+  created_at: string;
+  ended_at: string | null;
 }

@@ -31,6 +31,7 @@ import { KyselyRetentionLeaseRepository } from './retention-leases.js';
 import { KyselyRevocationRuleRepository } from './revocation-rules.js';
 import type { Database } from './schema.js';
 import { KyselyTeamRepository } from './teams.js';
+import { KyselyTokenRotationRepository } from './token-rotations.js';
 import { KyselyTokenUsageRepository } from './token-usage.js';
 import { KyselyTokenRepository } from './tokens.js';
 import { KyselyUserRepository } from './users.js';
@@ -68,6 +69,7 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     keyFingerprints: guard(new KyselyKeyFingerprintRepository(db), translate),
     tokens: guard(new KyselyTokenRepository(db), translate),
     tokenUsage: guard(new KyselyTokenUsageRepository(db), translate),
+    tokenRotations: guard(new KyselyTokenRotationRepository(db), translate),
     revocationRules: guard(new KyselyRevocationRuleRepository(db), translate),
     oauthApps: guard(new KyselyOAuthAppRepository(db), translate),
     oauthGrants: guard(new KyselyOAuthGrantRepository(db), translate),

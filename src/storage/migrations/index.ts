@@ -13,6 +13,7 @@ import { tokenRestrictions } from './012-token-restrictions.js';
 import { tokenUsage } from './013-token-usage.js';
 import { failureCounters } from './014-failure-counters.js';
 import { webhooksAndLeaks } from './017-webhooks-and-leaks.js';
+import { tokenRotations } from './019-token-rotations.js';
 import type { LapisMigration } from './dialect.js';
 
 /** Every migration, in order. Append only: a released migration never changes. */
@@ -32,4 +33,5 @@ export const migrations: readonly LapisMigration[] = [
   tokenUsage,
   failureCounters,
   webhooksAndLeaks,
+  tokenRotations,
 ];

@@ -29,6 +29,7 @@ import { personalAccessTokensLocation } from './tokenadmin/personal-access-token
 import { revocationRulesLocation } from './tokenadmin/revocation-rules.js';
 import { revocationsLocation } from './tokenadmin/revocations.js';
 import { patsLocation } from './tokens/pats.js';
+import { patRotationLocation } from './tokens/rotate.js';
 import { tokenSelfLocation } from './tokens/self.js';
 
 /** Every REST resource Lapis serves. Adding an area: a folder under areas/ and its locations here. */
@@ -68,6 +69,7 @@ export const apiLocations: readonly ApiLocation[] = [
   tokenSelfLocation,
   explainLocation,
   patsLocation,
+  patRotationLocation,
   revocationRulesLocation,
   personalAccessTokensLocation,
   revocationsLocation,

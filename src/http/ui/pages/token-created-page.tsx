@@ -11,9 +11,11 @@ export interface TokenCreatedPageProps {
   /** The token text: rendered into this one response and nowhere else. */
   text: string;
   regenerated: boolean;
+  /** After a regenerate with a grace window: when the previous secret stops working. */
+  graceEndsAt?: string | undefined;
 }
 
-export function TokenCreatedPage({ organization, view, text, regenerated }: TokenCreatedPageProps) {
+export function TokenCreatedPage({ organization, view, text, regenerated, graceEndsAt }: TokenCreatedPageProps) {
   const heading = regenerated ? 'Token regenerated' : 'Token created';
   return (
     <Layout title={heading} scripts={['copy-token.js']}>
@@ -38,7 +40,13 @@ export function TokenCreatedPage({ organization, view, text, regenerated }: Toke
           </button>
           <span class="hint" role="status" data-copy-status />
         </div>
-        {regenerated && <p class="hint">The previous secret of this token no longer works.</p>}
+        {regenerated && !graceEndsAt && <p class="hint">The previous secret of this token no longer works.</p>}
+        {graceEndsAt && (
+          <p class="hint" data-grace-ends={graceEndsAt}>
+            The previous secret keeps working until{' '}
+            <time dateTime={graceEndsAt}>{graceEndsAt.slice(0, 16).replace('T', ' ')} UTC</time>, then stops.
+          </p>
+        )}
       </div>
       <TokenSummary view={view} />
       <p>

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PersonalAccessToken } from '../../../domain/entities.js';
+import type { AuditOrigin } from '../../../domain/audit.js';
+import type { PersonalAccessToken, User } from '../../../domain/entities.js';
 import type { TokenChangesInput } from '../../../services/tokens.js';
 import { pageOrigin } from '../audit-origin.js';
+import { formText } from '../form-body.js';
 import { formFailure } from '../form-failure.js';
 import { EditTokenPage } from '../pages/edit-token-page.js';
 import { type ConfirmedAction, TokenConfirmPage } from '../pages/token-confirm-page.js';
@@ -50,6 +52,7 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
         view={tokenView(token, clock.now(), known, projectNames)}
         values={values ?? currentTokenValues(token, projectNames)}
         usage={await options.usage.trailOf(token.id)}
+        rotation={await options.tokenRotations.rotationOf(token.id)}
         error={error}
       />,
     );
@@ -82,7 +85,16 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
   async function confirmPage(request: TokenRequest, reply: FastifyReply, action: ConfirmedAction) {
     const token = await changeableToken(request);
     const view = tokenView(token, clock.now(), await options.organizations.list(), await tokens.projectNames([token]));
-    return sendPage(reply, 200, <TokenConfirmPage organization={membership(request).organization} view={view} action={action} />);
+    return sendPage(
+      reply,
+      200,
+      <TokenConfirmPage
+        organization={membership(request).organization}
+        view={view}
+        action={action}
+        rotation={await options.tokenRotations.rotationOf(token.id)}
+      />,
+    );
   }
 
   app.get<{ Params: TokenParams }>('/tokens/:id/regenerate', (request, reply) => confirmPage(request, reply, 'regenerate'));
@@ -91,7 +103,13 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
   app.post<{ Params: TokenParams }>('/tokens/:id/regenerate', async (request, reply) => {
     const { user, organization } = membership(request);
     const token = await changeableToken(request);
-    const created = await tokens.regenerate(token, user, pageOrigin(request, user));
+    const origin = pageOrigin(request, user);
+    // No choice (an older form) or "now" regenerates as before; a window rotates, and the old secret winds down.
+    const grace = Number(formText(request.body, 'grace') || '0');
+    const created =
+      grace === 0
+        ? { ...(await tokens.regenerate(token, user, origin)), graceEndsAt: undefined }
+        : await rotated(token, user, grace, origin);
     request.log.info({ authorizationId: created.token.id, replaces: token.id }, 'personal access token regenerated');
     const view = tokenView(
       created.token,
@@ -99,8 +117,24 @@ export function tokenActionRoutes(app: FastifyInstance, options: UserSettingsOpt
       await options.organizations.list(),
       await tokens.projectNames([created.token]),
     );
-    return sendPage(reply, 200, <TokenCreatedPage organization={organization} view={view} text={created.text} regenerated />);
+    return sendPage(
+      reply,
+      200,
+      <TokenCreatedPage
+        organization={organization}
+        view={view}
+        text={created.text}
+        regenerated
+        graceEndsAt={created.graceEndsAt}
+      />,
+    );
   });
+
+  async function rotated(token: PersonalAccessToken, user: User, grace: number, origin: AuditOrigin) {
+    const result = await options.tokenRotations.rotate({ token, user, graceSeconds: grace, origin });
+    // A page POST carries no Idempotency-Key, so a first answer always holds the text.
+    return { token: result.successor, text: result.text ?? '', graceEndsAt: result.rotation.graceEndsAt };
+  }
 
   app.post<{ Params: TokenParams }>('/tokens/:id/revoke', async (request, reply) => {
     const token = await ownedToken(request);

@@ -3,6 +3,7 @@ import type { Clock } from '../../../domain/clock.js';
 import type { Organization, User } from '../../../domain/entities.js';
 import type { OrganizationPolicyService } from '../../../services/org-policies.js';
 import type { OrganizationService } from '../../../services/organizations.js';
+import type { TokenRotationService } from '../../../services/token-rotations.js';
 import type { TokenUsageTrail } from '../../../services/token-usage.js';
 import type { TokenPolicy, TokenService } from '../../../services/tokens.js';
 import { sendNotFoundPage } from '../error-pages.js';
@@ -30,6 +31,8 @@ declare module 'fastify' {
 
 export interface UserSettingsOptions {
   tokens: TokenService;
+  /** Regenerate with a grace window. */
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
   /** Read on the token's edit page. */
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   organizations: OrganizationService;

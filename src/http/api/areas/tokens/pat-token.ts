@@ -1,6 +1,7 @@
 import type { Organization, PersonalAccessToken } from '../../../../domain/entities.js';
 import { DomainError, type ErrorCode } from '../../../../domain/errors.js';
 import type { TokenField } from '../../../../domain/pat-rules.js';
+import { restrictionsView } from './lapis-restrictions.js';
 
 /** The lifecycle API's shapes: PatToken, PatTokenResult and the in-band `patTokenError` values. */
 
@@ -17,7 +18,9 @@ export type PatTokenError =
   | 'failedToReadTenantPolicy'
   | 'globalPatPolicyViolation'
   | 'fullScopePatPolicyViolation'
-  | 'patLifespanPolicyViolation';
+  | 'patLifespanPolicyViolation'
+  /** Lapis only: `lapisRestrictions` was refused (a client that never sends the field never sees it). */
+  | 'invalidLapisRestrictions';
 
 /**
  * Domain refusals the API answers in band with HTTP 200, as Azure DevOps does. A new domain code (a policy
@@ -35,6 +38,7 @@ const inBandByField: Record<TokenField, PatTokenError> = {
   displayName: 'invalidDisplayName',
   scope: 'invalidScope',
   validTo: 'invalidValidTo',
+  restrictions: 'invalidLapisRestrictions',
 };
 
 /** The in-band error for a refusal, or undefined when it is not one the API answers in band. */
@@ -43,12 +47,17 @@ export function patTokenErrorFor(error: unknown): PatTokenError | undefined {
   const byCode = inBandByCode[error.code];
   if (byCode) return byCode;
   const field = error.details.field as TokenField | undefined;
+  // A restriction refused for any reason (an unknown project too) is the caller's input, answered in band.
+  if (field === 'restrictions') return inBandByField.restrictions;
   if (error.code !== 'invalidInput' || field === undefined) return undefined;
   if (field === 'displayName' && error.details.required === true) return 'displayNameRequired';
   return inBandByField[field];
 }
 
-/** Azure DevOps' PatToken: `token` holds the text only in the answer that created it. */
+/**
+ * Azure DevOps' PatToken: `token` holds the text only in the answer that created it. `lapisRestrictions` is Lapis's
+ * own field beside them; Azure DevOps clients ignore fields they do not know.
+ */
 export function patToken(token: PersonalAccessToken, text: string | null = null) {
   return {
     displayName: token.displayName,
@@ -58,6 +67,7 @@ export function patToken(token: PersonalAccessToken, text: string | null = null)
     validFrom: token.validFrom,
     authorizationId: token.id,
     token: text,
+    lapisRestrictions: restrictionsView(token.restrictions),
   };
 }
 

@@ -4,6 +4,7 @@ import { isGuid } from '../../../../domain/guid.js';
 import { patListQuery } from '../../../../domain/pat-list.js';
 import { type ApiLocation, type ApiRequestContext, operation } from '../../registry.js';
 import { queryBoolean, queryInteger, queryParameters, typedQueryParameters } from '../../values.js';
+import { lapisRestrictionsField, restrictionsInput } from './lapis-restrictions.js';
 import { patToken, patTokenResult, targetOrganization } from './pat-token.js';
 
 /**
@@ -18,11 +19,24 @@ const optionalText = Type.Optional(Type.Union([Type.String({ maxLength: 4096 }),
 const optionalFlag = Type.Optional(Type.Union([Type.Boolean(), Type.Null()]));
 
 const createRequest = Type.Object(
-  { displayName: optionalText, scope: optionalText, validTo: optionalText, allOrgs: optionalFlag },
+  {
+    displayName: optionalText,
+    scope: optionalText,
+    validTo: optionalText,
+    allOrgs: optionalFlag,
+    lapisRestrictions: lapisRestrictionsField,
+  },
   { additionalProperties: true },
 );
 const updateRequest = Type.Object(
-  { authorizationId: optionalText, displayName: optionalText, scope: optionalText, validTo: optionalText, allOrgs: optionalFlag },
+  {
+    authorizationId: optionalText,
+    displayName: optionalText,
+    scope: optionalText,
+    validTo: optionalText,
+    allOrgs: optionalFlag,
+    lapisRestrictions: lapisRestrictionsField,
+  },
   { additionalProperties: true },
 );
 
@@ -77,18 +91,21 @@ export const patsLocation: ApiLocation = {
     POST: operation({
       scopes,
       accepts: userCredentials,
-      summary: 'Create a token; the only answer that carries its text. Refusals come back in band (`patTokenError`).',
+      summary:
+        'Create a token; the only answer that carries its text. Lapis also takes `lapisRestrictions` (projects, readOnly, allowedAddresses, rateLimit). Refusals come back in band (`patTokenError`).',
       body: createRequest,
       async handler(context) {
         const { body, organization } = context;
         return {
           body: await patTokenResult(async () => {
+            const restrictions = restrictionsInput(body.lapisRestrictions);
             const created = await context.services.tokens.create({
               user: context.principal.user,
               displayName: body.displayName ?? '',
               scope: body.scope ?? '',
               organizationId: targetOrganization(body.allOrgs ?? false, organization),
               validTo: dateOf(body.validTo),
+              restrictions,
             });
             return patToken(created.token, created.text);
           }),
@@ -98,7 +115,8 @@ export const patsLocation: ApiLocation = {
     PUT: operation({
       scopes,
       accepts: userCredentials,
-      summary: 'Change a token by `authorizationId`; fields left out keep their values.',
+      summary:
+        'Change a token by `authorizationId`; fields left out keep their values (`lapisRestrictions`, when given, replaces all of them).',
       body: updateRequest,
       async handler(context) {
         const { body, organization } = context;
@@ -107,12 +125,14 @@ export const patsLocation: ApiLocation = {
         const { user } = context.principal;
         return {
           body: await patTokenResult(async () => {
+            const restrictions = restrictionsInput(body.lapisRestrictions);
             const token = await context.services.tokens.getOwnedIn(user, organization.id, id);
             const updated = await context.services.tokens.update(token, user, {
               ...(typeof body.displayName === 'string' && { displayName: body.displayName }),
               ...(typeof body.scope === 'string' && { scope: body.scope }),
               ...(typeof body.validTo === 'string' && { validTo: new Date(body.validTo) }),
               ...(typeof body.allOrgs === 'boolean' && { organizationId: targetOrganization(body.allOrgs, organization) }),
+              restrictions,
             });
             return patToken(updated);
           }),
