@@ -223,7 +223,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
-  const definitions = new BuildDefinitionService(context);
+  const definitions = new BuildDefinitionService(context, { cacheMs: config.authCacheMs });
   const builds = new BuildService(context);
   const tokens = new TokenService(
     context,
@@ -244,7 +244,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   return {
     context,
     sharedFailures: shared,
-    users: new UserService(context),
+    users: new UserService(context, { cacheMs: config.authCacheMs }),
     organizations: new OrganizationService(context, { cacheMs: config.authCacheMs }),
     projects: new ProjectService(context, { cacheMs: config.authCacheMs }),
     teams: new TeamService(context),

@@ -40,24 +40,42 @@ export class TtlCache<K, V> {
    */
   async getOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const now = this.clock.now().getTime();
+    const cached = this.fresh(key, now);
+    if (cached) return cached.value;
+    const value = await load();
+    if (keep(value)) this.store(key, value, now);
+    else this.entries.delete(key);
+    return value;
+  }
+
+  /** The cached value, if one is still fresh: for callers that load their misses together. */
+  get(key: K): V | undefined {
+    return this.fresh(key, this.clock.now().getTime())?.value;
+  }
+
+  /** Keeps a value loaded by the caller for the lifetime. */
+  set(key: K, value: V): void {
+    this.store(key, value, this.clock.now().getTime());
+  }
+
+  private fresh(key: K, now: number): Entry<V> | undefined {
     const cached = this.entries.get(key);
     if (cached && cached.expiresAt > now) {
       this.stats.hits++;
-      return cached.value;
+      return cached;
     }
     this.stats.misses++;
-    const value = await load();
-    if (this.options.ttlMs > 0) {
-      this.entries.delete(key);
-      if (keep(value)) {
-        if (this.entries.size >= this.maxEntries) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
-      }
+    return undefined;
+  }
+
+  private store(key: K, value: V, now: number): void {
+    if (this.options.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
     }
-    return value;
+    this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
   }
 
   clear(): void {
