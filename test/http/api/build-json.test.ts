@@ -154,6 +154,20 @@ describe('the build JSON writer', () => {
     for (const build of builds) expect(writer.document(build)).toEqual(buildDocument(build, relations, urls));
   });
 
+  it('reuses a pipeline text across pages only while the pipeline, its project and the collection URL are the same', () => {
+    const renamed: Project = { ...project, name: 'Renamed', revision: 8 };
+    const moved = { ...relations, projects: new Map([[project.id, renamed]]) };
+    const elsewhere = { ...urls, collectionUrl: 'https://other.example/org' };
+    for (const [pageRelations, pageUrls] of [
+      [relations, urls],
+      [moved, urls],
+      [relations, elsewhere],
+    ] as const) {
+      const expected = JSON.stringify(buildDocument(base, pageRelations, pageUrls));
+      expect(new BuildJsonWriter(pageRelations, pageUrls).write(base)).toBe(expected);
+    }
+  });
+
   it('refuses a build whose pipeline is not among the relations, as buildDocument does', () => {
     expect(() => writer.write({ ...base, id: 10, definitionId: 99 })).toThrow(/relations of build 10 are missing/);
   });

@@ -32,6 +32,12 @@ interface DefinitionText {
 }
 
 /**
+ * Pipeline texts written for earlier pages. The definition and project caches hand out the same (never modified)
+ * objects until something changes, so a text is reused while both objects and the collection URL are the same.
+ */
+const written = new WeakMap<BuildDefinition, { project: Project; collectionUrl: string; text: DefinitionText }>();
+
+/**
  * The JSON text of `buildDocument` written directly: the pipeline, project and people a page's builds share are
  * serialised once per page instead of once per build, and no document object is made for the plain representation.
  * Each part comes from the same functions `buildDocument` uses, in the same order, so the text is byte-for-byte
@@ -64,6 +70,15 @@ export class BuildJsonWriter {
   }
 
   private describe(definition: BuildDefinition, project: Project): DefinitionText {
+    const { collectionUrl } = this.urls;
+    const earlier = written.get(definition);
+    if (earlier?.project === project && earlier.collectionUrl === collectionUrl) return earlier.text;
+    const text = this.pipelineText(definition, project);
+    written.set(definition, { project, collectionUrl, text });
+    return text;
+  }
+
+  private pipelineText(definition: BuildDefinition, project: Project): DefinitionText {
     const base = inner(`${this.urls.collectionUrl}/${project.id}`);
     const repository = repositoryOf(definition, project, this.urls);
     return {
