@@ -15,8 +15,9 @@ export function pinned(cores: string, command: string, args: readonly string[]):
 }
 
 export interface WrkResult {
-  requests: number;
   perSecond: number;
+  /** Requests answered in the run. */
+  requests: number;
   p50Ms: number;
   p99Ms: number;
   non2xx: number;
@@ -34,16 +35,16 @@ export async function wrk(url: string, headers: Record<string, string>, seconds:
   args.push(url);
   const [command, argv] = pinned(pinning.load, 'wrk', args);
   const { stdout } = await run(command, argv, { maxBuffer: 1 << 20 });
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
   const perSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1]);
+  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1]);
   const p50 = /^\s+50%\s+([\d.]+)(us|ms|s)/m.exec(stdout);
   const p99 = /^\s+99%\s+([\d.]+)(us|ms|s)/m.exec(stdout);
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0);
   if (!Number.isFinite(perSecond) || !Number.isFinite(requests) || !p50 || !p99)
     throw new Error(`cannot read wrk's output:\n${stdout}`);
   return {
-    requests,
     perSecond,
+    requests,
     p50Ms: milliseconds(p50[1] ?? '', p50[2] ?? ''),
     p99Ms: milliseconds(p99[1] ?? '', p99[2] ?? ''),
     non2xx,

@@ -227,7 +227,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const accessTokens = new AccessTokens(signingKeys, clock);
   const oauthApps = new OAuthAppService(context, hasher);
   const oauthGrants = new OAuthGrantService(context);
-  const definitions = new BuildDefinitionService(context);
+  const definitions = new BuildDefinitionService(context, { cacheMs: config.authCacheMs });
   const builds = new BuildService(context);
   const organizations = new OrganizationService(context, { cacheMs: config.authCacheMs });
   const revocationRules = new RevocationRuleService(context, config.authCacheMs);
@@ -257,7 +257,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   return {
     context,
     counters,
-    users: new UserService(context),
+    users: new UserService(context, { cacheMs: config.authCacheMs }),
     organizations,
     projects: new ProjectService(context, { cacheMs: config.authCacheMs }),
     teams: new TeamService(context),

@@ -14,6 +14,7 @@ import { DomainError } from '../domain/errors.js';
 import { validateName } from '../domain/names.js';
 import type { Repositories } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
+import { TtlCache } from './ttl-cache.js';
 
 /** A definition as a client sends it: every field optional, shapes already checked by the HTTP schema. */
 export interface DefinitionInput {
@@ -240,7 +241,23 @@ function orderKey(definition: BuildDefinition, order: DefinitionQueryOrder): str
 }
 
 export class BuildDefinitionService {
-  constructor(private readonly context: ServiceContext) {}
+  /**
+   * Definitions by `{organization id}/{id}` for rendering builds, where every page of builds names its pipelines.
+   * Reused for the cache's lifetime; any instance's change to a definition drops them (the `definitions` notice).
+   */
+  private readonly rendered: TtlCache<string, BuildDefinition>;
+
+  constructor(
+    private readonly context: ServiceContext,
+    options: { cacheMs: number } = { cacheMs: 0 },
+  ) {
+    this.rendered = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 10_000 });
+    if (options.cacheMs > 0) {
+      context.credentials.subscribe((change) => {
+        if (change.topic === 'definitions' || change.topic === 'all') this.rendered.clear();
+      });
+    }
+  }
 
   /** Creates a definition; with a clone source, the body's fields apply over a copy of that definition (or revision). */
   async create(project: Project, author: User, input: DefinitionInput, cloneOf?: CloneSource): Promise<BuildDefinition> {
@@ -344,17 +361,20 @@ export class BuildDefinitionService {
       authoredById: author.id,
       settings: mergeSettings(current.settings, input),
     };
-    return this.context.store.transaction(async (repositories) => {
-      const clash = await repositories.definitions.findByName(project.organizationId, project.id, path, name);
-      if (clash && clash.id !== id) {
-        throw new DomainError('definitionExists', `A build pipeline named "${name}" already exists in folder ${path}.`);
-      }
-      if (!(await repositories.definitions.update(updated, current.revision))) {
-        throw new DomainError('definitionRevisionConflict', `The pipeline ${id} was updated by another client; get it again.`);
-      }
-      await ensureFolders(repositories, updated, author, updated.modifiedDate);
-      return updated;
-    });
+    return this.context.store
+      .transaction(async (repositories) => {
+        const clash = await repositories.definitions.findByName(project.organizationId, project.id, path, name);
+        if (clash && clash.id !== id) {
+          throw new DomainError('definitionExists', `A build pipeline named "${name}" already exists in folder ${path}.`);
+        }
+        if (!(await repositories.definitions.update(updated, current.revision))) {
+          throw new DomainError('definitionRevisionConflict', `The pipeline ${id} was updated by another client; get it again.`);
+        }
+        await ensureFolders(repositories, updated, author, updated.modifiedDate);
+        await repositories.changes.publish('definitions', project.organizationId);
+        return updated;
+      })
+      .finally(() => this.context.credentials.changedHere('definitions', project.organizationId));
   }
 
   /** Brings a deleted definition back (`PATCH …/definitions/{id}?deleted=false`); a live one is returned as it is. */
@@ -362,18 +382,21 @@ export class BuildDefinitionService {
     const current = await this.context.store.definitions.find(project.organizationId, id, project.id);
     if (!current) throw notFound(id);
     if (!current.deleted) return current;
-    return this.context.store.transaction(async (repositories) => {
-      const clash = await repositories.definitions.findByName(project.organizationId, project.id, current.path, current.name);
-      if (clash) {
-        throw new DomainError(
-          'definitionExists',
-          `A build pipeline named "${current.name}" already exists in folder ${current.path}; rename it before restoring ${id}.`,
-        );
-      }
-      const restored: BuildDefinition = { ...current, deleted: false, modifiedDate: this.context.clock.now().toISOString() };
-      await repositories.definitions.update(restored, current.revision);
-      return restored;
-    });
+    return this.context.store
+      .transaction(async (repositories) => {
+        const clash = await repositories.definitions.findByName(project.organizationId, project.id, current.path, current.name);
+        if (clash) {
+          throw new DomainError(
+            'definitionExists',
+            `A build pipeline named "${current.name}" already exists in folder ${current.path}; rename it before restoring ${id}.`,
+          );
+        }
+        const restored: BuildDefinition = { ...current, deleted: false, modifiedDate: this.context.clock.now().toISOString() };
+        await repositories.definitions.update(restored, current.revision);
+        await repositories.changes.publish('definitions', project.organizationId);
+        return restored;
+      })
+      .finally(() => this.context.credentials.changedHere('definitions', project.organizationId));
   }
 
   /** The history of a live definition, oldest first. */
@@ -418,11 +441,24 @@ export class BuildDefinitionService {
     const current = await this.get(project, id);
     const deleted: BuildDefinition = { ...current, deleted: true, modifiedDate: this.context.clock.now().toISOString() };
     await this.context.store.definitions.update(deleted, current.revision);
+    await this.context.credentials.changed('definitions', project.organizationId);
   }
 
   /** Definitions by id, deleted ones included (builds keep naming their pipeline). */
   async byIds(organizationId: string, ids: readonly number[]): Promise<Map<number, BuildDefinition>> {
-    const definitions = await this.context.store.definitions.findByIds(organizationId, [...new Set(ids)]);
-    return new Map(definitions.map((definition) => [definition.id, definition]));
+    const found = new Map<number, BuildDefinition>();
+    const missing: number[] = [];
+    for (const id of new Set(ids)) {
+      const cached = this.rendered.get(`${organizationId}/${id}`);
+      if (cached) found.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length === 0) return found;
+    const loadedIn = this.rendered.epoch;
+    for (const definition of await this.context.store.definitions.findByIds(organizationId, missing)) {
+      this.rendered.set(`${organizationId}/${definition.id}`, definition, loadedIn);
+      found.set(definition.id, definition);
+    }
+    return found;
   }
 }

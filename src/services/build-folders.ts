@@ -69,53 +69,58 @@ export class BuildFolderService {
       throw new DomainError('invalidInput', 'description must be at most 4000 characters.');
     const now = this.context.clock.now().toISOString();
     const { organizationId } = project;
-    return this.context.store.transaction(async (repositories) => {
-      const folder = await repositories.folders.find(organizationId, project.id, from);
-      if (!folder) throw notFound(from);
-      if (moving && (await repositories.folders.find(organizationId, project.id, to))) {
-        throw new DomainError('folderExists', `The folder ${to} already exists.`);
-      }
-      const segments = to.split('\\').filter(Boolean);
-      for (let depth = 1; depth < segments.length; depth++) {
-        const parent = `\\${segments.slice(0, depth).join('\\')}`;
-        const stamps = { createdById: changer.id, createdOn: now, lastChangedById: changer.id, lastChangedDate: now };
-        await repositories.folders.insert({ ...folder, ...stamps, path: parent, description: '' });
-      }
-      const moved = (old: string) => `${to}${old.slice(from.length)}`;
-      for (const below of await repositories.folders.listUnder(organizationId, project.id, from)) {
-        const top = below.path.toLowerCase() === from.toLowerCase();
-        await repositories.folders.update(
-          {
-            ...below,
-            path: moved(below.path),
-            ...(top && {
-              description: changes.description ?? below.description,
-              lastChangedById: changer.id,
-              lastChangedDate: now,
-            }),
-          },
-          below.path,
-        );
-      }
-      if (moving) {
-        const definitions = await repositories.definitions.list({
-          organizationId,
-          projectId: project.id,
-          path: from.toLowerCase(),
-          order: 'none',
-          limit: Number.MAX_SAFE_INTEGER,
-        });
-        for (const definition of definitions) {
-          await repositories.definitions.update(
-            { ...definition, path: moved(definition.path), modifiedDate: now },
-            definition.revision,
+    return this.context.store
+      .transaction(async (repositories) => {
+        const folder = await repositories.folders.find(organizationId, project.id, from);
+        if (!folder) throw notFound(from);
+        if (moving && (await repositories.folders.find(organizationId, project.id, to))) {
+          throw new DomainError('folderExists', `The folder ${to} already exists.`);
+        }
+        const segments = to.split('\\').filter(Boolean);
+        for (let depth = 1; depth < segments.length; depth++) {
+          const parent = `\\${segments.slice(0, depth).join('\\')}`;
+          const stamps = { createdById: changer.id, createdOn: now, lastChangedById: changer.id, lastChangedDate: now };
+          await repositories.folders.insert({ ...folder, ...stamps, path: parent, description: '' });
+        }
+        const moved = (old: string) => `${to}${old.slice(from.length)}`;
+        for (const below of await repositories.folders.listUnder(organizationId, project.id, from)) {
+          const top = below.path.toLowerCase() === from.toLowerCase();
+          await repositories.folders.update(
+            {
+              ...below,
+              path: moved(below.path),
+              ...(top && {
+                description: changes.description ?? below.description,
+                lastChangedById: changer.id,
+                lastChangedDate: now,
+              }),
+            },
+            below.path,
           );
         }
-      }
-      const updated = await repositories.folders.find(organizationId, project.id, to);
-      if (!updated) throw notFound(to);
-      return updated;
-    });
+        if (moving) {
+          const definitions = await repositories.definitions.list({
+            organizationId,
+            projectId: project.id,
+            path: from.toLowerCase(),
+            order: 'none',
+            limit: Number.MAX_SAFE_INTEGER,
+          });
+          for (const definition of definitions) {
+            await repositories.definitions.update(
+              { ...definition, path: moved(definition.path), modifiedDate: now },
+              definition.revision,
+            );
+          }
+        }
+        const updated = await repositories.folders.find(organizationId, project.id, to);
+        if (!updated) throw notFound(to);
+        if (moving) await repositories.changes.publish('definitions', organizationId);
+        return updated;
+      })
+      .finally(() => {
+        if (moving) this.context.credentials.changedHere('definitions', organizationId);
+      });
   }
 
   /** Deletes the folder, the folders below it and the pipelines in them (kept as deleted, their builds stay readable). */
@@ -123,19 +128,22 @@ export class BuildFolderService {
     const normalized = normalizePath(path);
     if (normalized === '\\') throw new DomainError('invalidInput', 'The root folder cannot be deleted.');
     const now = this.context.clock.now().toISOString();
-    await this.context.store.transaction(async (repositories) => {
-      if (!(await repositories.folders.find(project.organizationId, project.id, normalized))) throw notFound(normalized);
-      const definitions = await repositories.definitions.list({
-        organizationId: project.organizationId,
-        projectId: project.id,
-        path: normalized.toLowerCase(),
-        order: 'none',
-        limit: Number.MAX_SAFE_INTEGER,
-      });
-      for (const definition of definitions) {
-        await repositories.definitions.update({ ...definition, deleted: true, modifiedDate: now }, definition.revision);
-      }
-      await repositories.folders.deleteUnder(project.organizationId, project.id, normalized);
-    });
+    await this.context.store
+      .transaction(async (repositories) => {
+        if (!(await repositories.folders.find(project.organizationId, project.id, normalized))) throw notFound(normalized);
+        const definitions = await repositories.definitions.list({
+          organizationId: project.organizationId,
+          projectId: project.id,
+          path: normalized.toLowerCase(),
+          order: 'none',
+          limit: Number.MAX_SAFE_INTEGER,
+        });
+        for (const definition of definitions) {
+          await repositories.definitions.update({ ...definition, deleted: true, modifiedDate: now }, definition.revision);
+        }
+        await repositories.folders.deleteUnder(project.organizationId, project.id, normalized);
+        await repositories.changes.publish('definitions', project.organizationId);
+      })
+      .finally(() => this.context.credentials.changedHere('definitions', project.organizationId));
   }
 }

@@ -25,9 +25,9 @@ export interface TtlCacheOptions {
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly maxEntries: number;
+  readonly stats: CacheStats = { hits: 0, misses: 0 };
   /** Bumped by `clear`: a load that began before a clear read what the clear was about, and is not kept. */
   private generation = 0;
-  readonly stats: CacheStats = { hits: 0, misses: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -42,29 +42,53 @@ export class TtlCache<K, V> {
    */
   async getOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const now = this.clock.now().getTime();
-    const cached = this.entries.get(key);
-    if (cached && cached.expiresAt > now) {
-      this.stats.hits++;
-      return cached.value;
-    }
-    this.stats.misses++;
-    const generation = this.generation;
+    const cached = this.fresh(key, now);
+    if (cached) return cached.value;
+    const loadedIn = this.generation;
     const value = await load();
-    if (this.options.ttlMs > 0 && generation === this.generation) {
-      this.entries.delete(key);
-      if (keep(value)) {
-        if (this.entries.size >= this.maxEntries) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
-      }
-    }
+    if (loadedIn !== this.generation) return value;
+    if (keep(value)) this.store(key, value, now);
+    else this.entries.delete(key);
     return value;
   }
 
+  /** The cached value, if one is still fresh: for callers that load their misses together. */
+  get(key: K): V | undefined {
+    return this.fresh(key, this.clock.now().getTime())?.value;
+  }
+
+  /** What to pass to `set` for a value about to be loaded: a `clear` before the `set` then discards it. */
+  get epoch(): number {
+    return this.generation;
+  }
+
+  /** Keeps a value loaded by the caller for the lifetime, unless the cache was cleared since `loadedIn`. */
+  set(key: K, value: V, loadedIn: number): void {
+    if (loadedIn === this.generation) this.store(key, value, this.clock.now().getTime());
+  }
+
+  private fresh(key: K, now: number): Entry<V> | undefined {
+    const cached = this.entries.get(key);
+    if (cached && cached.expiresAt > now) {
+      this.stats.hits++;
+      return cached;
+    }
+    this.stats.misses++;
+    return undefined;
+  }
+
+  private store(key: K, value: V, now: number): void {
+    if (this.options.ttlMs <= 0) return;
+    this.entries.delete(key);
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
+  }
+
   clear(): void {
-    this.generation++;
     this.entries.clear();
+    this.generation++;
   }
 }

@@ -5,6 +5,7 @@ import { passwordProblem } from '../domain/password-policy.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
+import { TtlCache } from './ttl-cache.js';
 
 export interface NewUser {
   username: string;
@@ -20,7 +21,23 @@ function checkNewPassword(password: string): void {
 }
 
 export class UserService {
-  constructor(private readonly context: ServiceContext) {}
+  /**
+   * Users by id for rendering who requested or changed something. A user's names and address never change once
+   * stored, so reuse within the cache's lifetime shows nothing stale; any instance's change to a user drops them.
+   */
+  private readonly rendered: TtlCache<string, User>;
+
+  constructor(
+    private readonly context: ServiceContext,
+    options: { cacheMs: number } = { cacheMs: 0 },
+  ) {
+    this.rendered = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 10_000 });
+    if (options.cacheMs > 0) {
+      context.credentials.subscribe((change) => {
+        if (change.topic === 'users' || change.topic === 'all') this.rendered.clear();
+      });
+    }
+  }
 
   async add(input: NewUser): Promise<User> {
     const username = validateName('username', input.username);
@@ -68,8 +85,14 @@ export class UserService {
   async byIds(ids: Iterable<string>): Promise<Map<string, User>> {
     const found = new Map<string, User>();
     for (const id of new Set(ids)) {
-      const user = await this.context.store.users.findById(id);
-      if (user) found.set(id, user);
+      let user = this.rendered.get(id);
+      if (!user) {
+        const loadedIn = this.rendered.epoch;
+        user = await this.context.store.users.findById(id);
+        if (!user) continue;
+        this.rendered.set(id, user, loadedIn);
+      }
+      found.set(id, user);
     }
     return found;
   }

@@ -433,6 +433,7 @@ export const changeTopics = [
   'policies',
   'revocation-rules',
   'signing-keys',
+  'definitions',
 ] as const;
 export type ChangeTopic = (typeof changeTopics)[number];
 

@@ -1,6 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { BuildDefinitionService } from '../../src/services/build-definitions.js';
+import { BuildFolderService } from '../../src/services/build-folders.js';
+import { serviceContext } from '../../src/services/context.js';
 import { OrganizationService } from '../../src/services/organizations.js';
 import { ProjectService } from '../../src/services/projects.js';
+import { UserService } from '../../src/services/users.js';
 import { backends } from '../support/backends.js';
 import { movableClock } from '../support/clock.js';
 import { seedWorld } from '../support/world.js';
@@ -60,6 +64,52 @@ for (const backend of backends()) {
       await elsewhere.add('northwind', 'alice');
       expect((await here.get('northwind')).name).toBe('northwind');
       expect((await here.get('contoso')).id).toBe(world.contoso.id);
+    });
+
+    it('renders pipelines from the cache, and drops them when this or any listening instance changes one', async () => {
+      const store = await backend.open();
+      const clock = movableClock();
+      const world = await seedWorld(store, clock);
+      const { context } = world.services;
+      const here = new BuildDefinitionService(context, { cacheMs });
+      const project = await world.services.projects.add(world.contoso.id, { name: 'web' });
+      const org = world.contoso.id;
+      const ci = await here.create(project, world.alice, { name: 'ci' });
+      expect((await here.byIds(org, [ci.id])).get(ci.id)?.name).toBe('ci');
+
+      const renamed = await here.update(project, ci.id, world.alice, { name: 'ci-2', revision: ci.revision });
+      expect((await here.byIds(org, [ci.id])).get(ci.id)?.revision).toBe(renamed.revision);
+
+      // A folder move rewrites the pipeline's path in its own service; the notice reaches this cache too.
+      await new BuildFolderService(context).create(project, world.alice, '\\team', undefined);
+      await here.update(project, ci.id, world.alice, { path: '\\team', revision: renamed.revision });
+      await new BuildFolderService(context).update(project, world.alice, '\\team', { path: '\\crew' });
+      expect((await here.byIds(org, [ci.id])).get(ci.id)?.path).toBe('\\crew');
+
+      // Another instance over the same store: its notice (PostgreSQL) or the lifetime (SQLite hears nothing from a
+      // write on its own connection) brings the change.
+      const other = new BuildDefinitionService(serviceContext(store, clock));
+      const current = (await here.byIds(org, [ci.id])).get(ci.id);
+      await other.update(project, ci.id, world.alice, { name: 'ci-3', revision: current?.revision });
+      if (backend.name === 'sqlite') expect((await here.byIds(org, [ci.id])).get(ci.id)?.name).toBe('ci-2');
+      clock.advance(cacheMs + 1);
+      expect((await here.byIds(org, [ci.id])).get(ci.id)?.name).toBe('ci-3');
+
+      // Unknown ids are not kept: a pipeline created elsewhere is found at once.
+      const later = await other.create(project, world.alice, { name: 'nightly' });
+      expect([...(await here.byIds(org, [ci.id, later.id])).keys()].sort()).toEqual([ci.id, later.id].sort());
+    });
+
+    it('renders people from the cache, finds new ones at once and drops them on a user notice', async () => {
+      const store = await backend.open();
+      const clock = movableClock();
+      const world = await seedWorld(store, clock);
+      const here = new UserService(world.services.context, { cacheMs });
+      expect((await here.byIds([world.alice.id, 'nobody'])).get(world.alice.id)?.username).toBe('alice');
+      const carol = await new UserService(serviceContext(store, clock)).add({ username: 'carol' });
+      expect([...(await here.byIds([world.alice.id, carol.id])).keys()]).toEqual([world.alice.id, carol.id]);
+      await here.disable('carol');
+      expect((await here.byIds([carol.id])).get(carol.id)?.disabledAt).not.toBeNull();
     });
   });
 }

@@ -71,10 +71,26 @@ function rewrite(value: unknown, format: ResponseFormat): unknown {
   return Object.fromEntries(entries.map(([key, item]) => [key, rewrite(item, format)]));
 }
 
+/**
+ * A resource whose JSON text in the plain representation (no Accept option changes it) a renderer wrote ahead, the
+ * way a response schema would; every other representation is made from `document()` as for any other resource.
+ */
+export class PrerenderedResource {
+  constructor(
+    readonly plainJson: string,
+    readonly document: () => unknown,
+  ) {}
+}
+
 /** The JSON text of one resource (not a list envelope) in the representation the request asked for. */
-function serializeResource(resource: unknown, format: ResponseFormat, enums: EnumFields | undefined): string {
+function serializeResource(item: unknown, format: ResponseFormat, enums: EnumFields | undefined): string {
+  const convertsEnums = format.enumsAsNumbers && enums !== undefined;
+  if (item instanceof PrerenderedResource && !convertsEnums && !format.msDateFormat && !format.excludeUrls) {
+    return item.plainJson;
+  }
+  const resource = item instanceof PrerenderedResource ? item.document() : item;
   let converted = resource;
-  if (format.enumsAsNumbers && enums) {
+  if (convertsEnums) {
     converted = Object.entries(enums).reduce((current, [path, table]) => convertEnums(current, path.split('.'), table), resource);
   }
   if (!format.msDateFormat && !format.excludeUrls) return JSON.stringify(converted);

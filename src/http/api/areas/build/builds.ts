@@ -5,6 +5,7 @@ import type { Build } from '../../../../domain/builds.js';
 import { DomainError } from '../../../../domain/errors.js';
 import { type BuildChanges, maxBuildsPerUpdate } from '../../../../services/builds.js';
 import { type ApiLocation, type ApiRequestContext, type ApiResult, operation } from '../../registry.js';
+import { PrerenderedResource } from '../../representation.js';
 import { mapInSlices } from '../../slices.js';
 import {
   enumValue,
@@ -15,9 +16,10 @@ import {
   requiredInteger,
   typedQueryParameters,
 } from '../../values.js';
+import { BuildJsonWriter } from './build-json.js';
 import { buildVersions, caller, requireProject } from './context.js';
 import { buildEnums } from './enum-fields.js';
-import { buildDocument, loadRelations } from './representation.js';
+import { loadRelations } from './representation.js';
 
 /** Every query parameter of the builds list: the filters plus paging, ordering and the ones that stand alone. */
 export const buildListParameters = [
@@ -60,8 +62,8 @@ const buildChanges = Type.Object({
 
 async function render(context: ApiRequestContext<unknown, unknown>, builds: readonly Build[]) {
   const { organization } = caller(context);
-  const relations = await loadRelations(context, organization, builds);
-  return mapInSlices(builds, (build) => buildDocument(build, relations, context));
+  const writer = new BuildJsonWriter(await loadRelations(context, organization, builds), context);
+  return mapInSlices(builds, (build) => new PrerenderedResource(writer.write(build), () => writer.document(build)));
 }
 
 /** Lists builds of the URL's project, or of the whole organization when the URL has none. */

@@ -50,7 +50,7 @@ export function person(users: Map<string, User>, id: string | null, urls: Urls) 
   return user ? identityRef(user, urls.collectionUrl) : undefined;
 }
 
-function repositoryOf(definition: BuildDefinition, project: Project, urls: Urls): Record<string, unknown> {
+export function repositoryOf(definition: BuildDefinition, project: Project, urls: Urls): Record<string, unknown> {
   const repository = definition.settings.repository;
   const name = typeof repository.name === 'string' ? repository.name : project.name;
   return { url: `${projectUrl(urls, project)}/_git/${encodeURIComponent(name)}`, ...repository };
