@@ -120,6 +120,8 @@ describe('the authorization step', () => {
         message: `This API accepts only ${others.map((kind) => words[kind]).join(' or ')}; ${words[credential]} cannot be used here.`,
         credential,
       });
+      // Only a recognised PAT or grant is named back by id.
+      expect(refusal).not.toHaveProperty('authorizationId');
     }
   });
 
@@ -160,26 +162,26 @@ describe('the authorization step', () => {
     });
 
     it('keeps a project-restricted token to its projects, and to reading outside any project', () => {
-      const who = restricted({ projectIds: new Set(['p-web']) });
+      const who = restricted({ projectIds: new Set(['p-web', 'p-docs']) });
       expect(authorize(who, inProject('p-web', 'PATCH'))).toBeUndefined();
       expect(authorize(who, { ...buildRead, method: 'HEAD' })).toBeUndefined();
       expect(authorize(who, buildRead)).toBeUndefined();
       expect(authorize(who, inProject('p-api'))).toEqual({
         reason: 'projectRestricted',
         message:
-          "Access Denied: this personal access token is restricted to the project ids p-web; it may not be used for GET build/builds in the project 'web'.",
+          "Access Denied: this personal access token is restricted to the project ids p-web, p-docs; it may not be used for GET build/builds in the project 'web'.",
         credential: 'pat',
         authorizationId: 'token-1',
-        detail: { Restriction: 'project', AllowedProjectIds: ['p-web'], RequestedProject: 'web' },
+        detail: { Restriction: 'project', AllowedProjectIds: ['p-web', 'p-docs'], RequestedProject: 'web' },
       });
       expect(authorize(who, inProject(null))?.reason).toBe('projectRestricted');
       expect(authorize(who, { ...buildRead, method: 'POST', label: 'POST build/builds' })).toEqual({
         reason: 'projectRestricted',
         message:
-          'Access Denied: this personal access token is restricted to the project ids p-web; outside a project it may only read, not POST build/builds.',
+          'Access Denied: this personal access token is restricted to the project ids p-web, p-docs; outside a project it may only read, not POST build/builds.',
         credential: 'pat',
         authorizationId: 'token-1',
-        detail: { Restriction: 'project', AllowedProjectIds: ['p-web'] },
+        detail: { Restriction: 'project', AllowedProjectIds: ['p-web', 'p-docs'] },
       });
     });
 
@@ -198,20 +200,21 @@ describe('the authorization step', () => {
     });
 
     it('keeps an address-restricted token to its ranges, and refuses when the address is unknown', () => {
-      const addresses = { ranges: ['10.0.0.0/8'], allows: (address: string) => address.startsWith('10.') };
+      const addresses = { ranges: ['10.0.0.0/8', '2001:db8::/32'], allows: (address: string) => address.startsWith('10.') };
       const who = restricted({ addresses });
       expect(authorize(who, { ...buildRead, clientAddress: '10.1.2.3' })).toBeUndefined();
       expect(authorize(who, { ...buildRead, clientAddress: '192.0.2.1' })).toEqual({
         reason: 'addressRestricted',
-        message: 'Access Denied: this personal access token may be used only from 10.0.0.0/8; this request came from 192.0.2.1.',
+        message:
+          'Access Denied: this personal access token may be used only from 10.0.0.0/8, 2001:db8::/32; this request came from 192.0.2.1.',
         credential: 'pat',
         authorizationId: 'token-1',
-        detail: { Restriction: 'address', AllowedAddresses: ['10.0.0.0/8'], ClientAddress: '192.0.2.1' },
+        detail: { Restriction: 'address', AllowedAddresses: ['10.0.0.0/8', '2001:db8::/32'], ClientAddress: '192.0.2.1' },
       });
       expect(authorize(who, buildRead)).toMatchObject({
         reason: 'addressRestricted',
         message:
-          'Access Denied: this personal access token may be used only from 10.0.0.0/8; this request came from an unknown address.',
+          'Access Denied: this personal access token may be used only from 10.0.0.0/8, 2001:db8::/32; this request came from an unknown address.',
         detail: { ClientAddress: null },
       });
     });

@@ -36,7 +36,10 @@ describe('personal access token rules', () => {
   it('refuses changes to a revoked token with tokenRevoked', () => {
     expect(() => requireNotRevoked(token)).not.toThrow();
     expect(() => requireNotRevoked({ ...token, revokedAt: now.toISOString() })).toThrowError(
-      expect.objectContaining({ code: 'tokenRevoked' }),
+      expect.objectContaining({
+        code: 'tokenRevoked',
+        message: 'This token has been revoked; a revoked token cannot be changed or regenerated. Create a new one.',
+      }),
     );
   });
 
@@ -59,9 +62,11 @@ describe('personal access token rules', () => {
   });
 
   it('names the field of each refused input, and marks a missing name as required', () => {
-    expect(() => checkValidTo(now, now, policy)).toThrowError(
-      expect.objectContaining({ code: 'invalidInput', details: { field: 'validTo' } }),
-    );
+    for (const end of [now, new Date('nope'), new Date(now.getTime() + 31 * dayMs)]) {
+      expect(() => checkValidTo(now, end, policy)).toThrowError(
+        expect.objectContaining({ code: 'invalidInput', details: { field: 'validTo' } }),
+      );
+    }
     expect(() => tokenDisplayName('  ')).toThrowError(
       expect.objectContaining({
         code: 'invalidInput',

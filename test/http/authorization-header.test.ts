@@ -16,6 +16,7 @@ describe('parsing the Authorization header', () => {
     expect(parseAuthorization(`Basic ${b64('token:')}`)).toEqual({ scheme: 'basic', user: 'token', password: '' });
     expect(parseAuthorization(`Basic ${b64('a:b:c')}`)).toEqual({ scheme: 'basic', user: 'a', password: 'b:c' });
     expect(parseAuthorization(`  Basic   ${b64('alice:pw')}  `)).toEqual({ scheme: 'basic', user: 'alice', password: 'pw' });
+    expect(parseAuthorization(`Basic \t${b64('alice:pw')}`)).toEqual({ scheme: 'basic', user: 'alice', password: 'pw' });
   });
 
   it('reads base64 without padding and with one or two padding characters', () => {
@@ -50,6 +51,7 @@ describe('parsing the Authorization header', () => {
   it('reads a Bearer token in any case, trimmed', () => {
     expect(parseAuthorization('Bearer eyJ.abc.def')).toEqual({ scheme: 'bearer', token: 'eyJ.abc.def' });
     expect(parseAuthorization('bearer  eyJ.abc.def  ')).toEqual({ scheme: 'bearer', token: 'eyJ.abc.def' });
+    expect(parseAuthorization('Bearer \teyJ.abc.def')).toEqual({ scheme: 'bearer', token: 'eyJ.abc.def' });
     expect(parseAuthorization(`Bearer ${'t'.repeat(4096)}`)).toEqual({ scheme: 'bearer', token: 't'.repeat(4096) });
   });
 
