@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
+import { compileRules } from '../../src/domain/revocation-rules.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
 import { PatVerifier } from '../../src/services/pat-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
@@ -205,6 +206,56 @@ for (const backend of backends()) {
       await small.verify(second.text);
       await small.verify(first.text);
       expect(writes).toBe(3);
+    });
+
+    it('writes last-used again exactly a minute later, and keeps one time per token', async () => {
+      const first = await create();
+      const second = await create();
+      let writes = 0;
+      const original = store.tokens.setLastUsed.bind(store.tokens);
+      store.tokens.setLastUsed = async (id, at) => {
+        writes++;
+        return original(id, at);
+      };
+      await verifier.verify(first.text);
+      await verifier.verify(second.text);
+      await verifier.verify(first.text);
+      expect(writes).toBe(2);
+      clock.advance(60_000);
+      await verifier.verify(first.text);
+      expect(writes).toBe(3);
+    });
+
+    it('revokes a token by an organization rule made after it, and counts its cache hits and misses', async () => {
+      const { text, token } = await create();
+      const rule = {
+        id: 'r1',
+        organizationId: world.contoso.id,
+        scopes: ['vso.build'],
+        createdBefore: new Date(clock.now().getTime() + 1000).toISOString(),
+        createdBy: world.alice.id,
+        createdAt: clock.now().toISOString(),
+      };
+      const ruled = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        {
+          acceptLegacy: true,
+          cacheMs: 500,
+          rules: { current: async () => compileRules([rule]) },
+        },
+      );
+      expect(await ruled.verify(text)).toMatchObject({
+        status: 'revoked',
+        token: { id: token.id },
+        user: { id: world.alice.id },
+      });
+      clock.advance(2000);
+      expect((await ruled.verify((await create()).text)).status).toBe('active');
+      expect(ruled.cacheStats).toEqual({ hits: 0, misses: 2 });
+      await ruled.verify(text);
+      expect(ruled.cacheStats).toEqual({ hits: 0, misses: 3 });
     });
 
     it('honours a revocation made by another process on the same database at the latest once its cache lifetime passes', async () => {
