@@ -64,6 +64,14 @@ for (const backend of backends()) {
       expect(await sessions.resume(session.id, secret)).toBeUndefined();
     });
 
+    it('refuses a session in the moment between a user being disabled and their sessions being deleted', async () => {
+      const { session, secret } = await sessions.start(world.bob, laptop);
+      // users.disable() writes disabled_at first, then deletes the sessions: a request can land in between.
+      await store.users.setDisabledAt(world.bob.id, clock.now().toISOString());
+      expect(await store.webSessions.findById(session.id)).toBeDefined();
+      expect(await sessions.resume(session.id, secret)).toBeUndefined();
+    });
+
     it('writes last-seen once a minute at most, not on every page', async () => {
       const { session, secret } = await sessions.start(world.alice, laptop);
       clock.advance(59_999);
