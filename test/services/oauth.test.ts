@@ -286,6 +286,19 @@ for (const backend of backends()) {
         ).toBe('invalid_client');
       });
 
+      it('refuses an unknown refresh token with invalid_grant, touching no grant', async () => {
+        const issued = await exchange(await authorizeCode(world.services, world.alice, { clientId: app.id }));
+        for (const refreshToken of [
+          'not-a-token',
+          `${issued.refreshToken.slice(0, -1)}${issued.refreshToken.endsWith('A') ? 'B' : 'A'}`,
+        ]) {
+          expect(
+            await refusal(world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken, issuer })),
+          ).toEqual({ code: 'invalid_grant', description: 'The refresh token is not valid.' });
+        }
+        expect((await store.oauthGrants.findById(issued.authorizationId))?.revokedAt).toBeNull();
+      });
+
       it('takes the client id in any case, as a GUID', async () => {
         const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
         const issued = await exchange(code, { client: { clientId: app.id.toUpperCase(), secret: clientSecret } });
