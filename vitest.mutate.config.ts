@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 const securityCoreTests = [
   'test/domain/**/*.test.ts',
   'test/services/**/*.test.ts',
+  'test/http/authorization-header.test.ts',
   'test/http/auth.test.ts',
   'test/http/oauth-token.test.ts',
   'test/ui/sessions.test.ts',

@@ -4,6 +4,15 @@ import { canonicalPat, classifyPat, generatePat, legacyPatLength, looksLikePat, 
 
 const alphabet = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
+/** What `byteStream(0)` gives (computed independently with Python's zlib.crc32). */
+const fixedToken = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789ABCDAZDObWEC';
+
+/** A deterministic random source: consecutive bytes (mod 256) from `start`, honouring the size asked for. */
+function byteStream(start: number): (size: number) => Uint8Array {
+  let next = start;
+  return (size) => Uint8Array.from({ length: size }, () => next++ % 256);
+}
+
 describe('PAT format', () => {
   it('makes 84-character tokens the official client recognises, with AZDO at positions 77-80', () => {
     const token = generatePat(randomBytes);
@@ -40,6 +49,21 @@ describe('PAT format', () => {
     expect(generatePat(source).startsWith('7'.repeat(76))).toBe(true);
   });
 
+  it('gives the expected text for a fixed byte stream, checksum included', () => {
+    // Expected values computed independently (Python's zlib.crc32 and the base62 alphabet).
+    expect(generatePat(byteStream(0))).toBe(fixedToken);
+    // Bytes 248-255 are skipped: after 247 ('z') the next character comes from byte 0, not from 248.
+    expect(generatePat(byteStream(240))).toBe(
+      'stuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345AZDOfL9x',
+    );
+  });
+
+  it('draws again when a whole batch of bytes is rejected', () => {
+    let calls = 0;
+    const source = (size: number) => new Uint8Array(size).fill(calls++ === 0 ? 255 : 7);
+    expect(generatePat(source).slice(0, 80)).toBe(`${'7'.repeat(76)}AZDO`);
+  });
+
   it('rejects any single-character typo through the checksum', () => {
     const token = generatePat(randomBytes);
     let rejected = 0;
@@ -61,13 +85,35 @@ describe('PAT format', () => {
     expect(canonicalPat(legacy.toUpperCase(), 'legacy')).toBe(legacy);
   });
 
+  it('leaves a current token exactly as typed: only legacy tokens are case-insensitive', () => {
+    expect(canonicalPat(fixedToken, 'current')).toBe(fixedToken);
+    expect(canonicalPat(fixedToken, 'invalid')).toBe(fixedToken);
+  });
+
+  it.each([
+    ['a current token', fixedToken, true],
+    ['a current shape with a wrong checksum', `${'A'.repeat(76)}AZDO0000`, true],
+    ['a legacy token in capitals', 'DIP55DWF4VPITOMW63JZVOMEFMI2JLUGUPRZWWQWUC6XQ4FHOCWQ', true],
+    ['84 characters without the signature', `${'A'.repeat(76)}ABCD1234`, false],
+    ['84 characters with a symbol', `${'A'.repeat(75)}-AZDO1234`, false],
+    ['85 characters', `${fixedToken}x`, false],
+    ['52 characters with a 1', `${'a'.repeat(51)}1`, false],
+    ['53 base32 characters', 'a'.repeat(53), false],
+    ['a password', 'correct horse battery staple', false],
+  ])('tells whether %s could be a token', (_name, text, expected) => {
+    expect(looksLikePat(text)).toBe(expected);
+  });
+
   it.each([
     ['empty', ''],
     ['too short', 'abc'],
-    ['85 characters', `${generatePat(randomBytes)}x`],
+    ['85 characters', `${fixedToken}x`],
     ['base32 with 1', `${'a'.repeat(51)}1`],
     ['signature missing', `${'A'.repeat(76)}ABCD1234`],
     ['non-ASCII', `${'A'.repeat(75)}éAZDO1234`],
+    // 84 characters whose last four are the right checksum of the first 80, but without the signature or base62.
+    ['a checksummed text without the signature', `${'A'.repeat(76)}ABCDBvvg`],
+    ['a checksummed text outside base62', `${'-'.repeat(76)}AZDO8VPD`],
   ])('classifies %s as invalid', (_name, text) => {
     expect(classifyPat(text)).toBe('invalid');
   });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
 import { systemActor } from '../../src/domain/audit.js';
@@ -285,6 +286,68 @@ for (const backend of backends()) {
         ).toBe('invalid_client');
       });
 
+      it('refuses an unknown refresh token with invalid_grant, touching no grant', async () => {
+        const issued = await exchange(await authorizeCode(world.services, world.alice, { clientId: app.id }));
+        for (const refreshToken of [
+          'not-a-token',
+          `${issued.refreshToken.slice(0, -1)}${issued.refreshToken.endsWith('A') ? 'B' : 'A'}`,
+        ]) {
+          expect(
+            await refusal(world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken, issuer })),
+          ).toEqual({ code: 'invalid_grant', description: 'The refresh token is not valid.' });
+        }
+        expect((await store.oauthGrants.findById(issued.authorizationId))?.revokedAt).toBeNull();
+      });
+
+      it('takes the client id in any case, as a GUID', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        const issued = await exchange(code, { client: { clientId: app.id.toUpperCase(), secret: clientSecret } });
+        expect(issued.authorizationId).toBe((await store.oauthGrants.findCode(world.services.hasher.hash(code)))?.grantId);
+      });
+
+      it('refuses a code_verifier for a code issued without a challenge', async () => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: app.id });
+        expect(await refusal(exchange(code, { codeVerifier: pkcePair().verifier }))).toEqual({
+          code: 'invalid_grant',
+          description: 'The code was issued without a code_challenge.',
+        });
+        expect((await exchange(code)).scopes).toEqual(app.scopes);
+      });
+
+      it('takes a code_verifier of 43 to 128 unreserved characters only (RFC 7636), even when its digest matches', async () => {
+        const withVerifier = async (verifier: string) => {
+          const challenge = createHash('sha256').update(verifier).digest('base64url');
+          const code = await authorizeCode(world.services, world.alice, {
+            clientId: app.id,
+            codeChallenge: challenge,
+            codeChallengeMethod: 'S256',
+          });
+          return exchange(code, { codeVerifier: verifier });
+        };
+        for (const verifier of ['a'.repeat(42), 'a'.repeat(129), `${'a'.repeat(42)}+`, `${'a'.repeat(42)} `]) {
+          expect((await refusal(withVerifier(verifier))).description).toBe(
+            'The code_verifier does not match the code_challenge.',
+          );
+        }
+        for (const verifier of ['a'.repeat(43), `${'b'.repeat(124)}._~-`]) {
+          expect((await withVerifier(verifier)).scopes).toEqual(app.scopes);
+        }
+      });
+
+      it('keeps a refresh token for its lifetime and not a millisecond more, and rotates it to a fresh lifetime', async () => {
+        const lifetimeMs = testConfig().oauthRefreshTokenLifetimeDays * 86_400_000;
+        const issued = await exchange(await authorizeCode(world.services, world.alice, { clientId: app.id }));
+        const refresh = (refreshToken: string) =>
+          world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken, issuer });
+        clock.advance(lifetimeMs - 1);
+        const rotated = await refresh(issued.refreshToken);
+        clock.advance(lifetimeMs);
+        expect(await refusal(refresh(rotated.refreshToken))).toEqual({
+          code: 'invalid_grant',
+          description: 'The refresh token has expired.',
+        });
+      });
+
       it('narrows the scopes of a refreshed access token, never widens them', async () => {
         const code = await authorizeCode(world.services, world.alice, { clientId: app.id, scope: 'vso.build vso.profile' });
         const issued = await exchange(code);
@@ -292,7 +355,10 @@ for (const backend of backends()) {
           world.services.oauthTokens.refresh({ client: { secret: clientSecret }, refreshToken, issuer, scope });
         expect(await refusal(refresh(issued.refreshToken, 'vso.build vso.project'))).toMatchObject({ code: 'invalid_scope' });
         expect(await refusal(refresh(issued.refreshToken, 'vso.bogus'))).toMatchObject({ code: 'invalid_scope' });
-        expect((await refresh(issued.refreshToken, 'vso.profile')).scopes).toEqual(['vso.profile']);
+        const narrowed = await refresh(issued.refreshToken, 'vso.profile');
+        expect(narrowed.scopes).toEqual(['vso.profile']);
+        // A blank scope asks for nothing narrower: the whole grant.
+        expect((await refresh(narrowed.refreshToken, '  ')).scopes).toEqual(['vso.build', 'vso.profile']);
       });
 
       it('refuses codes of a disabled user and of a removed app', async () => {

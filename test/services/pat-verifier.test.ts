@@ -1,5 +1,6 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServices } from '../../src/compose.js';
+import { compileRules } from '../../src/domain/revocation-rules.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
 import { PatVerifier } from '../../src/services/pat-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
@@ -107,6 +108,154 @@ for (const backend of backends()) {
       expect(writes).toBe(2);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect((await store.tokens.findById(token.id))?.lastUsedAt).toBe(clock.now().toISOString());
+    });
+
+    it('accepts a legacy token typed in any case, and refuses every legacy token when legacy tokens are off', async () => {
+      const legacy = 'dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq';
+      await world.services.tokens.import(
+        { user: world.alice, displayName: 'old', scope: 'vso.build', organizationId: null, days: 10 },
+        legacy.toUpperCase(),
+      );
+      expect((await verifier.verify(legacy)).status).toBe('active');
+      expect((await verifier.verify(legacy.toUpperCase())).status).toBe('active');
+      const strict = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        {
+          acceptLegacy: false,
+          cacheMs: 500,
+        },
+      );
+      expect((await strict.verify(legacy)).status).toBe('malformed');
+      expect((await strict.verify((await create()).text)).status).toBe('active');
+    });
+
+    it('caches known tokens for the cache lifetime, and never unknown ones', async () => {
+      const { text } = await create();
+      let lookups = 0;
+      const original = store.tokens.findByHash.bind(store.tokens);
+      store.tokens.findByHash = async (hash) => {
+        lookups++;
+        return original(hash);
+      };
+      await verifier.verify(text);
+      await verifier.verify(text);
+      expect(lookups).toBe(1);
+      clock.advance(500);
+      await verifier.verify(text);
+      expect(lookups).toBe(2);
+      const unknown = 'b'.repeat(52);
+      await verifier.verify(unknown);
+      await verifier.verify(unknown);
+      expect(lookups).toBe(4);
+    });
+
+    it('hands back the restrictions loaded with the token, and none for an unrestricted token', async () => {
+      const restricted = await create({ restrictions: { readOnly: true, allowedAddresses: ['10.0.0.0/8'] } });
+      const result = await verifier.verify(restricted.text);
+      if (result.status !== 'active') throw new Error(`expected active, got ${result.status}`);
+      expect(result.restrictions).toMatchObject({ readOnly: true, projectIds: null, rateLimit: null });
+      expect(result.restrictions?.addresses?.allows('10.1.2.3')).toBe(true);
+      expect(result.restrictions?.addresses?.allows('192.0.2.1')).toBe(false);
+      expect(await verifier.verify((await create()).text)).toMatchObject({ status: 'active', restrictions: undefined });
+    });
+
+    it('tells the background error handler when writing last-used fails, and still admits the token', async () => {
+      const { text } = await create();
+      const failure = new Error('disk full');
+      store.tokens.setLastUsed = () => Promise.reject(failure);
+      const errors: unknown[] = [];
+      const reporting = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        {
+          acceptLegacy: true,
+          cacheMs: 500,
+          onBackgroundError: (error) => errors.push(error),
+        },
+      );
+      expect((await reporting.verify(text)).status).toBe('active');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toEqual([failure]);
+    });
+
+    it('forgets last-used times once it holds as many as its cache, so a token seen again is written again', async () => {
+      const first = await create();
+      const second = await create();
+      let writes = 0;
+      const original = store.tokens.setLastUsed.bind(store.tokens);
+      store.tokens.setLastUsed = async (id, at) => {
+        writes++;
+        return original(id, at);
+      };
+      const small = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        {
+          acceptLegacy: true,
+          cacheMs: 500,
+          maxCacheEntries: 1,
+        },
+      );
+      await small.verify(first.text);
+      await small.verify(first.text);
+      expect(writes).toBe(1);
+      await small.verify(second.text);
+      await small.verify(first.text);
+      expect(writes).toBe(3);
+    });
+
+    it('writes last-used again exactly a minute later, and keeps one time per token', async () => {
+      const first = await create();
+      const second = await create();
+      let writes = 0;
+      const original = store.tokens.setLastUsed.bind(store.tokens);
+      store.tokens.setLastUsed = async (id, at) => {
+        writes++;
+        return original(id, at);
+      };
+      await verifier.verify(first.text);
+      await verifier.verify(second.text);
+      await verifier.verify(first.text);
+      expect(writes).toBe(2);
+      clock.advance(60_000);
+      await verifier.verify(first.text);
+      expect(writes).toBe(3);
+    });
+
+    it('revokes a token by an organization rule made after it, and counts its cache hits and misses', async () => {
+      const { text, token } = await create();
+      const rule = {
+        id: 'r1',
+        organizationId: world.contoso.id,
+        scopes: ['vso.build'],
+        createdBefore: new Date(clock.now().getTime() + 1000).toISOString(),
+        createdBy: world.alice.id,
+        createdAt: clock.now().toISOString(),
+      };
+      const ruled = new PatVerifier(
+        world.services.context,
+        world.services.hasher,
+        new MembershipCache(world.services.context, 500),
+        {
+          acceptLegacy: true,
+          cacheMs: 500,
+          rules: { current: async () => compileRules([rule]) },
+        },
+      );
+      expect(await ruled.verify(text)).toMatchObject({
+        status: 'revoked',
+        token: { id: token.id },
+        user: { id: world.alice.id },
+      });
+      clock.advance(2000);
+      expect((await ruled.verify((await create()).text)).status).toBe('active');
+      expect(ruled.cacheStats).toEqual({ hits: 0, misses: 2 });
+      await ruled.verify(text);
+      expect(ruled.cacheStats).toEqual({ hits: 0, misses: 3 });
     });
 
     it('honours a revocation made by another process on the same database at the latest once its cache lifetime passes', async () => {

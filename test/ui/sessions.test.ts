@@ -88,6 +88,36 @@ for (const backend of backends()) {
       expect((await browser.postRaw('/_signout', { _csrf: after })).statusCode).toBe(303);
     });
 
+    it('keeps the CSRF secret when a session ends elsewhere: a form open before then reaches the sign-in redirect, not a 403', async () => {
+      const browser = uiClient(lapis.app);
+      await browser.signIn('alice', alicePassword);
+      const token = csrfToken((await browser.get('/_usersSettings/sessions')).body);
+      const alice = (await lapis.services.users.get('alice'))!;
+      for (const session of await lapis.services.webSessions.list(alice)) await lapis.services.webSessions.end(session.id);
+      // Another tab loads a page first: the ended session is noticed and the cookie rewritten.
+      expect((await browser.get('/_usersSettings/sessions')).statusCode).toBe(303);
+      const posted = await browser.postRaw('/_usersSettings/sessions/end-others', { _csrf: token });
+      expect(posted.statusCode).toBe(303);
+      expect(posted.headers.location).toMatch(/^\/_signin/);
+    });
+
+    it('ends the session a browser had when it signs in again', async () => {
+      const browser = uiClient(lapis.app);
+      await browser.signIn('alice', alicePassword);
+      const alice = (await lapis.services.users.get('alice'))!;
+      const [first] = await lapis.services.webSessions.list(alice);
+      clock.advance(1000);
+      // The sign-in page redirects a signed-in browser, but a sign-in form left open in a tab can still be posted.
+      const token = csrfToken((await browser.get('/')).body);
+      expect((await browser.postRaw('/_signin', { _csrf: token, username: 'alice', password: alicePassword })).statusCode).toBe(
+        303,
+      );
+      const now = await lapis.services.webSessions.list(alice);
+      expect(now).toHaveLength(1);
+      expect(now[0]!.id).not.toBe(first!.id);
+      expect((await browser.get('/')).statusCode).toBe(200);
+    });
+
     it('lists the sessions with address and browser, ends one, then all others', async () => {
       const laptop = uiClient(lapis.app, '10.0.0.1');
       const phone = uiClient(lapis.app, '10.0.0.2');
