@@ -134,8 +134,8 @@ for (const backend of backends()) {
     it('caches known tokens for the cache lifetime, and never unknown ones', async () => {
       const { text } = await create();
       let lookups = 0;
-      const original = store.tokens.findByHash.bind(store.tokens);
-      store.tokens.findByHash = async (hash) => {
+      const original = store.tokens.findByHashWithOwner.bind(store.tokens);
+      store.tokens.findByHashWithOwner = async (hash) => {
         lookups++;
         return original(hash);
       };
