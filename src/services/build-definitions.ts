@@ -14,7 +14,8 @@ import { DomainError } from '../domain/errors.js';
 import { validateName } from '../domain/names.js';
 import type { Repositories } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
-import { TtlCache } from './ttl-cache.js';
+import { topicCache } from './topic-cache.js';
+import type { TtlCache } from './ttl-cache.js';
 
 /** A definition as a client sends it: every field optional, shapes already checked by the HTTP schema. */
 export interface DefinitionInput {
@@ -251,12 +252,7 @@ export class BuildDefinitionService {
     private readonly context: ServiceContext,
     options: { cacheMs: number } = { cacheMs: 0 },
   ) {
-    this.rendered = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 10_000 });
-    if (options.cacheMs > 0) {
-      context.credentials.subscribe((change) => {
-        if (change.topic === 'definitions' || change.topic === 'all') this.rendered.clear();
-      });
-    }
+    this.rendered = topicCache(context, 'definitions', options.cacheMs);
   }
 
   /** Creates a definition; with a clone source, the body's fields apply over a copy of that definition (or revision). */

@@ -5,7 +5,8 @@ import { passwordProblem } from '../domain/password-policy.js';
 import { DuplicateKeyError } from '../storage/ports.js';
 import type { ServiceContext } from './context.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { TtlCache } from './ttl-cache.js';
+import { topicCache } from './topic-cache.js';
+import type { TtlCache } from './ttl-cache.js';
 
 export interface NewUser {
   username: string;
@@ -31,12 +32,7 @@ export class UserService {
     private readonly context: ServiceContext,
     options: { cacheMs: number } = { cacheMs: 0 },
   ) {
-    this.rendered = new TtlCache(context.clock, { ttlMs: options.cacheMs, maxEntries: 10_000 });
-    if (options.cacheMs > 0) {
-      context.credentials.subscribe((change) => {
-        if (change.topic === 'users' || change.topic === 'all') this.rendered.clear();
-      });
-    }
+    this.rendered = topicCache(context, 'users', options.cacheMs);
   }
 
   async add(input: NewUser): Promise<User> {
