@@ -206,6 +206,31 @@ for (const backend of backends()) {
       expect(rotation).toMatchObject({ successorSealed: null, idempotencyKeyHash: null });
     });
 
+    it('replays, not refuses, a keyed rotation that another request with the same key committed mid-check', async () => {
+      // Found by CI: the key was read before the other request committed, the token after, so it looked rotated
+      // by someone else (409). Here the other request commits exactly between this request's reads.
+      const old = await newToken('interleaved');
+      const rotations = lapis.store.tokenRotations;
+      const readKey = rotations.findByIdempotencyKey.bind(rotations);
+      const request = { token: old.token, user: fixture.alice, graceSeconds: 600, idempotencyKey: 'interleaved-key' };
+      let first: Awaited<ReturnType<typeof lapis.services.tokenRotations.rotate>> | undefined;
+      rotations.findByIdempotencyKey = async (userId, keyHash) => {
+        const found = await readKey(userId, keyHash);
+        if (!first) {
+          rotations.findByIdempotencyKey = readKey;
+          first = await lapis.services.tokenRotations.rotate(request);
+        }
+        return found;
+      };
+      try {
+        const second = await lapis.services.tokenRotations.rotate(request);
+        expect(second).toMatchObject({ replayed: true, successor: { id: first?.successor.id } });
+        expect(second.text).toBe(first?.text);
+      } finally {
+        rotations.findByIdempotencyKey = readKey;
+      }
+    });
+
     it('mints one successor for identical rotations sent at once', async () => {
       const old = await newToken('raced');
       const before = (await lapis.services.tokens.list(fixture.alice)).length;
