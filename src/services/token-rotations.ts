@@ -152,12 +152,14 @@ export class TokenRotationService {
     requestHash: string,
   ): Promise<RotationResult | undefined> {
     const repository = this.context.store.tokenRotations;
+    // The token first, the key second: a concurrent request with the same key that commits between the two reads
+    // is then found by its key and replayed, never taken for a rotation by someone else.
+    const byToken = await repository.findByToken(token.id);
     const byKey = keyHash === null ? undefined : await repository.findByIdempotencyKey(user.id, keyHash);
     if (byKey) {
       if (byKey.tokenId !== token.id || byKey.requestHash !== requestHash) throw idempotencyKeyReused();
       return this.replay(byKey);
     }
-    const byToken = await repository.findByToken(token.id);
     if (byToken) throw tokenAlreadyRotated(byToken);
     return undefined;
   }
