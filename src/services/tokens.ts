@@ -105,13 +105,17 @@ export class TokenService {
 
   private async store(input: NewToken, text: string): Promise<CreatedToken> {
     const created = await this.prepare(input, text);
+    await this.insert(created.token);
+    return created;
+  }
+
+  private async insert(token: PersonalAccessToken): Promise<void> {
     try {
-      await this.context.store.tokens.insert(created.token);
+      await this.context.store.tokens.insert(token);
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw new DomainError('invalidInput', 'That token is already registered.');
       throw error;
     }
-    return created;
   }
 
   /** Checks a new token against the rules and policies and builds it; nothing is stored yet. */
@@ -281,7 +285,7 @@ export class TokenService {
     requireNotRevoked(token);
     await this.requireNotRotated(token);
     const created = await this.successorOf(token, user, origin);
-    await this.context.store.tokens.insert(created.token);
+    await this.insert(created.token);
     this.audit('token.regenerated', created.token, origin);
     await this.revoke(token, origin);
     return created;
