@@ -209,7 +209,8 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const audit = new AuditLog(store, clock, { flushMs: config.auditFlushMs, retentionDays: config.auditRetentionDays });
   const context = serviceContext(store, clock, undefined, audit);
   const policies = new OrganizationPolicyService(context, { cacheMs: config.authCacheMs });
-  const hasher = new TokenHasher(loadSecret(config, 'token'));
+  const tokenSecret = loadSecret(config, 'token');
+  const hasher = new TokenHasher(tokenSecret);
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
   const counters = sharedCounters(store, clock, config);
   const throttle = (name: string, limit = config.authFailureLimit, onLimitReached?: (key: string, failures: number) => void) =>
@@ -240,7 +241,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   );
   const webhooks = new WebhookService(
     context,
-    new SecretBox(loadSecret(config, 'token'), 'webhook-secret'),
+    new SecretBox(tokenSecret, 'webhook-secret'),
     httpWebhookTransport({ allowPrivateTargets: config.webhookAllowPrivateTargets, timeoutMs: webhookTimeoutMs }),
     parseNoticeDays(config.tokenExpiryNoticeDays),
   );
@@ -248,7 +249,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const tokenRotations = new TokenRotationService(
     context,
     tokens,
-    new SecretBox(loadSecret(config, 'token'), 'rotation-successor'),
+    new SecretBox(tokenSecret, 'rotation-successor'),
     webhooks,
   );
   const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
