@@ -246,12 +246,7 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
     parseNoticeDays(config.tokenExpiryNoticeDays),
   );
   tokens.onRevoked((token) => webhooks.tokenRevoked(token));
-  const tokenRotations = new TokenRotationService(
-    context,
-    tokens,
-    new SecretBox(tokenSecret, 'rotation-successor'),
-    webhooks,
-  );
+  const tokenRotations = new TokenRotationService(context, tokens, new SecretBox(tokenSecret, 'rotation-successor'), webhooks);
   const tokenUsage = new TokenUsageTrail(context, { trailSize: config.usageTrailSize });
   // A lost entry (the database away) must not end the process: the trail itself is stored by its own flush.
   tokenUsage.onNewAddress((use) => void recordNewAddress(context, use).catch(() => undefined));
