@@ -206,6 +206,29 @@ for (const backend of backends()) {
       ]);
     });
 
+    it('sends no expiry notice for a token whose end was set by rotating it', async () => {
+      await start();
+      await addWebhook();
+      const rotated = await buildToken('rotated', 90);
+      const rotation = await lapis.services.tokenRotations.rotate({
+        token: rotated.token,
+        user: fixture.alice,
+        graceSeconds: dayMs / 1000,
+      });
+      expect(Date.parse((await lapis.store.tokens.findById(rotated.token.id))?.validTo ?? '')).toBe(
+        clock.now().getTime() + dayMs,
+      );
+      await buildToken('soon', 6);
+      expect(await lapis.services.webhooks.scanExpiring()).toBe(1);
+      await lapis.services.webhooks.deliverDue();
+      const ids = receiver.received
+        .filter((hook) => hook.json.event === 'token.expiring')
+        .map((hook) => (hook.json.token as { authorizationId: string }).authorizationId);
+      expect(ids).toHaveLength(1);
+      expect(ids).not.toContain(rotated.token.id);
+      expect(ids).not.toContain(rotation.successor.id);
+    });
+
     it('keeps the signing secret sealed at rest and refuses bad webhook settings', async () => {
       await start();
       const added = await addWebhook();
