@@ -409,7 +409,7 @@ export interface WebhookDeliveryRepository {
 }
 
 export interface ExpiryNoticeRepository {
-  /** Tokens not revoked whose end of validity lies in (after, until]. */
+  /** Tokens neither revoked nor rotated whose end of validity lies in (after, until]. */
   tokensExpiringBetween(after: string, until: string): Promise<PersonalAccessToken[]>;
   /** Returns false when that notice was already recorded (by this or another instance). */
   recordIfAbsent(tokenId: string, days: number, sentAt: string): Promise<boolean>;

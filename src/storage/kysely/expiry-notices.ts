@@ -14,6 +14,10 @@ export class KyselyExpiryNoticeRepository implements ExpiryNoticeRepository {
       .where('revoked_at', 'is', null)
       .where('valid_to', '>', after)
       .where('valid_to', '<=', until)
+      // A rotated token ends on the schedule its owner chose when rotating: that end is not news to them.
+      .where(({ not, exists, selectFrom }) =>
+        not(exists(selectFrom('token_rotations').select('token_id').whereRef('token_id', '=', 'personal_access_tokens.id'))),
+      )
       .orderBy('valid_to')
       .execute();
     return rows.map(toToken);
