@@ -145,6 +145,19 @@ for (const backend of backends()) {
       expect((await rows()).map((r) => JSON.parse(r.data).target)).toEqual(['user3', 'user4']);
     });
 
+    it('lists as breaking a policy only tokens still working: not one a revocation rule ended', async () => {
+      const { tokens, policies, revocationRules } = world.services;
+      await policies.set(world.contoso, 'fullScope', { mode: 'audit' }, cli);
+      const base = { user: world.alice, scope: 'app_token', organizationId: world.contoso.id, days: 60 };
+      const ruled = await tokens.create({ ...base, displayName: 'ruled' });
+      clock.advance(60_000);
+      await revocationRules.add(world.contoso, 'app_token', clock.now().toISOString(), cli);
+      clock.advance(60_000);
+      const later = await tokens.create({ ...base, displayName: 'later' });
+      expect((await tokens.list(world.alice)).find((t) => t.id === ruled.token.id)?.revokedAt).toBeTruthy();
+      expect((await policies.violatingTokens(world.contoso)).map((v) => v.token.id)).toEqual([later.token.id]);
+    });
+
     it('applies each policy in each mode: audit records, warn names the token on use, enforce refuses', async () => {
       const { tokens, policies, audit } = world.services;
       const input = { user: world.alice, displayName: 'wide', scope: 'app_token', organizationId: world.contoso.id, days: 60 };
