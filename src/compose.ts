@@ -208,7 +208,8 @@ export function burstRecorder(audit: AuditLog, entry: 'api' | 'signIn' | 'oauthC
 export function buildServices(store: Store, clock: Clock, config: Config): Services {
   const audit = new AuditLog(store, clock, { flushMs: config.auditFlushMs, retentionDays: config.auditRetentionDays });
   const context = serviceContext(store, clock, undefined, audit);
-  const policies = new OrganizationPolicyService(context, { cacheMs: config.authCacheMs });
+  const revocationRules = new RevocationRuleService(context, config.authCacheMs);
+  const policies = new OrganizationPolicyService(context, revocationRules, { cacheMs: config.authCacheMs });
   const tokenSecret = loadSecret(config, 'token');
   const hasher = new TokenHasher(tokenSecret);
   const failureWindowMs = config.authFailureWindowSeconds * 1000;
@@ -231,7 +232,6 @@ export function buildServices(store: Store, clock: Clock, config: Config): Servi
   const definitions = new BuildDefinitionService(context, { cacheMs: config.authCacheMs });
   const builds = new BuildService(context);
   const organizations = new OrganizationService(context, { cacheMs: config.authCacheMs });
-  const revocationRules = new RevocationRuleService(context, config.authCacheMs);
   const tokens = new TokenService(
     context,
     hasher,

@@ -16,6 +16,7 @@ import {
 } from '../domain/org-policies.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import type { ServiceContext } from './context.js';
+import type { RevocationRuleService } from './revocation-rules.js';
 
 export interface PolicySettings {
   mode: PolicyMode;
@@ -59,6 +60,7 @@ export class OrganizationPolicyService {
 
   constructor(
     private readonly context: ServiceContext,
+    private readonly rules: Pick<RevocationRuleService, 'applyTo'>,
     private readonly options: { cacheMs: number; onBackgroundError?: (error: unknown) => void },
   ) {}
 
@@ -204,14 +206,18 @@ export class OrganizationPolicyService {
       .filter((warning) => warning.messages.length > 0);
   }
 
-  /** Active tokens usable in the organization that break one of its policies (whatever its mode, `off` aside). */
+  /**
+   * Active tokens usable in the organization that break one of its policies (whatever its mode, `off` aside); a token
+   * a revocation rule ended is not active.
+   */
   async violatingTokens(organization: Organization): Promise<ViolatingToken[]> {
     await this.refresh();
     const policies = this.snapshot.byOrganization.get(organization.id) ?? [];
     const now = this.context.clock.now();
     const found: ViolatingToken[] = [];
     for (const member of await this.context.store.organizations.listMembers(organization.id)) {
-      for (const token of await this.context.store.tokens.listForUser(member.user.id)) {
+      const tokens = await this.rules.applyTo(member.user.id, await this.context.store.tokens.listForUser(member.user.id));
+      for (const token of tokens) {
         if (tokenStatus(token, now) !== 'active') continue;
         if (token.organizationId !== null && token.organizationId !== organization.id) continue;
         const violations = violationsOf(policies, token);
