@@ -149,14 +149,13 @@ export const scopeCovered: AuthorizationStep = (principal, target) => {
 export const projectRestriction: AuthorizationStep = (principal, target) => {
   const allowed = principal.restrictions?.projectIds;
   if (!allowed) return undefined;
-  const detail = { Restriction: 'project', AllowedProjectIds: [...allowed] };
   if (target.project) {
     if (target.project.id !== null && allowed.has(target.project.id)) return undefined;
     return refusal(
       principal,
       'projectRestricted',
       `Access Denied: this personal access token is restricted to the project ids ${[...allowed].join(', ')}; it may not be used for ${target.label} in the project '${target.project.name}'.`,
-      { ...detail, RequestedProject: target.project.name },
+      { Restriction: 'project', AllowedProjectIds: [...allowed], RequestedProject: target.project.name },
     );
   }
   if (readOnlyMethods.has(target.method ?? 'GET')) return undefined;
@@ -164,7 +163,7 @@ export const projectRestriction: AuthorizationStep = (principal, target) => {
     principal,
     'projectRestricted',
     `Access Denied: this personal access token is restricted to the project ids ${[...allowed].join(', ')}; outside a project it may only read, not ${target.label}.`,
-    detail,
+    { Restriction: 'project', AllowedProjectIds: [...allowed] },
   );
 };
 

@@ -38,19 +38,38 @@ export function canonicalRange(text: string): string {
   return `${lower}/${prefix}`;
 }
 
-/** The allow-list of canonical ranges, as node:net's BlockList (built once per token, then only checked). */
+/**
+ * How many client addresses each token's allow-list remembers its answer for. A restricted token is used from a few
+ * machines; the bound keeps a token sprayed from many addresses (each still judged correctly) from growing memory.
+ */
+export const rememberedAddresses = 16;
+
+/**
+ * The allow-list of canonical ranges, as node:net's BlockList (built once per token, then only checked). Checking
+ * builds a native SocketAddress each time, the most costly part of a restricted request, so answers are remembered
+ * per client address as it arrives (the first remembered goes first when the memo is full).
+ */
 export function addressAllowList(ranges: readonly string[]): AddressAllowList {
   const list = new BlockList();
   for (const range of ranges) {
     const [network = '', prefix = ''] = range.split('/');
     list.addSubnet(network, Number(prefix), isIPv4(network) ? 'ipv4' : 'ipv6');
   }
+  const check = (address: string): boolean => {
+    const client = unmapped(address);
+    if (isIPv4(client)) return list.check(client, 'ipv4');
+    return isIPv6(client) && list.check(client, 'ipv6');
+  };
+  const answers = new Map<string, boolean>();
   return {
     ranges,
     allows(address) {
-      const client = unmapped(address);
-      if (isIPv4(client)) return list.check(client, 'ipv4');
-      return isIPv6(client) && list.check(client, 'ipv6');
+      const remembered = answers.get(address);
+      if (remembered !== undefined) return remembered;
+      const allowed = check(address);
+      if (answers.size >= rememberedAddresses) answers.delete(answers.keys().next().value as string);
+      answers.set(address, allowed);
+      return allowed;
     },
   };
 }

@@ -120,6 +120,13 @@ export class TokenRotationService {
     return this.context.store.tokenRotations.findByToken(tokenId);
   }
 
+  /** The rotations of these tokens still in their grace window at this moment, by token id (for token lists). */
+  async inGrace(tokenIds: readonly string[]): Promise<Map<string, TokenRotation>> {
+    const now = this.context.clock.now().toISOString();
+    const rotations = await this.context.store.tokenRotations.listUnendedOf(tokenIds);
+    return new Map(rotations.filter((rotation) => rotation.graceEndsAt > now).map((rotation) => [rotation.tokenId, rotation]));
+  }
+
   /**
    * Forgets sealed successors past their replay window and records the end of grace windows that have passed.
    * Every instance may run it: recording an end is claimed in the database, so each is recorded once.

@@ -162,6 +162,8 @@ export interface TokenRotationRepository {
   /** DuplicateKeyError when the token was rotated already or the user's Idempotency-Key is taken. */
   insert(rotation: TokenRotation): Promise<void>;
   findByToken(tokenId: string): Promise<TokenRotation | undefined>;
+  /** The rotations of these tokens whose end is not yet recorded (in grace, or ended since the last sweep). */
+  listUnendedOf(tokenIds: readonly string[]): Promise<TokenRotation[]>;
   findByIdempotencyKey(userId: string, keyHash: string): Promise<TokenRotation | undefined>;
   /** Forgets sealed successors and Idempotency-Keys whose replay window ended at or before `now`. */
   forgetReplays(now: string): Promise<number>;

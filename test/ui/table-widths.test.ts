@@ -85,13 +85,15 @@ describe.skipIf(!chromiumAvailable)('every table at 390 px and 1366 px in Chromi
       [alice, 'short'],
       [bob, 'nightly build agent pool registration token for the fabrikam mirror'],
     ] as const) {
-      await services.tokens.create({
+      const { token } = await services.tokens.create({
         user,
         displayName: name,
         scope: 'vso.build_execute vso.code_write vso.project_manage vso.work_write vso.packaging_manage',
         organizationId: contoso.id,
         days: 5,
       });
+      // A token in its grace window carries the widest status: two badges and the minute it stops.
+      if (user === bob || name === 'short') await services.tokenRotations.rotate({ token, user, graceSeconds: 86_400 });
     }
     const { app } = await registerTestApp(services, alice);
     await authorizeCode(services, alice, { clientId: app.id, scope: 'vso.build vso.project' });

@@ -125,6 +125,50 @@ for (const backend of backends()) {
         await expect(page.locator('[data-rotated-until]').count()).resolves.toBe(0);
         expect(await apiStatus(baseUrl, 'contoso', graced.text)).toBe(200);
       });
+
+      it("shows a token in its grace window as rotated, with the minute it stops, on the user's and the organization's lists", async () => {
+        const rotated = await token('list bot');
+        await token('steady bot');
+        const grace = await lapis.services.tokenRotations.rotate({ token: rotated.token, user: alice, graceSeconds: 3_600 });
+        const graceEndsAt = grace.rotation.graceEndsAt;
+        await signIn();
+        const lists = [
+          ['/contoso/_usersSettings/tokens', 'token-list-in-grace'],
+          ['/contoso/_settings/tokens', 'organization-tokens-in-grace'],
+        ] as const;
+        for (const [path, name] of lists) {
+          await page.setViewportSize({ width: 1366, height: 900 });
+          await page.goto(path);
+          // The earlier tests' rotated tokens are in grace too; the successor has the same name as its predecessor.
+          const rows = page.locator('tbody tr');
+          const listBots = rows.filter({ hasText: 'list bot' });
+          await expect(listBots.count()).resolves.toBe(2);
+          const rotatedRows = listBots.filter({ hasText: 'Rotated' });
+          await expect(rotatedRows.count()).resolves.toBe(1);
+          const until = rotatedRows.locator('[data-rotated-until]');
+          expect(await until.getAttribute('data-rotated-until')).toBe(graceEndsAt);
+          await expect(until.textContent()).resolves.toBe(`Stops working ${graceEndsAt.slice(0, 16).replace('T', ' ')} UTC`);
+          await expect(rotatedRows.getByText('Active', { exact: true }).count()).resolves.toBe(1);
+          await expect(rows.filter({ hasText: 'steady bot' }).locator('[data-rotated-until]').count()).resolves.toBe(0);
+          await expectAccessible(page, `${name}-1366`);
+          await page.setViewportSize({ width: 390, height: 844 });
+          await expectAccessible(page, `${name}-390`);
+        }
+
+        clock.advance(3_600_000 + 1_000);
+        try {
+          for (const [path] of lists) {
+            await page.goto(`${path}?status=all`);
+            const listBots = page.locator('tbody tr').filter({ hasText: 'list bot' });
+            await expect(listBots.count()).resolves.toBe(2);
+            await expect(listBots.locator('[data-rotated-until]').count()).resolves.toBe(0);
+          }
+          await page.goto('/contoso/_usersSettings/tokens?status=expired');
+          await expect(page.locator('tbody th').allTextContents()).resolves.toContain('list bot');
+        } finally {
+          clock.advance(-(3_600_000 + 1_000));
+        }
+      });
     },
   );
 }

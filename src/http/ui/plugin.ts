@@ -47,7 +47,7 @@ export interface UiOptions {
   signIn: SignInService;
   sessions: WebSessionService;
   tokens: TokenService;
-  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf' | 'inGrace'>;
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   oauth: OAuthAuthorizationService;
   oauthApps: OAuthAppService;
@@ -123,6 +123,7 @@ export async function uiPlugin(app: FastifyInstance, options: UiOptions): Promis
     prefix: '/:organization/_settings',
     organizations: options.organizations,
     organizationTokens: options.organizationTokens,
+    tokenRotations: options.tokenRotations,
     clock: options.clock,
   });
   oauthAuthorizeRoutes(app, options.oauth);

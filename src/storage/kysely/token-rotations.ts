@@ -46,6 +46,17 @@ export class KyselyTokenRotationRepository implements TokenRotationRepository {
     return row && toRotation(row);
   }
 
+  async listUnendedOf(tokenIds: readonly string[]): Promise<TokenRotation[]> {
+    if (tokenIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('token_rotations')
+      .selectAll()
+      .where('token_id', 'in', tokenIds)
+      .where('ended_at', 'is', null)
+      .execute();
+    return rows.map(toRotation);
+  }
+
   async findByIdempotencyKey(userId: string, keyHash: string): Promise<TokenRotation | undefined> {
     const row = await this.db
       .selectFrom('token_rotations')

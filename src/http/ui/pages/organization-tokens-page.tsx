@@ -5,7 +5,8 @@ import { Layout } from '../layout.js';
 import { DateTime } from './date-time.js';
 import type { TokenListQuery } from './token-list-query.js';
 import { TokenSearchForm } from './token-search-form.js';
-import { statusLabels, type TokenView } from './token-view.js';
+import { TokenStatusBadges } from './token-status.js';
+import type { TokenView } from './token-view.js';
 
 /** The organization administrator's tokens page, beside the members' own `_usersSettings/tokens`. */
 export function organizationTokensPath(organization: Pick<Organization, 'name'>): string {
@@ -76,7 +77,7 @@ export function OrganizationTokensPage({ organization, rows, anyToken, query, no
                   </th>
                   <td data-label="Owner">{user.username}</td>
                   <td data-label="Status">
-                    <span class={`badge status-${view.status}`}>{statusLabels[view.status]}</span>
+                    <TokenStatusBadges view={view} />
                   </td>
                   <td data-label="Scopes" class="scopes">
                     {view.scopes}

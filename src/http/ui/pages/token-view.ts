@@ -1,5 +1,6 @@
 import type { Organization, PersonalAccessToken } from '../../../domain/entities.js';
 import { describeRestrictions } from '../../../domain/token-restrictions.js';
+import type { TokenRotation } from '../../../domain/token-rotation.js';
 import { type TokenStatus, tokenStatus } from '../../../services/tokens.js';
 import { scopesInWords } from './scope-groups.js';
 
@@ -13,6 +14,8 @@ export interface TokenView {
   restrictions: string[];
   /** Active and ending within `expiringSoonDays`: the tokens Azure DevOps e-mails their owner about. */
   expiresSoon: boolean;
+  /** When a rotated token still in its grace window stops working; null for every other token. */
+  rotatedUntil: string | null;
 }
 
 export const expiringSoonDays = 7;
@@ -25,13 +28,16 @@ export function tokenView(
   now: Date,
   organizations: readonly Organization[],
   projectNames: ReadonlyMap<string, string> = new Map(),
+  inGrace: ReadonlyMap<string, TokenRotation> = new Map(),
 ): TokenView {
   const organization =
     token.organizationId === null
       ? allOrganizationsLabel
       : (organizations.find((candidate) => candidate.id === token.organizationId)?.name ?? 'An organization you left');
   const status = tokenStatus(token, now);
-  const expiresSoon = status === 'active' && Date.parse(token.validTo) - now.getTime() <= expiringSoonMs;
+  const rotatedUntil = (status === 'active' && inGrace.get(token.id)?.graceEndsAt) || null;
+  // A token in grace ends soon by design: the rotation badge says so, not the expiry warning.
+  const expiresSoon = status === 'active' && !rotatedUntil && Date.parse(token.validTo) - now.getTime() <= expiringSoonMs;
   return {
     token,
     status,
@@ -39,6 +45,7 @@ export function tokenView(
     scopes: scopesInWords(token.scopes),
     restrictions: describeRestrictions(token.restrictions, (id) => projectNames.get(id) ?? 'a deleted project'),
     expiresSoon,
+    rotatedUntil,
   };
 }
 

@@ -8,6 +8,7 @@ import { TokenBreadcrumb } from './token-breadcrumb.js';
 import type { TokenListQuery } from './token-list-query.js';
 import { tokenPath, tokensPath } from './token-paths.js';
 import { TokenSearchForm } from './token-search-form.js';
+import { TokenStatusBadges } from './token-status.js';
 import { statusLabels, type TokenView } from './token-view.js';
 
 export type TokenFilter = TokenStatus | 'all';
@@ -69,7 +70,7 @@ function TokenRow({ organization, view }: { organization: Organization; view: To
         {token.displayName}
       </th>
       <td data-label="Status">
-        <span class={`badge status-${status}`}>{statusLabels[status]}</span>
+        <TokenStatusBadges view={view} />
       </td>
       <td data-label="Organization">{view.organization}</td>
       <td data-label="Scopes" class="scopes">

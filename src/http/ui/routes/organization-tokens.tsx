@@ -4,6 +4,7 @@ import type { Organization } from '../../../domain/entities.js';
 import { administersOrganization } from '../../../domain/organization-admin.js';
 import type { OrganizationTokenService } from '../../../services/organization-tokens.js';
 import type { OrganizationService } from '../../../services/organizations.js';
+import type { TokenRotationService } from '../../../services/token-rotations.js';
 import { pageOrigin } from '../audit-origin.js';
 import { sendForbiddenPage, sendNotFoundPage } from '../error-pages.js';
 import { requireSignedIn } from '../guards.js';
@@ -21,6 +22,8 @@ import { currentUser, signedInUser } from '../session.js';
 export interface OrganizationSettingsOptions {
   organizations: OrganizationService;
   organizationTokens: OrganizationTokenService;
+  /** Which listed tokens are rotated and still in their grace window. */
+  tokenRotations: Pick<TokenRotationService, 'inGrace'>;
   clock: Clock;
 }
 
@@ -66,9 +69,11 @@ export async function organizationSettingsArea(app: FastifyInstance, options: Or
       const organization = request.administered!;
       const now = options.clock.now();
       const everyOrganization = await options.organizations.list();
-      const rows = (await options.organizationTokens.list(organization)).map((row) => ({
+      const members = await options.organizationTokens.list(organization);
+      const inGrace = await options.tokenRotations.inGrace(members.map((row) => row.token.id));
+      const rows = members.map((row) => ({
         ...row,
-        view: tokenView(row.token, now, everyOrganization),
+        view: tokenView(row.token, now, everyOrganization, undefined, inGrace),
       }));
       const notice = (Object.keys(organizationTokenNotices) as OrganizationTokenNotice[]).find((n) => n === request.query.notice);
       const query = readTokenListQuery(request.query);

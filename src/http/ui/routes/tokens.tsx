@@ -32,9 +32,12 @@ export function tokenRoutes(app: FastifyInstance, options: UserSettingsOptions):
     const { user, organization } = membership(request);
     const now = clock.now();
     const [all, everyOrganization] = await Promise.all([tokens.list(user), options.organizations.list()]);
-    const projectNames = await tokens.projectNames(all);
+    const [projectNames, inGrace] = await Promise.all([
+      tokens.projectNames(all),
+      options.tokenRotations.inGrace(all.map((token) => token.id)),
+    ]);
     const policyWarnings = await options.policies.warningsForUser(user, all);
-    const views = all.map((token) => tokenView(token, now, everyOrganization, projectNames));
+    const views = all.map((token) => tokenView(token, now, everyOrganization, projectNames, inGrace));
     const filter: TokenFilter = oneOf(tokenFilters, request.query.status) ?? 'active';
     const counts = { active: 0, expired: 0, revoked: 0, all: views.length };
     for (const view of views) counts[view.status] += 1;

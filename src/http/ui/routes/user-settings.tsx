@@ -31,8 +31,8 @@ declare module 'fastify' {
 
 export interface UserSettingsOptions {
   tokens: TokenService;
-  /** Regenerate with a grace window. */
-  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf'>;
+  /** Regenerate with a grace window; the list shows tokens in theirs. */
+  tokenRotations: Pick<TokenRotationService, 'rotate' | 'rotationOf' | 'inGrace'>;
   /** Read on the token's edit page. */
   usage: Pick<TokenUsageTrail, 'trailOf'>;
   organizations: OrganizationService;
