@@ -9,6 +9,7 @@ import type { CacheStats } from '../services/ttl-cache.js';
 import type { Store } from '../storage/ports.js';
 import type { GateObserver } from './auth/access-gate.js';
 import { sendError } from './errors.js';
+import { AnswerTallies } from './request-tallies.js';
 
 export interface MetricsSources {
   store: Store;
@@ -31,43 +32,60 @@ function digest(text: string): Buffer {
 export class LapisMetrics {
   readonly registry = new Registry();
   private readonly credentialOf = new WeakMap<FastifyRequest, CredentialKind | 'none'>();
-  private readonly requests: Counter<'route' | 'method' | 'status' | 'credential'>;
-  private readonly latency: Histogram<'route' | 'method'>;
-  private readonly outcomes: Counter<'outcome' | 'reason' | 'credential'>;
+  private readonly tallies = new AnswerTallies(latencyBuckets);
+  /** Access decisions by `outcome reason credential`, counted as plainly as the answers. */
+  private readonly outcomeCounts = new Map<
+    string,
+    { labels: Record<'outcome' | 'reason' | 'credential', string>; count: number }
+  >();
 
   /** What the access gate tells: who was admitted with which credential, who was refused and why. */
   readonly observer: GateObserver = {
     admitted: (request, credential) => {
       this.credentialOf.set(request, credential ?? 'none');
-      this.outcomes.inc({ outcome: 'admitted', reason: 'ok', credential: credential ?? 'none' });
+      this.countOutcome('admitted', 'ok', credential ?? 'none');
     },
     refused: (request: FastifyRequest, refusal: Refusal) => {
       this.credentialOf.set(request, refusal.credential ?? 'none');
-      this.outcomes.inc({ outcome: 'refused', reason: refusal.reason, credential: refusal.credential ?? 'none' });
+      this.countOutcome('refused', refusal.reason, refusal.credential ?? 'none');
     },
   };
+
+  private countOutcome(outcome: string, reason: string, credential: string): void {
+    const key = `${outcome} ${reason} ${credential}`;
+    const known = this.outcomeCounts.get(key);
+    if (known) known.count++;
+    else this.outcomeCounts.set(key, { labels: { outcome, reason, credential }, count: 1 });
+  }
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    const { tallies, outcomeCounts } = this;
+    new Counter({
       name: 'lapis_http_requests_total',
       help: 'Answered requests by route template, method, status and the kind of credential presented.',
       labelNames: ['route', 'method', 'status', 'credential'],
       registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of tallies.answerSeries()) this.inc(labels, count);
+      },
     });
-    this.latency = new Histogram({
-      name: 'lapis_http_request_duration_seconds',
-      help: 'Time from the request to the last byte of the answer, by route template.',
-      labelNames: ['route', 'method'],
-      buckets: latencyBuckets,
-      registers,
-    });
-    this.outcomes = new Counter({
+    tallies.registerDurations(
+      this.registry,
+      'lapis_http_request_duration_seconds',
+      'Time from the request to the last byte of the answer, by route template.',
+    );
+    new Counter({
       name: 'lapis_auth_outcomes_total',
       help: 'Access decisions: admitted, or refused with the reason (missing, invalid, expired, revoked, throttled...).',
       labelNames: ['outcome', 'reason', 'credential'],
       registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of outcomeCounts.values()) this.inc(labels, count);
+      },
     });
     new Counter({
       name: 'lapis_cache_lookups_total',
@@ -144,8 +162,7 @@ export class LapisMetrics {
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? '(unmatched)';
       const credential = this.credentialOf.get(request) ?? 'none';
-      this.requests.inc({ route, method: request.method, status: String(reply.statusCode), credential });
-      this.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      this.tallies.record(route, request.method, reply.statusCode, credential, reply.elapsedTime / 1000);
       done();
     });
     if (config.metrics === 'off') return;
