@@ -40,7 +40,7 @@ export interface VerifierOptions {
   lastUsedIntervalMs?: number;
   onBackgroundError?: (error: unknown) => void;
   /** Organizations' revocation rules, held in memory; none when absent. */
-  rules?: { current(): Promise<CompiledRules> };
+  rules?: { current(): CompiledRules | Promise<CompiledRules> };
 }
 
 /**
@@ -74,22 +74,25 @@ export class PatVerifier {
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const hash = this.hasher.hash(canonicalPat(text, shape));
-    const { token, user, restrictions, validToMs } = await this.lookup(hash);
+    const found = this.lookup(hash);
+    const { token, user, restrictions, validToMs } = found instanceof Promise ? await found : found;
     if (!token || !user) return { status: 'unknown' };
     const now = this.context.clock.now();
     const status = tokenStatus(token, now, validToMs);
     if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
-    const memberOf = await this.membership.organizationsOf(user.id);
-    if (this.options.rules && rulesRevoke(await this.options.rules.current(), token, memberOf)) {
+    const members = this.membership.organizationsOf(user.id);
+    const memberOf = members instanceof Promise ? await members : members;
+    const rules = this.options.rules?.current();
+    if (rules && rulesRevoke(rules instanceof Promise ? await rules : rules, token, memberOf)) {
       return { status: 'revoked', token, user };
     }
     this.recordUse(token, now);
     return { status: 'active', token, user, memberOf, restrictions };
   }
 
-  private lookup(hash: string): Promise<CacheEntry> {
-    return this.cache.getOrLoad(
+  private lookup(hash: string): CacheEntry | Promise<CacheEntry> {
+    return this.cache.valueOrLoad(
       hash,
       async () => {
         const found = await this.context.store.tokens.findByHashWithOwner(hash);
