@@ -1,14 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import type { Figure } from './figures.js';
 import { startInstance } from './instance.js';
-import { median } from './load.js';
+import { compare as compareRounds, type Loaded, measured, rssMegabytes, startChild, stopChild as stop } from './processes.js';
 import { machine, writeSection } from './results.js';
-import { pinned, pinning, type WrkResult, wrk } from './wrk.js';
+import { pinning, wrk } from './wrk.js';
 
 /**
  * `npm run bench`: every figure of issue 11 in one run, each against a baseline measured in the same run, written to the
@@ -23,82 +21,16 @@ const rounds = knob('BENCH_ROUNDS', 3, 5);
 const rssSeconds = knob('BENCH_RSS_SECONDS', 60, 120);
 const tokens = knob('BENCH_TOKENS', 1_000_000, 1_000_000);
 const samples = knob('BENCH_SAMPLES', 2_000, 10_000);
-const here = fileURLToPath(new URL('.', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'lapis-bench-run-'));
 const children: ChildProcess[] = [];
 
-/** Starts a TypeScript file of bench/ as a pinned child process and returns it with the JSON line it prints first. */
 async function start<T>(file: string, args: string[] = []): Promise<{ child: ChildProcess; info: T }> {
-  const [command, argv] = pinned(pinning.server, process.execPath, ['--import', 'tsx', join(here, file), ...args]);
-  const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    if (line.startsWith('{')) return { child, info: JSON.parse(line) as T };
-  }
-  throw new Error(`${file} exited before it was ready`);
+  const started = await startChild<T>(file, args);
+  children.push(started.child);
+  return started;
 }
 
-function stop(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
-function rssMegabytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
-}
-
-/** CPU time (user + system) a process has used, in microseconds, from /proc (clock ticks of 10 ms). */
-function cpuMicroseconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-interface Loaded extends WrkResult {
-  /** The serving process's CPU time per answered request: steadier than req/s when other work shares the core. */
-  cpuPerRequest: number;
-}
-
-/** One wrk load against the server in process `pid`, with that process's CPU time per request. */
-async function measured(pid: number, load: () => Promise<WrkResult>): Promise<Loaded> {
-  const before = cpuMicroseconds(pid);
-  const result = await load();
-  return { ...result, cpuPerRequest: (cpuMicroseconds(pid) - before) / Math.max(1, result.requests) };
-}
-
-/**
- * Alternating rounds of two loads, so drift in a shared machine's speed hits both alike; medians of req/s and of
- * the serving process's CPU µs per request.
- */
-async function compare(a: () => Promise<Loaded>, b: () => Promise<Loaded>) {
-  const first: Loaded[] = [];
-  const second: Loaded[] = [];
-  for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) {
-      first.push(await a());
-      second.push(await b());
-    } else {
-      second.push(await b());
-      first.push(await a());
-    }
-  }
-  for (const result of [...first, ...second]) if (result.non2xx > 0) throw new Error('a load answered non-2xx');
-  const rate = (results: Loaded[]) => median(results.map((r) => r.perSecond));
-  const cpu = (results: Loaded[]) => median(results.map((r) => r.cpuPerRequest));
-  const list = (results: Loaded[]) => results.map((r) => Math.round(r.perSecond)).join(', ');
-  return {
-    a: rate(first),
-    b: rate(second),
-    aList: list(first),
-    bList: list(second),
-    aCpu: cpu(first),
-    bCpu: cpu(second),
-  };
-}
+const compare = (a: () => Promise<Loaded>, b: () => Promise<Loaded>) => compareRounds(rounds, a, b);
 
 const cpuNote = (us: number) => `; ${Math.round(us)} µs CPU per request`;
 

@@ -1,5 +1,3 @@
-import fastifyCookie from '@fastify/cookie';
-import fastifySecureSession from '@fastify/secure-session';
 import type { FastifyInstance } from 'fastify';
 import { buildServices, burstRecorder, configuredClock, type Services } from './compose.js';
 import type { Config } from './config/schema.js';
@@ -13,6 +11,7 @@ import { BasicPatAuthenticator } from './http/auth/basic-pat.js';
 import { BearerOAuthAuthenticator } from './http/auth/bearer-oauth.js';
 import { BrowserSessionAuthenticator } from './http/auth/browser-session.js';
 import { AuthChain } from './http/auth/chain.js';
+import { sessionCookieReader } from './http/auth/session-cookie-reader.js';
 import { registerHealth } from './http/health.js';
 import { registerLeakReports } from './http/leak-reports.js';
 import { LapisMetrics } from './http/metrics.js';
@@ -122,7 +121,11 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
     : new BasicPatAuthenticator(verifier, throttle, services.policies);
   const bearer = new BearerOAuthAuthenticator(oauthVerifier, throttle, config.publicUrl);
   const sessionKey = loadSecret(config, 'session');
-  const browserSession = new BrowserSessionAuthenticator(services.webSessions, membership);
+  const browserSession = new BrowserSessionAuthenticator(
+    services.webSessions,
+    membership,
+    await sessionCookieReader(app, sessionCookieOptions(config, sessionKey)),
+  );
   const access = new AccessGate(new AuthChain([basic, bearer, browserSession]), config, {
     steps: authorizationSteps,
     observer: metrics.observer,
@@ -176,12 +179,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
       burstRecorder(services.audit, 'oauthClient'),
     ),
   });
-  // The API reads (never writes) the web UI's session cookie, so a signed-in browser can manage its tokens.
-  await app.register(async (api) => {
-    await api.register(fastifyCookie);
-    await api.register(fastifySecureSession, sessionCookieOptions(config, sessionKey));
-    await registerApi(api, { services, access, config });
-  });
+  await registerApi(app, { services, access, config });
   await app.ready();
   return { app, services, store, access };
 }

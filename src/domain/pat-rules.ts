@@ -13,10 +13,13 @@ export interface TokenPolicy {
 
 export const dayMs = 86_400_000;
 
-/** Revocation wins over expiry: a revoked token stays revoked whatever its end date. */
-export function tokenStatus(token: PersonalAccessToken, now: Date): TokenStatus {
+/**
+ * Revocation wins over expiry: a revoked token stays revoked whatever its end date. `validToMs` is `validTo` already
+ * parsed, for callers that judge the same token again and again (the verifier's cache).
+ */
+export function tokenStatus(token: PersonalAccessToken, now: Date, validToMs = Date.parse(token.validTo)): TokenStatus {
   if (token.revokedAt) return 'revoked';
-  if (Date.parse(token.validTo) <= now.getTime()) return 'expired';
+  if (validToMs <= now.getTime()) return 'expired';
   return 'active';
 }
 

@@ -47,11 +47,11 @@ export function usageTrail(uses: readonly TokenUse[], size: number): TokenUse[] 
 const dayMs = 86_400_000;
 
 /**
- * Whole days left before `expiresAt` (0: less than a day) when that moment falls within `windowDays` of `now`;
+ * Whole days left before `expiresAt` (a timestamp or epoch milliseconds; 0: less than a day) when that moment falls within `windowDays` of `now`;
  * undefined outside the window, once expired, or with the warning turned off (`windowDays` 0).
  */
-export function expiryWarningDays(expiresAt: Timestamp, now: Date, windowDays: number): number | undefined {
-  const left = Date.parse(expiresAt) - now.getTime();
+export function expiryWarningDays(expiresAt: Timestamp | number, now: Date, windowDays: number): number | undefined {
+  const left = (typeof expiresAt === 'number' ? expiresAt : Date.parse(expiresAt)) - now.getTime();
   if (windowDays <= 0 || Number.isNaN(left) || left <= 0 || left > windowDays * dayMs) return undefined;
   return Math.floor(left / dayMs);
 }

@@ -9,12 +9,20 @@ import type { CacheStats } from '../services/ttl-cache.js';
 import type { Store } from '../storage/ports.js';
 import type { GateObserver } from './auth/access-gate.js';
 import { sendError } from './errors.js';
+import { AnswerTallies } from './request-tallies.js';
 
 export interface MetricsSources {
   store: Store;
   credentials: CredentialEvents;
   /** Each verification cache by name, read at scrape time. */
   caches: Record<string, () => CacheStats>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The kind of credential the access gate saw, for the request counter's label (a property: no map per request). */
+    presentedCredential: CredentialKind | 'none' | null;
+  }
 }
 
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -30,44 +38,60 @@ function digest(text: string): Buffer {
  */
 export class LapisMetrics {
   readonly registry = new Registry();
-  private readonly credentialOf = new WeakMap<FastifyRequest, CredentialKind | 'none'>();
-  private readonly requests: Counter<'route' | 'method' | 'status' | 'credential'>;
-  private readonly latency: Histogram<'route' | 'method'>;
-  private readonly outcomes: Counter<'outcome' | 'reason' | 'credential'>;
+  private readonly tallies = new AnswerTallies(latencyBuckets);
+  /** Access decisions by `outcome reason credential`, counted as plainly as the answers. */
+  private readonly outcomeCounts = new Map<
+    string,
+    { labels: Record<'outcome' | 'reason' | 'credential', string>; count: number }
+  >();
 
   /** What the access gate tells: who was admitted with which credential, who was refused and why. */
   readonly observer: GateObserver = {
     admitted: (request, credential) => {
-      this.credentialOf.set(request, credential ?? 'none');
-      this.outcomes.inc({ outcome: 'admitted', reason: 'ok', credential: credential ?? 'none' });
+      request.presentedCredential = credential ?? 'none';
+      this.countOutcome('admitted', 'ok', credential ?? 'none');
     },
     refused: (request: FastifyRequest, refusal: Refusal) => {
-      this.credentialOf.set(request, refusal.credential ?? 'none');
-      this.outcomes.inc({ outcome: 'refused', reason: refusal.reason, credential: refusal.credential ?? 'none' });
+      request.presentedCredential = refusal.credential ?? 'none';
+      this.countOutcome('refused', refusal.reason, refusal.credential ?? 'none');
     },
   };
+
+  private countOutcome(outcome: string, reason: string, credential: string): void {
+    const key = `${outcome} ${reason} ${credential}`;
+    const known = this.outcomeCounts.get(key);
+    if (known) known.count++;
+    else this.outcomeCounts.set(key, { labels: { outcome, reason, credential }, count: 1 });
+  }
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({
+    const { tallies, outcomeCounts } = this;
+    new Counter({
       name: 'lapis_http_requests_total',
       help: 'Answered requests by route template, method, status and the kind of credential presented.',
       labelNames: ['route', 'method', 'status', 'credential'],
       registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of tallies.answerSeries()) this.inc(labels, count);
+      },
     });
-    this.latency = new Histogram({
-      name: 'lapis_http_request_duration_seconds',
-      help: 'Time from the request to the last byte of the answer, by route template.',
-      labelNames: ['route', 'method'],
-      buckets: latencyBuckets,
-      registers,
-    });
-    this.outcomes = new Counter({
+    tallies.registerDurations(
+      this.registry,
+      'lapis_http_request_duration_seconds',
+      'Time from the request to the last byte of the answer, by route template.',
+    );
+    new Counter({
       name: 'lapis_auth_outcomes_total',
       help: 'Access decisions: admitted, or refused with the reason (missing, invalid, expired, revoked, throttled...).',
       labelNames: ['outcome', 'reason', 'credential'],
       registers,
+      collect() {
+        this.reset();
+        for (const { labels, count } of outcomeCounts.values()) this.inc(labels, count);
+      },
     });
     new Counter({
       name: 'lapis_cache_lookups_total',
@@ -141,11 +165,11 @@ export class LapisMetrics {
 
   /** Counts every answer, and serves `GET /metrics` unless the configuration turns it off. */
   register(app: FastifyInstance, config: Pick<Config, 'metrics' | 'metricsToken'>): void {
+    app.decorateRequest('presentedCredential', null);
     app.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? '(unmatched)';
-      const credential = this.credentialOf.get(request) ?? 'none';
-      this.requests.inc({ route, method: request.method, status: String(reply.statusCode), credential });
-      this.latency.observe({ route, method: request.method }, reply.elapsedTime / 1000);
+      const credential = request.presentedCredential ?? 'none';
+      this.tallies.record(route, request.method, reply.statusCode, credential, reply.elapsedTime / 1000);
       done();
     });
     if (config.metrics === 'off') return;

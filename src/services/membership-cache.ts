@@ -21,8 +21,9 @@ export class MembershipCache {
     return this.cache.stats;
   }
 
-  organizationsOf(userId: string): Promise<ReadonlySet<string>> {
-    return this.cache.getOrLoad(userId, async () => {
+  /** The set itself when cached (callers await either). */
+  organizationsOf(userId: string): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+    return this.cache.valueOrLoad(userId, async () => {
       const organizations = await this.context.store.organizations.listForMember(userId);
       return new Set(organizations.map((organization) => organization.id));
     });

@@ -23,9 +23,12 @@ export type PatVerification =
   | { status: 'expired' | 'revoked' | 'disabledUser'; token: PersonalAccessToken; user: User };
 
 interface CacheEntry {
+  /** Only a token whose stored hash matched the presented one in constant time; undefined when none did. */
   token: PersonalAccessToken | undefined;
   user: User | undefined;
   restrictions: PrincipalRestrictions | undefined;
+  /** The token's validTo, parsed once per lookup rather than on every request. */
+  validToMs: number;
 }
 
 export interface VerifierOptions {
@@ -37,7 +40,7 @@ export interface VerifierOptions {
   lastUsedIntervalMs?: number;
   onBackgroundError?: (error: unknown) => void;
   /** Organizations' revocation rules, held in memory; none when absent. */
-  rules?: { current(): Promise<CompiledRules> };
+  rules?: { current(): CompiledRules | Promise<CompiledRules> };
 }
 
 /**
@@ -71,27 +74,36 @@ export class PatVerifier {
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const hash = this.hasher.hash(canonicalPat(text, shape));
-    const entry = await this.lookup(hash);
-    const { token, user, restrictions } = entry;
-    if (!token || !user || !this.hasher.matches(token.tokenHash, hash)) return { status: 'unknown' };
+    const found = this.lookup(hash);
+    const { token, user, restrictions, validToMs } = found instanceof Promise ? await found : found;
+    if (!token || !user) return { status: 'unknown' };
     const now = this.context.clock.now();
-    const status = tokenStatus(token, now);
+    const status = tokenStatus(token, now, validToMs);
     if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
-    const memberOf = await this.membership.organizationsOf(user.id);
-    if (this.options.rules && rulesRevoke(await this.options.rules.current(), token, memberOf)) {
+    const members = this.membership.organizationsOf(user.id);
+    const memberOf = members instanceof Promise ? await members : members;
+    const rules = this.options.rules?.current();
+    if (rules && rulesRevoke(rules instanceof Promise ? await rules : rules, token, memberOf)) {
       return { status: 'revoked', token, user };
     }
     this.recordUse(token, now);
     return { status: 'active', token, user, memberOf, restrictions };
   }
 
-  private lookup(hash: string): Promise<CacheEntry> {
-    return this.cache.getOrLoad(
+  private lookup(hash: string): CacheEntry | Promise<CacheEntry> {
+    return this.cache.valueOrLoad(
       hash,
       async () => {
         const found = await this.context.store.tokens.findByHashWithOwner(hash);
-        return { token: found?.token, user: found?.owner, restrictions: principalRestrictions(found?.token.restrictions) };
+        // Compared once, when loaded: a cached entry is only ever found again under this same hash.
+        const token = found && this.hasher.matches(found.token.tokenHash, hash) ? found.token : undefined;
+        return {
+          token,
+          user: token && found?.owner,
+          restrictions: principalRestrictions(token?.restrictions),
+          validToMs: token ? Date.parse(token.validTo) : Number.NaN,
+        };
       },
       // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
       (entry) => entry.token !== undefined,

@@ -41,9 +41,18 @@ export class TtlCache<K, V> {
    * keys cannot push real entries out).
    */
   async getOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
+    return this.valueOrLoad(key, load, keep);
+  }
+
+  /** As `getOrLoad`, but a fresh value comes back as it is: a request path's hit allocates no promise and waits for no tick. */
+  valueOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): V | Promise<V> {
     const now = this.clock.now().getTime();
     const cached = this.fresh(key, now);
     if (cached) return cached.value;
+    return this.loadAndKeep(key, load, keep, now);
+  }
+
+  private async loadAndKeep(key: K, load: () => Promise<V>, keep: (value: V) => boolean, now: number): Promise<V> {
     const loadedIn = this.generation;
     const value = await load();
     if (loadedIn !== this.generation) return value;

@@ -89,27 +89,28 @@ export class AccessGate {
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
     if (this.options.observers) this.observe(request, reply, principal, this.options.observers);
-    const { project: projectRef, ...rest } = target;
-    // Only restricted principals pay for a project lookup here; everyone else's stays after authorization.
-    const project = projectRef && principal.restrictions?.projectIds ? await projectRef.load() : undefined;
-    const rate = await this.countRate(principal, reply);
-    const refusal = authorize(
-      principal,
-      {
-        ...rest,
-        method: target.method ?? request.method,
-        clientAddress: target.clientAddress ?? request.clientAddress,
-        ...(projectRef && principal.restrictions?.projectIds && { project: { id: project?.id ?? null, name: projectRef.name } }),
-        ...(rate && { rate }),
-      },
-      this.steps,
-    );
+    // Only restricted principals pay for a project lookup or a rate count here; everyone else's stays after authorization.
+    const restrictions = principal.restrictions;
+    const projectRef = restrictions?.projectIds ? target.project : undefined;
+    const project = projectRef ? await projectRef.load() : undefined;
+    const rate = restrictions?.rateLimit ? await this.countRate(principal, reply) : undefined;
+    const access: AccessTarget = {
+      organization: target.organization,
+      accepts: target.accepts,
+      scopes: target.scopes,
+      label: target.label,
+      method: target.method ?? request.method,
+      clientAddress: target.clientAddress ?? request.clientAddress,
+      project: projectRef && { id: project?.id ?? null, name: projectRef.name },
+      rate,
+    };
+    const refusal = authorize(principal, access, this.steps);
     // The user is named back only to a caller who may act in this organization, even if its scopes fall short.
     if (!refusal || !identityRefusals.has(refusal.reason)) setUserDataHeader(reply, principal);
     if (refusal) return { answered: this.refuse(request, reply, refusal) };
     this.options.observer?.admitted(request, principal.credential);
     if (principal.policyWarning) reply.header(policyWarningHeader, principal.policyWarning);
-    return { principal, ...(project && { project }) };
+    return project ? { principal, project } : { principal };
   }
 
   /** Counts a rate-limited token's request and tells its caller where it stands, on every answer. */

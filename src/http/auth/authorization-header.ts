@@ -8,10 +8,16 @@ export type ParsedAuthorization =
 
 const base64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const maxCredentialLength = 4096;
+const printable = (code: number) => code > 32 && code < 127;
 
 /** Parses the Authorization header, once per request, into a value; any malformation is a value too, never an exception. */
 export function parseAuthorization(header: string | undefined): ParsedAuthorization {
   if (header === undefined || header === '') return { scheme: 'none' };
+  // `Basic <credentials>` exactly as clients send it (one space, printable ASCII at both ends, so nothing to trim)
+  // needs no scheme match.
+  if (header.startsWith('Basic ') && printable(header.charCodeAt(6)) && printable(header.charCodeAt(header.length - 1))) {
+    return parseBasic(header.slice(6));
+  }
   const match = /^([A-Za-z][A-Za-z0-9-]*)(?: +(.*))?$/s.exec(header.trim());
   if (!match?.[1]) {
     const named = /^\s*(basic|bearer)\b/i.exec(header)?.[1]?.toLowerCase() as 'basic' | 'bearer' | undefined;

@@ -49,6 +49,9 @@ function recognised(result: { token: PersonalAccessToken }) {
 export class BasicPatAuthenticator implements Authenticator {
   readonly name = 'basic-pat';
 
+  /** One principal per cached lookup: rebuilt when the verifier or the membership cache loads the token or user anew. */
+  private readonly principals = new WeakMap<PersonalAccessToken, Principal>();
+
   constructor(
     private readonly verifier: PatVerifier,
     private readonly throttle: FailureThrottle,
@@ -65,6 +68,17 @@ export class BasicPatAuthenticator implements Authenticator {
     const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
     const result = await this.verifier.verify(candidate);
     if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
+    const principal = this.principalOf(result);
+    const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);
+    if (warning) return { kind: 'principal', principal: { ...principal, policyWarning: warning } };
+    return { kind: 'principal', principal };
+  }
+
+  private principalOf(result: Extract<PatVerification, { status: 'active' }>): Principal {
+    const known = this.principals.get(result.token);
+    if (known?.user === result.user && known.memberOf === result.memberOf && known.restrictions === result.restrictions) {
+      return known;
+    }
     const principal: Principal = {
       user: result.user,
       credential: 'pat',
@@ -76,8 +90,7 @@ export class BasicPatAuthenticator implements Authenticator {
       ...(result.restrictions && { restrictions: result.restrictions }),
       expiresAt: result.token.validTo,
     };
-    const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);
-    if (warning) principal.policyWarning = warning;
-    return { kind: 'principal', principal };
+    this.principals.set(result.token, principal);
+    return principal;
   }
 }

@@ -4,6 +4,7 @@ import { effectiveScopes } from '../../domain/scopes.js';
 import type { MembershipCache } from '../../services/membership-cache.js';
 import type { WebSessionService } from '../../services/web-sessions.js';
 import type { ParsedAuthorization } from './authorization-header.js';
+import type { SessionCookieReader } from './session-cookie-reader.js';
 import type { Authenticator, AuthOutcome } from './types.js';
 
 /**
@@ -16,12 +17,8 @@ export const sessionApiHeader = 'x-lapis-session';
 /** What a browser session may do over the REST API: manage its user's tokens, nothing else. */
 const sessionScopes = effectiveScopes(['vso.tokens']);
 
-interface SessionCookie {
-  get(key: 'sessionId' | 'sessionSecret'): string | undefined;
-}
-
 /**
- * A signed-in browser session (the web UI's encrypted cookie, read where the API context decodes it) used
+ * A signed-in browser session (the web UI's encrypted cookie, decoded only here) used
  * with the session header and no Authorization header. Its scopes reach only the token APIs.
  */
 export class BrowserSessionAuthenticator implements Authenticator {
@@ -30,11 +27,12 @@ export class BrowserSessionAuthenticator implements Authenticator {
   constructor(
     private readonly sessions: WebSessionService,
     private readonly membership: MembershipCache,
+    private readonly readCookie: SessionCookieReader,
   ) {}
 
   async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
     if (parsed.scheme !== 'none' || request.headers[sessionApiHeader] === undefined) return { kind: 'none' };
-    const cookie = (request as FastifyRequest & { session?: SessionCookie }).session;
+    const cookie = this.readCookie(request);
     const id = cookie?.get('sessionId');
     const secret = cookie?.get('sessionSecret');
     if (!id || !secret) return { kind: 'none' };

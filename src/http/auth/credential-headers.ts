@@ -11,6 +11,19 @@ function credentialNoun(principal: Principal): string {
   return principal.credential === 'oauth' ? 'OAuth access token' : 'personal access token';
 }
 
+/** What the headers say for one principal, worked out once and again only when the whole days left change. */
+interface ExpiryHeaders {
+  expiresAtMs: number;
+  daysLeft: number | undefined;
+  warning: string | undefined;
+}
+
+/**
+ * PAT principals are built once per cached token lookup (basic-pat.ts), so this holds one entry per token in use;
+ * other credentials' principals are built per request and would only churn it.
+ */
+const expiryHeaders = new WeakMap<Principal, ExpiryHeaders>();
+
 /**
  * Tells a script when the credential it used stops working, so its logs warn before the day comes:
  * `X-Lapis-Token-Expires-At` always, and within the warning window `X-Lapis-Token-Expiry-Warning`, whose value
@@ -20,8 +33,17 @@ export function setCredentialHeaders(reply: FastifyReply, principal: Principal, 
   const expiresAt = principal.expiresAt;
   if (!expiresAt) return;
   reply.header(expiresAtHeader, expiresAt);
-  const daysLeft = expiryWarningDays(expiresAt, now, warningDays);
+  let known = expiryHeaders.get(principal);
+  if (!known) {
+    known = { expiresAtMs: Date.parse(expiresAt), daysLeft: undefined, warning: undefined };
+    if (principal.credential === 'pat') expiryHeaders.set(principal, known);
+  }
+  const daysLeft = expiryWarningDays(known.expiresAtMs, now, warningDays);
   if (daysLeft === undefined) return;
-  const unit = daysLeft === 1 ? 'day' : 'days';
-  reply.header(expiryWarningHeader, `${daysLeft} ${unit} left: this ${credentialNoun(principal)} expires at ${expiresAt}`);
+  if (known.warning === undefined || known.daysLeft !== daysLeft) {
+    const unit = daysLeft === 1 ? 'day' : 'days';
+    known.daysLeft = daysLeft;
+    known.warning = `${daysLeft} ${unit} left: this ${credentialNoun(principal)} expires at ${expiresAt}`;
+  }
+  reply.header(expiryWarningHeader, known.warning);
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { type Change, type ChangeFeed, type ChangePublisher, type ChangeTopic, changeTopics } from '../ports.js';
+import { pgDriver } from './driver.js';
 
 /** The wire form of one notice: topic, payload, sent-at, and the sending process (which ignores its own). */
 interface Notice {
@@ -88,7 +89,7 @@ export class PostgresChangeFeed implements ChangeFeed {
   }
 
   private async connect(afterLoss: boolean): Promise<void> {
-    const client = new pg.Client(this.options.client);
+    const client = new (pgDriver().Client)(this.options.client);
     // Without a listener an 'error' from a dropped connection would end the process.
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));

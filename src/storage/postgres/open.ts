@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Kysely } from 'kysely';
-import pg from 'pg';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { StorageUnavailableError } from '../ports.js';
 import { PostgresChangeFeed } from './change-feed.js';
+import { pgDriver } from './driver.js';
 import { postgresErrorTranslator } from './errors.js';
 import { SchemaPostgresDialect } from './schema-introspector.js';
 
@@ -49,7 +49,7 @@ export function openPostgresStore(requested: PostgresStoreOptions): KyselyStore 
   const options = { ...requested, url: fromUrl.url, schema: requested.schema ?? fromUrl.schema };
   const location = describePostgresUrl(options.url) + (options.schema ? ` (schema ${options.schema})` : '');
   const translate = postgresErrorTranslator(location);
-  const pool = new pg.Pool({
+  const pool = new (pgDriver().Pool)({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,

@@ -1,4 +1,8 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
+
+/** Loaded by the first connection: a process without LAPIS_REDIS_URL never loads the client (megabytes resident). */
+let client: typeof import('ioredis') | undefined;
 
 /**
  * The one Redis connection of a process, shared by the failure counter and the rate counter. It connects on first
@@ -10,7 +14,8 @@ export function openRedis(url: string): Redis {
   const parsed = new URL(url);
   const keyPrefix = parsed.searchParams.get('keyPrefix') ?? 'lapis:';
   parsed.searchParams.delete('keyPrefix');
-  const redis = new Redis(parsed.toString(), {
+  client ??= createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+  const redis = new client.Redis(parsed.toString(), {
     keyPrefix,
     lazyConnect: true,
     maxRetriesPerRequest: 1,
