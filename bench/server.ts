@@ -6,13 +6,14 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { registerApi } from '../src/http/api/router.js';
 import type { AccessGate } from '../src/http/auth/access-gate.js';
+import { LapisMetrics } from '../src/http/metrics.js';
 import { createServer } from '../src/http/server.js';
 import { openSqliteStore } from '../src/storage/sqlite/open.js';
 
 /**
  * One Lapis instance for the load benchmarks, run as its own process (pinned by the runner): SQLite with the demo
  * seed, listening twice over the same store and services. The first port is Lapis as deployed (the PAT chain);
- * the second serves the same API routes through an access step that admits the token's owner without looking at any
+ * the second serves the same API routes, with the same request metrics, through an access step that admits the token's owner without looking at any
  * credential, which is what "the same route without the PAT check" means. Prints one JSON line, serves until SIGTERM.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'lapis-bench-server-'));
@@ -30,10 +31,13 @@ const { text: pat } = await services.tokens.create({
   displayName: 'bench',
   scope: 'vso.build',
   organizationId: organization.id,
-  days: 1,
+  // Outside the expiry warning window, as most tokens are most of their life: no warning header on every answer.
+  days: 30,
 });
 
 const open = createServer({ config, logStream: silent });
+// The same request metrics as the real app, so the comparison leaves out only identification and authorization.
+new LapisMetrics({ store, credentials: services.context.credentials, caches: {} }).register(open, config);
 const principal = {
   user: alice,
   credential: 'pat' as const,
