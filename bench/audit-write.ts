@@ -43,7 +43,9 @@ const routes = {
     return answer;
   },
   awaited: async () => {
-    await store.audit.insertMany([auditEntry(event(), `bench-${String(++sequence).padStart(12, '0')}`, new Date())]);
+    await store.audit.insertMany([
+      auditEntry(event(), `bench-${String(++sequence).padStart(12, '0')}`, new Date().toISOString()),
+    ]);
     return answer;
   },
 } as const;

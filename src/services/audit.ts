@@ -48,8 +48,8 @@ export class AuditLog {
   }
 
   record(event: AuditEvent): void {
-    const now = this.clock.now();
-    this.queue.push(auditEntry(event, this.nextId(now), now));
+    const timestamp = this.clock.now().toISOString();
+    this.queue.push(auditEntry(event, this.nextId(timestamp), timestamp));
     const max = this.options.maxQueued ?? 100_000;
     if (this.queue.length > max) {
       const dropped = this.queue.splice(0, this.queue.length - max);
@@ -139,8 +139,8 @@ export class AuditLog {
   }
 
   /** Ids sort by time, then by this process's sequence; the tag keeps two processes' ids apart. */
-  private nextId(now: Date): string {
+  private nextId(timestamp: string): string {
     this.sequence = (this.sequence + 1) % 1_000_000;
-    return `${now.toISOString()}.${String(this.sequence).padStart(6, '0')}.${this.processTag}`;
+    return `${timestamp}.${String(this.sequence).padStart(6, '0')}.${this.processTag}`;
   }
 }
