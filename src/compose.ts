@@ -71,9 +71,11 @@ function storeTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): StoreTarg
 }
 
 /** Opens the configured store, creating the SQLite file or PostgreSQL schema when missing (serve, migrate). */
-export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Store {
+export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>, options: { serving?: boolean } = {}): Store {
   const target = storeTarget(config);
-  return target.kind === 'postgres' ? openPostgresStore({ url: target.url }) : openSqliteStore(target.file);
+  return target.kind === 'postgres'
+    ? openPostgresStore({ url: target.url })
+    : openSqliteStore(target.file, { auditThread: options.serving === true });
 }
 
 function noStoreAt(location: string): StorageUnavailableError {
