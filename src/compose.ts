@@ -71,11 +71,9 @@ function storeTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): StoreTarg
 }
 
 /** Opens the configured store, creating the SQLite file or PostgreSQL schema when missing (serve, migrate). */
-export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>, options: { serving?: boolean } = {}): Store {
+export function openStore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Store {
   const target = storeTarget(config);
-  return target.kind === 'postgres'
-    ? openPostgresStore({ url: target.url })
-    : openSqliteStore(target.file, { auditThread: options.serving === true });
+  return target.kind === 'postgres' ? openPostgresStore({ url: target.url }) : openSqliteStore(target.file);
 }
 
 function noStoreAt(location: string): StorageUnavailableError {

@@ -15,7 +15,7 @@ export async function serve(
   print: (line: string) => void = console.log,
   terminal: boolean = process.stdout.isTTY === true,
 ): Promise<RunningServer> {
-  const store = openStore(config, { serving: true });
+  const store = openStore(config);
   try {
     await prepareStore({ config, store, clock: systemClock, print, terminal });
   } catch (error) {

@@ -1,7 +1,6 @@
 import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { AuditAction, AuditEntry, AuditQuery, AuditVia } from '../../domain/audit.js';
 import type { AuditRepository } from '../ports.js';
-import { auditChunks, auditColumns, auditRow } from './audit-rows.js';
 import type { AuditLogTable, Database } from './schema.js';
 
 function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
@@ -19,6 +18,42 @@ function toEntry(row: Selectable<AuditLogTable>): AuditEntry {
   };
 }
 
+/** Every column an entry fills, in the order of `rowValues`. */
+const columns = [
+  'id',
+  'timestamp',
+  'organization_id',
+  'action',
+  'actor_id',
+  'actor_name',
+  'via',
+  'ip_address',
+  'details',
+  'data',
+] as const;
+
+function rowValues(entry: AuditEntry): (string | null)[] {
+  return [
+    entry.id,
+    entry.timestamp,
+    entry.organizationId ?? null,
+    entry.action,
+    entry.actorId ?? null,
+    entry.actorName ?? null,
+    entry.via ?? null,
+    entry.ipAddress ?? null,
+    entry.details ?? null,
+    JSON.stringify(entry.data),
+  ];
+}
+
+/**
+ * Rows per insert statement, largest first. A batch is cut into these few sizes, so there are only a few SQL
+ * texts: each is built by Kysely once and reused with new parameters (SQLite then reuses its prepared
+ * statement too). 256 rows × 10 columns stays well below both drivers' parameter limits.
+ */
+const chunkSizes = [256, 32, 4, 1];
+
 export class KyselyAuditRepository implements AuditRepository {
   /** The SQL of an insert of N rows, by N. Building it costs more per row than the database's own insert. */
   private readonly insertSql = new Map<number, string>();
@@ -28,7 +63,12 @@ export class KyselyAuditRepository implements AuditRepository {
   async insertMany(entries: readonly AuditEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const write = async (db: Kysely<Database>) => {
-      for (const chunk of auditChunks(entries)) await db.executeQuery(this.insert(db, chunk));
+      let start = 0;
+      for (const size of chunkSizes) {
+        for (; entries.length - start >= size; start += size) {
+          await db.executeQuery(this.insert(db, entries.slice(start, start + size)));
+        }
+      }
     };
     // One transaction: a batch is written whole or not at all, and SQLite commits once instead of per statement.
     if (this.db.isTransaction) await write(this.db);
@@ -38,14 +78,14 @@ export class KyselyAuditRepository implements AuditRepository {
   private insert(db: Kysely<Database>, entries: readonly AuditEntry[]): CompiledQuery {
     let text = this.insertSql.get(entries.length);
     if (text === undefined) {
-      const placeholderRow = Object.fromEntries(auditColumns.map((column) => [column, ''])) as Insertable<AuditLogTable>;
+      const placeholderRow = Object.fromEntries(columns.map((column) => [column, ''])) as Insertable<AuditLogTable>;
       text = db
         .insertInto('audit_log')
         .values(entries.map(() => placeholderRow))
         .compile().sql;
       this.insertSql.set(entries.length, text);
     }
-    return CompiledQuery.raw(text, entries.flatMap(auditRow));
+    return CompiledQuery.raw(text, entries.flatMap(rowValues));
   }
 
   async page(query: AuditQuery, limit: number): Promise<AuditEntry[]> {

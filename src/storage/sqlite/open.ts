@@ -5,7 +5,6 @@ import { Kysely } from 'kysely';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
-import { SqliteAuditWriter } from './audit-writer.js';
 import { SqliteChangeFeed } from './change-feed.js';
 import { ImmediateSqliteDialect } from './immediate-dialect.js';
 import { rowStatement } from './row-statements.js';
@@ -47,11 +46,6 @@ function cachePreparedStatements(connection: Sqlite.Database, limit = 512): void
 export interface SqliteStoreOptions {
   /** Refuse to create the file: commands that only read or change data must not leave an empty store behind. */
   mustExist?: boolean;
-  /**
-   * Write the audit log from a thread of its own (audit-writer.ts): for the serving process, where batches would
-   * otherwise run between requests. One-shot commands write their few entries inline, cheaper than starting a thread.
-   */
-  auditThread?: boolean;
 }
 
 /** Opens (creating if needed) a SQLite database file; `:memory:` gives a private in-memory one. */
@@ -79,7 +73,7 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   cachePreparedStatements(connection);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
   const changes = new SqliteChangeFeed(connection);
-  const store = createKyselyStore({
+  return createKyselyStore({
     db,
     kind: 'sqlite',
     location: file,
@@ -88,26 +82,4 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     publisherIn: () => changes.publisherIn(),
     onClose: async () => changes.close(),
   });
-  return options.auditThread && file !== ':memory:' ? withAuditThread(store, file) : store;
-}
-
-/** The store with audit batches written by the writer thread; reads, pruning and writes in a transaction stay here. */
-function withAuditThread(store: KyselyStore, file: string): KyselyStore {
-  const inline = store.audit;
-  const writer = new SqliteAuditWriter(file, (entries) => inline.insertMany(entries));
-  return {
-    ...store,
-    audit: {
-      insertMany: (entries) =>
-        writer.insertMany(entries).catch((error: unknown) => {
-          throw translate(error);
-        }),
-      page: (query, limit) => inline.page(query, limit),
-      deleteBefore: (timestamp) => inline.deleteBefore(timestamp),
-    },
-    async close() {
-      await writer.close();
-      await store.close();
-    },
-  };
 }
