@@ -43,6 +43,8 @@ export class AuditLog {
   private sequence = 0;
   private readonly processTag = randomBytes(3).toString('hex');
   private closed = false;
+  private sliceWrite: NodeJS.Immediate | undefined;
+  private failing = false;
 
   constructor(
     private readonly store: Store,
@@ -67,6 +69,10 @@ export class AuditLog {
       void this.flush();
       return;
     }
+    // A full slice is written as soon as the request that filled it is answered: entries that wait for the timer
+    // outlive the young generation (about 3 µs of collector time each, bench:audit). Not while writes fail: then the
+    // retry timer paces the attempts.
+    if (this.queue.length >= writeSlice && !this.failing) this.sliceWrite ??= setImmediate(() => this.writeSliceNow());
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       void this.flush();
@@ -133,7 +139,9 @@ export class AuditLog {
       if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       try {
         await this.store.audit.insertMany(batch.slice(start, start + writeSlice));
+        this.failing = false;
       } catch (error) {
+        this.failing = true;
         // Kept for the next flush, ahead of newer entries: an outage delays the log, it does not empty it.
         this.queue = [...batch.slice(start), ...this.queue];
         this.options.onError?.(error, 'could not write the audit log');
@@ -141,6 +149,11 @@ export class AuditLog {
         return;
       }
     }
+  }
+
+  private writeSliceNow(): void {
+    this.sliceWrite = undefined;
+    void this.flush();
   }
 
   private retryLater(): void {
