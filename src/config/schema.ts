@@ -315,7 +315,7 @@ export const configSchema = {
   auditFlushMs: key({
     env: 'LAPIS_AUDIT_FLUSH_MS',
     description:
-      'How long recorded audit events wait before they are written together, in milliseconds. Requests never wait for the write; a clean stop writes what is pending.',
+      'How long recorded audit events wait, at most, before they are written together, in milliseconds (64 waiting events are written at once). Requests never wait for the write; a clean stop writes what is pending.',
     default: 200,
     parse: integer(1, 60_000),
   }),

@@ -1,6 +1,7 @@
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { systemActor } from '../../src/domain/audit.js';
 import { DomainError } from '../../src/domain/errors.js';
+import { AuditLog } from '../../src/services/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { backends } from '../support/backends.js';
 import { dayMs, movableClock } from '../support/clock.js';
@@ -62,6 +63,72 @@ for (const backend of backends()) {
       await store.audit.insertMany(entries);
       const back = await store.audit.page({}, 1_000);
       expect(back.reverse()).toEqual(entries);
+    });
+
+    it('writes a full slice of 64 as soon as it is queued, a partial one only on the timer, a read or the close', async () => {
+      const audit = new AuditLog(store, clock, { flushMs: 60_000, retentionDays: 90 });
+      const record = (n: number) =>
+        audit.record({
+          action: 'admin.action',
+          origin: { actor: { userId: null, name: 'ops' }, via: 'cli' },
+          operation: 'test.eager',
+          target: `target ${n}`,
+          organizationId: null,
+        });
+      const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+      for (let n = 0; n < 63; n++) record(n);
+      await nextTurn();
+      expect(await rows()).toHaveLength(0);
+      record(63);
+      await vi.waitFor(async () => expect(await rows()).toHaveLength(64));
+      record(64);
+      await nextTurn();
+      expect(await rows()).toHaveLength(64);
+      await audit.close();
+      expect(await rows()).toHaveLength(65);
+    });
+
+    it('writes a long queue in slices, letting other work run between them and keeping the slices written before a failure', async () => {
+      const failures: string[] = [];
+      const audit = new AuditLog(store, clock, {
+        flushMs: 60_000,
+        retentionDays: 90,
+        onError: (_, context) => failures.push(context),
+      });
+      const record = (n: number, actorName = 'ops') =>
+        audit.record({
+          action: 'admin.action',
+          origin: { actor: { userId: null, name: actorName }, via: 'cli' },
+          operation: 'test.slice',
+          target: `target ${n}`,
+          organizationId: null,
+        });
+      for (let n = 0; n < 300; n++) record(n);
+      let done = false;
+      let ranBetween = false;
+      const flushed = audit.flush().then(() => {
+        done = true;
+      });
+      setImmediate(() => {
+        ranBetween = !done;
+      });
+      await flushed;
+      expect(ranBetween).toBe(true);
+      expect(await rows()).toHaveLength(300);
+
+      // An entry the database refuses (a null actor name) fails its slice whole; the slices before it stay written.
+      for (let n = 0; n < 200; n++) record(n, n === 150 ? (null as unknown as string) : 'ops');
+      await audit.flush();
+      await audit.flush();
+      expect(await rows()).toHaveLength(300 + 128);
+      expect(failures.length).toBeGreaterThan(0);
+      expect(new Set(failures)).toEqual(new Set(['could not write the audit log']));
+      // While writes fail, a full queue waits for the retry instead of trying again at every event.
+      const failed = failures.length;
+      for (let n = 0; n < 64; n++) record(n);
+      await new Promise((resolve) => setImmediate(resolve));
+      await audit.flush();
+      expect(failures).toHaveLength(failed + 1);
     });
 
     it('stores no token, secret or password in any entry', async () => {
