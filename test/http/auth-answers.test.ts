@@ -40,6 +40,7 @@ for (const backend of backends()) {
       fixture = await apiFixture(lapis);
       bob = await lapis.services.users.add({ username: 'bob' });
       await lapis.services.organizations.addMember('contoso', 'bob');
+      await lapis.services.organizations.add('fabrikam', 'bob');
       pat = await fixture.pat('vso.project');
     });
     const nextAddress = () => {
@@ -83,12 +84,21 @@ for (const backend of backends()) {
       const message = response.json().message;
       expect(message).toContain(' ');
       expect(response.headers['x-tfs-serviceerror']).toBe(encodeURIComponent(message));
+      expect(response.json().typeName).toBe(
+        'Microsoft.TeamFoundation.Framework.Server.UnauthorizedRequestException, Microsoft.TeamFoundation.Framework.Server',
+      );
     });
 
     it('skips the sign-in page for Suppress in any case and among other values, and only for that word', async () => {
       for (const value of ['suppress', 'SUPPRESS', 'Other, Suppress']) {
         expect((await call(undefined, { 'x-tfs-fedauthredirect': value })).statusCode).toBe(401);
       }
+      const repeated = await lapis.app.inject({
+        url: connectionData,
+        remoteAddress: clientAddress,
+        headers: { host, 'x-tfs-fedauthredirect': ['Other', 'Suppress'] },
+      });
+      expect(repeated.statusCode).toBe(401);
       expect((await call(undefined, { 'x-tfs-fedauthredirect': 'NoSuppressPlease' })).statusCode).toBe(203);
       expect((await call(undefined, { 'x-tfs-fedauthredirect': '' })).statusCode).toBe(203);
     });
@@ -126,6 +136,7 @@ for (const backend of backends()) {
       expect(scope.statusCode).toBe(401);
       expect(scope.json()).toMatchObject({
         typeKey: 'AccessCheckException',
+        typeName: 'Microsoft.VisualStudio.Services.Security.AccessCheckException, Microsoft.VisualStudio.Services.WebApi',
         customProperties: {
           Descriptor: null,
           IdentityDisplayName: null,
@@ -138,7 +149,25 @@ for (const backend of backends()) {
       });
       const wrongKind = await call(basic('', pat), {}, { path: '/_apis/profile/profiles/me?api-version=7.1' });
       expect(wrongKind.statusCode).toBe(401);
-      expect(wrongKind.json().message).toMatch(/^This API accepts only/);
+      expect(wrongKind.json().message).toMatch(/^This API accepts only .*; personal access tokens cannot be used here\.$/);
+    });
+
+    it('names the caller back only where it may act: not to another organization, a non-member or the wrong kind', async () => {
+      const userData = `${fixture.alice.id}:alice`;
+      const scope = await call(basic('', pat), suppress, { path: '/contoso/web/_apis/build/builds?api-version=7.1' });
+      expect(scope.statusCode).toBe(401);
+      expect(scope.headers['x-vss-userdata']).toBe(userData);
+      const global = await fixture.pat('vso.project', null);
+      for (const [credential, path, reason] of [
+        [pat, '/fabrikam/_apis/connectionData', 'wrongOrganization'],
+        [global, '/fabrikam/_apis/connectionData', 'notMember'],
+        [pat, '/_apis/profile/profiles/me?api-version=7.1', 'credentialNotAccepted'],
+      ] as const) {
+        const refused = await call(basic('', credential), suppress, { path });
+        expect(refused.statusCode).toBe(401);
+        expect(refused.headers['x-vss-userdata']).toBeUndefined();
+        expect(refusalsLogged().at(-1)).toMatchObject({ reason });
+      }
     });
 
     it('answers an address past its failure limit with 429, the window as Retry-After, and logs the credential kind', async () => {
@@ -158,6 +187,46 @@ for (const backend of backends()) {
       expect(refusalsLogged().at(-1)).toMatchObject({ reason: 'throttled', credential: 'oauth' });
     });
 
+    it('logs each PAT and Bearer refusal with its reason, its credential kind and, for a known token, its id', async () => {
+      const logged = async (authorization: string) => {
+        nextAddress();
+        const response = await call(authorization, suppress);
+        expect(response.statusCode).toBe(401);
+        return { body: response.json(), headers: response.headers, log: refusalsLogged().at(-1) };
+      };
+      const unknown = await logged(basic('', 'x'.repeat(52)));
+      expect(unknown.body.message).toBe(
+        'TF400813: The user is not authorized to access this resource: the personal access token is not valid.',
+      );
+      expect(unknown.log).toMatchObject({ reason: 'invalid', credential: 'pat' });
+      expect((await logged('Basic !!!notbase64!!!')).log).toMatchObject({ reason: 'malformed', credential: 'pat' });
+      const malformedBearer = await logged('Bearer two words');
+      expect(malformedBearer.headers['x-vss-authenticateerror']).toBe('InvalidRequest');
+      expect(malformedBearer.log).toMatchObject({ reason: 'malformed', credential: 'oauth' });
+      expect((await logged('Bearer not.a.jwt')).log).toMatchObject({ reason: 'invalid', credential: 'oauth' });
+
+      const created = await lapis.services.tokens.create({
+        user: fixture.alice,
+        displayName: 'to revoke',
+        scope: 'vso.project',
+        organizationId: fixture.organization.id,
+        days: 7,
+      });
+      await lapis.services.tokens.revoke(created.token);
+      const revoked = await logged(basic('', created.text));
+      expect(revoked.log).toMatchObject({ reason: 'revoked', credential: 'pat', authorizationId: created.token.id });
+    });
+
+    it('names the organization policy a token breaks in warn mode', async () => {
+      const full = await fixture.pat('app_token');
+      expect((await call(basic('', full), suppress)).headers['x-lapis-policy-warning']).toBeUndefined();
+      await lapis.services.policies.set(fixture.organization, 'fullScope', { mode: 'warn' }, { actor: systemActor, via: 'cli' });
+      const warned = await call(basic('', full), suppress);
+      expect(warned.statusCode).toBe(200);
+      expect(warned.headers['x-lapis-policy-warning']).toMatch(/contoso.*restricts full-access/);
+      expect((await call(basic('', pat), suppress)).headers['x-lapis-policy-warning']).toBeUndefined();
+    });
+
     it('reads the PAT from the user half when it has the shape of one, whatever the password half holds', async () => {
       const response = await call(basic(pat, 'anything'), suppress);
       expect(response.statusCode).toBe(200);
@@ -165,6 +234,9 @@ for (const backend of backends()) {
     });
 
     it('warns of expiry in whole days, in the singular for one, and names the kind of credential', async () => {
+      const far = await call(basic('', pat), suppress);
+      expect(far.headers['x-lapis-token-expires-at']).toMatch(/^2026-07-01T/);
+      expect(far.headers['x-lapis-token-expiry-warning']).toBeUndefined();
       const { text, token } = await lapis.services.tokens.create({
         user: fixture.alice,
         displayName: 'soon',
@@ -207,25 +279,106 @@ for (const backend of backends()) {
         typeKey: 'AccessCheckException',
         message: 'Access Denied: The OAuth access token used has expired.',
       });
+      expect(refusalsLogged().at(-1)).toMatchObject({ reason: 'expired', credential: 'oauth' });
       clock.set(start);
       const grants = await lapis.services.oauthGrants.listForUser(fixture.alice);
       for (const { grant } of grants) await lapis.services.oauthGrants.revoke(grant, { actor: systemActor, via: 'cli' });
       expect((await refused(aliceToken)).message).toBe(
         'Access Denied: The authorization behind the OAuth access token has been revoked.',
       );
+      expect(refusalsLogged().at(-1)).toMatchObject({ reason: 'revoked', credential: 'oauth' });
       const bobToken = `Bearer ${await accessTokenFor(lapis, bob, 'vso.profile')}`;
-      const bobPat = (
-        await lapis.services.tokens.create({
-          user: bob,
-          displayName: 'bob',
-          scope: 'vso.profile',
-          organizationId: fixture.organization.id,
-          days: 7,
-        })
-      ).text;
+      const bobPat = await lapis.services.tokens.create({
+        user: bob,
+        displayName: 'bob',
+        scope: 'vso.profile',
+        organizationId: fixture.organization.id,
+        days: 7,
+      });
       await lapis.services.users.disable('bob');
       expect((await refused(bobToken)).message).toBe("TF400813: The user 'bob' is disabled.");
-      expect((await refused(basic('', bobPat))).message).toBe("TF400813: The user 'bob' is disabled.");
+      expect(refusalsLogged().at(-1)).toMatchObject({ reason: 'disabledUser', credential: 'oauth' });
+      expect((await refused(basic('', bobPat.text))).message).toBe("TF400813: The user 'bob' is disabled.");
+      expect(refusalsLogged().at(-1)).toMatchObject({
+        reason: 'disabledUser',
+        credential: 'pat',
+        authorizationId: bobPat.token.id,
+      });
+    });
+
+    describe('Azure DevOps Server with IIS Basic Authentication, behind a public URL', () => {
+      const publicUrl = 'https://lapis.example.test';
+      let iis: Lapis;
+      beforeAll(async () => {
+        iis = await testApp(await backend.open(), {
+          clock,
+          env: {
+            LAPIS_IIS_BASIC_AUTH: 'true',
+            LAPIS_PUBLIC_URL: publicUrl,
+            LAPIS_AUTH_FAILURE_LIMIT: '2',
+            LAPIS_AUTH_FAILURE_WINDOW_SECONDS: '90',
+          },
+        });
+        await apiFixture(iis);
+        await iis.services.users.setPassword('alice', 'alice-password-long');
+      });
+      afterAll(() => iis.app.close());
+
+      const onIis = (authorization: string) =>
+        iis.app.inject({
+          method: 'GET',
+          url: connectionData,
+          remoteAddress: clientAddress,
+          headers: { host, authorization, ...suppress },
+        });
+      const lastRefusal = () =>
+        iis.logs
+          .lines()
+          .map((line) => JSON.parse(line))
+          .filter((entry) => entry.msg === 'access refused')
+          .at(-1);
+
+      it('names a wrong password, a malformed header and the throttle as password refusals, in their own words', async () => {
+        const wrong = await onIis(basic('alice', 'not her password'));
+        expect(wrong.statusCode).toBe(401);
+        expect(wrong.json().message).toBe('TF400813: The user name or password is incorrect.');
+        expect(lastRefusal()).toMatchObject({ reason: 'invalid', credential: 'password' });
+        const malformed = await onIis('Basic !!!notbase64!!!');
+        expect(malformed.headers['x-vss-authenticateerror']).toBe('InvalidRequest');
+        expect(lastRefusal()).toMatchObject({ reason: 'malformed', credential: 'password' });
+        await onIis(basic('alice', 'not her password'));
+        const throttled = await onIis(basic('alice', 'not her password'));
+        expect(throttled.statusCode).toBe(429);
+        expect(throttled.headers['retry-after']).toBe('90');
+        expect(throttled.json().message).toBe('Too many failed sign-in attempts. Try again later.');
+        expect(lastRefusal()).toMatchObject({ reason: 'throttled', credential: 'password' });
+      });
+
+      it('admits the right password with full access', async () => {
+        const admitted = await iis.app.inject({
+          method: 'GET',
+          url: '/contoso/web/_apis/build/builds?api-version=7.1',
+          remoteAddress: clientAddress,
+          headers: { host, authorization: basic('alice', 'alice-password-long'), ...suppress },
+        });
+        expect(admitted.statusCode).toBe(200);
+        expect(admitted.headers['x-lapis-token-expires-at']).toBeUndefined();
+      });
+
+      it('takes only Bearer tokens issued under the public URL', async () => {
+        const alice = await iis.services.users.get('alice');
+        const issued = await accessTokenFor(iis, alice, 'vso.profile');
+        expect((await onIis(`Bearer ${issued}`)).statusCode).toBe(200);
+        const [grant] = await iis.services.oauthGrants.listForUser(alice);
+        const elsewhere = await iis.services.accessTokens.sign({
+          issuer: 'http://elsewhere.test',
+          userId: alice.id,
+          appId: grant!.grant.appId,
+          authorizationId: grant!.grant.id,
+          scopes: ['vso.profile'],
+        });
+        expect((await onIis(`Bearer ${elsewhere.token}`)).statusCode).toBe(401);
+      });
     });
   });
 }
