@@ -35,7 +35,7 @@ for (const backend of backends()) {
     beforeAll(async () => {
       lapis = await testApp(await backend.open(), {
         clock,
-        env: { LAPIS_AUTH_FAILURE_LIMIT: '2', LAPIS_AUTH_FAILURE_WINDOW_SECONDS: '90' },
+        env: { LAPIS_AUTH_FAILURE_LIMIT: '2', LAPIS_AUTH_FAILURE_WINDOW_SECONDS: '90', LAPIS_METRICS: 'on' },
       });
       fixture = await apiFixture(lapis);
       bob = await lapis.services.users.add({ username: 'bob' });
@@ -225,6 +225,43 @@ for (const backend of backends()) {
       expect(warned.statusCode).toBe(200);
       expect(warned.headers['x-lapis-policy-warning']).toMatch(/contoso.*restricts full-access/);
       expect((await call(basic('', pat), suppress)).headers['x-lapis-policy-warning']).toBeUndefined();
+    });
+
+    it('serves anonymous locations without credentials, and counts each admission and refusal once in the metrics', async () => {
+      const outcomes = async () => {
+        const text = (await lapis.app.inject({ url: '/metrics' })).body;
+        const count = (labels: string) =>
+          Number(new RegExp(`^lapis_auth_outcomes_total\\{${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+        return {
+          anonymous: count('outcome="admitted",reason="ok",credential="none"'),
+          pat: count('outcome="admitted",reason="ok",credential="pat"'),
+          missing: count('outcome="refused",reason="missing",credential="none"'),
+        };
+      };
+      const before = await outcomes();
+      const areas = await call(undefined, suppress, { path: '/contoso/_apis/ResourceAreas' });
+      expect(areas.statusCode).toBe(200);
+      expect(areas.json()).toEqual({ count: 0, value: null });
+      expect((await call(basic('', 'x'.repeat(52)), suppress, { path: '/contoso/_apis/ResourceAreas' })).statusCode).toBe(401);
+      expect((await call(basic('', pat), suppress)).statusCode).toBe(200);
+      expect((await call(undefined, suppress)).statusCode).toBe(401);
+      const after = await outcomes();
+      expect(after).toEqual({ anonymous: before.anonymous + 1, pat: before.pat + 1, missing: before.missing + 1 });
+    });
+
+    it('tells the usage trail of each PAT use, with its address and user agent, refused or not', async () => {
+      const { text, token } = await lapis.services.tokens.create({
+        user: fixture.alice,
+        displayName: 'trail',
+        scope: 'vso.project',
+        organizationId: fixture.organization.id,
+        days: 7,
+      });
+      await call(basic('', text), { ...suppress, 'user-agent': 'trail-agent' }, { path: '/contoso/web/_apis/build/builds' });
+      await lapis.services.tokenUsage.flush();
+      expect(await lapis.store.tokenUsage.listFor([token.id])).toEqual([
+        expect.objectContaining({ clientAddress, userAgent: 'trail-agent' }),
+      ]);
     });
 
     it('reads the PAT from the user half when it has the shape of one, whatever the password half holds', async () => {
