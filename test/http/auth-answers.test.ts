@@ -264,6 +264,12 @@ for (const backend of backends()) {
       ]);
     });
 
+    it('counts the session header without a signed-in cookie as no credential at all', async () => {
+      const response = await call(undefined, { ...suppress, 'x-lapis-session': '1' });
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['x-vss-authenticateerror']).toBe('Unauthorized');
+    });
+
     it('reads the PAT from the user half when it has the shape of one, whatever the password half holds', async () => {
       const response = await call(basic(pat, 'anything'), suppress);
       expect(response.statusCode).toBe(200);
@@ -383,6 +389,8 @@ for (const backend of backends()) {
         const malformed = await onIis('Basic !!!notbase64!!!');
         expect(malformed.headers['x-vss-authenticateerror']).toBe('InvalidRequest');
         expect(lastRefusal()).toMatchObject({ reason: 'malformed', credential: 'password' });
+        await onIis('Bearer two words');
+        expect(lastRefusal()).toMatchObject({ reason: 'malformed', credential: 'oauth' });
         await onIis(basic('alice', 'not her password'));
         const throttled = await onIis(basic('alice', 'not her password'));
         expect(throttled.statusCode).toBe(429);
