@@ -594,9 +594,10 @@ for (const backend of backends()) {
 
       it('does not let one user revoke or see another user’s grant', async () => {
         const issued = await issue();
-        await expect(world.services.oauthGrants.getOwned(world.bob, issued.authorizationId)).rejects.toThrow(
-          /No OAuth authorization/,
-        );
+        await expect(world.services.oauthGrants.getOwned(world.bob, issued.authorizationId)).rejects.toMatchObject({
+          code: 'grantNotFound',
+          message: expect.stringMatching(/No OAuth authorization/),
+        });
         expect((await world.services.oauthGrants.listForUser(world.alice)).map((g) => g.app?.name)).toEqual(['Build Dashboard']);
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(1);
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(0);
@@ -611,6 +612,20 @@ for (const backend of backends()) {
         expect(verifier.cacheStats).toEqual({ hits: 0, misses: 1 });
         await verifier.verify(issued.accessToken, issuer);
         expect(verifier.cacheStats).toEqual({ hits: 1, misses: 1 });
+      });
+
+      it('keeps at most maxCacheEntries grants in its cache', async () => {
+        const bounded = new OAuthTokenVerifier(
+          world.services.context,
+          world.services.accessTokens,
+          new MembershipCache(world.services.context, 500),
+          { cacheMs: 60_000, maxCacheEntries: 1 },
+        );
+        const first = await issue();
+        const second = await issue();
+        for (const issued of [first, second, first])
+          expect((await bounded.verify(issued.accessToken, issuer)).status).toBe('active');
+        expect(bounded.cacheStats).toEqual({ hits: 0, misses: 3 });
       });
 
       it('refuses a token whose subject is not the user of its grant', async () => {
