@@ -270,6 +270,22 @@ for (const backend of backends()) {
       expect(response.headers['x-vss-authenticateerror']).toBe('Unauthorized');
     });
 
+    it('counts each rate-limited token on its own', async () => {
+      for (const displayName of ['first', 'second']) {
+        const { text } = await lapis.services.tokens.create({
+          user: fixture.alice,
+          displayName,
+          scope: 'vso.project',
+          organizationId: fixture.organization.id,
+          days: 7,
+          restrictions: { rateLimit: '1/min' },
+        });
+        const response = await call(basic('', text), suppress);
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['ratelimit-remaining']).toBe('0');
+      }
+    });
+
     it('reads the PAT from the user half when it has the shape of one, whatever the password half holds', async () => {
       const response = await call(basic(pat, 'anything'), suppress);
       expect(response.statusCode).toBe(200);
