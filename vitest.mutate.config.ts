@@ -10,6 +10,7 @@ const securityCoreTests = [
   'test/services/**/*.test.ts',
   'test/http/authorization-header.test.ts',
   'test/http/auth.test.ts',
+  'test/http/auth-answers.test.ts',
   'test/http/oauth-token.test.ts',
   'test/ui/sessions.test.ts',
 ];

@@ -4,6 +4,7 @@ import { buildServices } from '../../src/compose.js';
 import { systemActor } from '../../src/domain/audit.js';
 import type { OAuthApp } from '../../src/domain/oauth.js';
 import { MembershipCache } from '../../src/services/membership-cache.js';
+import type { AuthorizeParams } from '../../src/services/oauth-authorization.js';
 import { OAuthTokenVerifier } from '../../src/services/oauth-token-verifier.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import { testConfig } from '../support/app.js';
@@ -56,6 +57,41 @@ for (const backend of backends()) {
         );
       });
 
+      it('trims and de-duplicates callback URLs, and fills the optional details with empty text', async () => {
+        const { app: registered } = await world.services.oauthApps.register({
+          owner: world.alice,
+          name: 'Tidy',
+          callbackUrls: [' https://tidy.example.test/cb ', 'https://tidy.example.test/cb'],
+          scope: 'vso.build',
+        });
+        expect(registered).toMatchObject({
+          callbackUrls: ['https://tidy.example.test/cb'],
+          company: '',
+          website: '',
+          description: '',
+          isPublic: false,
+        });
+        const { app: edited } = await world.services.oauthApps.edit(registered, {
+          callbackUrls: ['https://new.example.test/cb ', ' https://new.example.test/cb'],
+        });
+        expect(edited.callbackUrls).toEqual(['https://new.example.test/cb']);
+        expect(edited.scopes).toEqual(['vso.build']);
+        expect((await world.services.oauthApps.get(registered.id)).callbackUrls).toEqual(['https://new.example.test/cb']);
+        await expect(world.services.oauthApps.edit(registered, { callbackUrls: [] })).rejects.toThrow(
+          /at least one callback URL/,
+        );
+      });
+
+      it('refuses a disabled owner, and finds no app for text that is not an App ID', async () => {
+        const disabled = await world.services.users.disable('bob');
+        await expect(
+          world.services.oauthApps.register({ owner: disabled, name: 'x', callbackUrls: [callback], scope: 'vso.build' }),
+        ).rejects.toThrow('User "bob" is disabled.');
+        expect(await world.services.oauthApps.find(app.id.toUpperCase())).toMatchObject({ id: app.id });
+        expect(await world.services.oauthApps.find(`${app.id}x`)).toBeUndefined();
+        await expect(world.services.oauthApps.get('nope')).rejects.toThrow('No OAuth application has the App ID "nope".');
+      });
+
       it('accepts http on loopback hosts', async () => {
         const { app: local } = await world.services.oauthApps.register({
           owner: world.bob,
@@ -100,14 +136,60 @@ for (const backend of backends()) {
         }
       });
 
-      it.each([
-        ['a scope the app is not registered for', { scope: 'vso.build vso.code' }, 'invalid_scope'],
-        ['an unknown scope', { scope: 'vso.whatever' }, 'invalid_scope'],
-        ['another response_type', { responseType: 'token' }, 'unsupported_response_type'],
-        ['the plain PKCE method', { codeChallenge: 'a'.repeat(43), codeChallengeMethod: 'plain' }, 'invalid_request'],
-        ['a PKCE challenge without a method', { codeChallenge: 'a'.repeat(43) }, 'invalid_request'],
-        ['a malformed S256 challenge', { codeChallenge: 'short', codeChallengeMethod: 'S256' }, 'invalid_request'],
-      ])('sends the user back with an error for %s', async (_case, params, error) => {
+      it.each<[string, AuthorizeParams, string, string]>([
+        [
+          'a scope the app is not registered for',
+          { scope: 'vso.build vso.code vso.work' },
+          'invalid_scope',
+          'The app is not registered for: vso.code, vso.work.',
+        ],
+        ['an unknown scope', { scope: 'vso.whatever' }, 'invalid_scope', 'Unknown scope: vso.whatever.'],
+        [
+          'another response_type',
+          { responseType: 'token' },
+          'unsupported_response_type',
+          'The response_type must be Assertion or code.',
+        ],
+        [
+          'no response_type',
+          { responseType: undefined },
+          'unsupported_response_type',
+          'The response_type must be Assertion or code.',
+        ],
+        [
+          'the plain PKCE method',
+          { codeChallenge: 'a'.repeat(43), codeChallengeMethod: 'plain' },
+          'invalid_request',
+          'The code_challenge_method must be S256.',
+        ],
+        [
+          'a PKCE challenge without a method',
+          { codeChallenge: 'a'.repeat(43) },
+          'invalid_request',
+          'The code_challenge_method must be S256.',
+        ],
+        [
+          'a PKCE method without a challenge',
+          { codeChallengeMethod: 'S256' },
+          'invalid_request',
+          'A code_challenge_method needs a code_challenge.',
+        ],
+        ...['short', 'a'.repeat(44), `${'a'.repeat(42)}+`, ` ${'a'.repeat(42)}`, `${'a'.repeat(42)}\n`].map(
+          (codeChallenge) =>
+            [
+              `the malformed S256 challenge ${JSON.stringify(codeChallenge)}`,
+              { codeChallenge, codeChallengeMethod: 'S256' },
+              'invalid_request',
+              'The code_challenge must be 43 base64url characters (an S256 digest).',
+            ] as [string, AuthorizeParams, string, string],
+        ),
+        [
+          'a state over 2000 characters',
+          { state: 's'.repeat(2001) },
+          'invalid_request',
+          'The state must be at most 2000 characters.',
+        ],
+      ])('sends the user back with an error for %s', async (_case, params, error, description) => {
         const validation = await world.services.oauth.validateAuthorizeRequest({
           clientId: app.id,
           redirectUri: callback,
@@ -115,12 +197,102 @@ for (const backend of backends()) {
           state: 'xyz',
           ...params,
         });
-        expect(validation).toMatchObject({ ok: false, redirect: true, error });
+        expect(validation).toMatchObject({ ok: false, redirect: true, error, description });
         if (validation.ok || !validation.redirect) throw new Error('expected a redirect');
         const url = new URL(validation.redirectTo);
         expect(`${url.origin}${url.pathname}`).toBe(callback);
         expect(url.searchParams.get('error')).toBe(error);
-        expect(url.searchParams.get('state')).toBe('xyz');
+        expect(url.searchParams.get('error_description')).toBe(description);
+        expect(url.searchParams.get('state')).toBe(params.state ?? 'xyz');
+      });
+
+      it('names why it cannot redirect, and leaves out a state the client did not send', async () => {
+        expect(await world.services.oauth.validateAuthorizeRequest({ redirectUri: callback, responseType: 'code' })).toEqual({
+          ok: false,
+          redirect: false,
+          error: 'invalid_request',
+          description: 'The client_id is missing or unknown.',
+        });
+        expect(await world.services.oauth.validateAuthorizeRequest({ clientId: app.id, responseType: 'code' })).toMatchObject({
+          description: 'The redirect_uri is missing or is not a callback URL registered for this app.',
+        });
+        const refused = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: callback,
+          responseType: 'token',
+        });
+        if (refused.ok || !refused.redirect) throw new Error('expected a redirect');
+        expect([...new URL(refused.redirectTo).searchParams.keys()]).toEqual(['error', 'error_description']);
+      });
+
+      it('takes response_type assertion in any case, a blank scope as every scope of the app, and a state of 2000 characters', async () => {
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: callback,
+          responseType: 'assertion',
+          scope: '   ',
+          state: 's'.repeat(2000),
+        });
+        if (!validation.ok) throw new Error(validation.description);
+        expect(validation.request).toMatchObject({ responseType: 'Assertion', scopes: app.scopes, codeChallenge: undefined });
+        expect(validation.scopes[0]).toEqual({ id: 'vso.build', title: 'Build (read)', area: 'Build', highPrivilege: false });
+      });
+
+      it('requires PKCE of a public client, and keeps the challenge with the code', async () => {
+        const publicApp = await registerPublicTestApp(world.services, world.alice);
+        const without = await world.services.oauth.validateAuthorizeRequest({
+          clientId: publicApp.id,
+          redirectUri: callback,
+          responseType: 'code',
+        });
+        expect(without).toMatchObject({
+          ok: false,
+          description: 'This app is a public client: a code_challenge (PKCE, S256) is required.',
+        });
+        const { challenge } = pkcePair();
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: publicApp.id,
+          redirectUri: callback,
+          responseType: 'code',
+          codeChallenge: challenge,
+          codeChallengeMethod: 'S256',
+        });
+        if (!validation.ok) throw new Error(validation.description);
+        expect(validation.request.codeChallenge).toBe(challenge);
+        const approved = await world.services.oauth.approve(world.alice, validation.request);
+        const code = new URL(approved.redirectTo).searchParams.get('code') ?? '';
+        expect(await store.oauthGrants.findCode(world.services.hasher.hash(code))).toMatchObject({ codeChallenge: challenge });
+      });
+
+      it('records the consent as the user on the page, refuses a disabled user, and forgets codes a day past expiry', async () => {
+        const validation = await world.services.oauth.validateAuthorizeRequest({
+          clientId: app.id,
+          redirectUri: callback,
+          responseType: 'code',
+        });
+        if (!validation.ok) throw new Error(validation.description);
+        const first = await world.services.oauth.approve(world.alice, validation.request);
+        const firstCode = new URL(first.redirectTo).searchParams.get('code') ?? '';
+        expect(new URL(first.redirectTo).searchParams.has('state')).toBe(false);
+        expect(first.grant).toMatchObject({ appId: app.id, userId: world.alice.id, scopes: app.scopes, revokedAt: null });
+        const { entries } = await world.services.audit.page({ actions: ['oauth.granted'] }, 10);
+        expect(entries).toEqual([
+          expect.objectContaining({
+            actorId: world.alice.id,
+            actorName: 'alice',
+            via: 'page',
+            data: expect.objectContaining({ appName: 'Build Dashboard' }),
+          }),
+        ]);
+        // Five minutes of life and a day of retention: a day later the first code is still known, a moment after it is not.
+        clock.advance(86_400_000 + 300_000);
+        await world.services.oauth.approve(world.alice, validation.request);
+        expect(await store.oauthGrants.findCode(world.services.hasher.hash(firstCode))).toBeDefined();
+        clock.advance(1);
+        await world.services.oauth.approve(world.alice, validation.request);
+        expect(await store.oauthGrants.findCode(world.services.hasher.hash(firstCode))).toBeUndefined();
+        const disabled = await world.services.users.disable('bob');
+        await expect(world.services.oauth.approve(disabled, validation.request)).rejects.toThrow('User "bob" is disabled.');
       });
 
       it('redirects with a code and the state on approval, and with access_denied on denial', async () => {
@@ -384,10 +556,11 @@ for (const backend of backends()) {
         );
       });
 
-      const issue = async () => {
-        const code = await authorizeCode(world.services, world.alice, { clientId: app.id, scope: 'vso.build' });
-        return world.services.oauthTokens.exchangeCode({ client: { secret: clientSecret }, code, redirectUri: callback, issuer });
+      const issue = async (scope = 'vso.build', to = { app, secret: clientSecret }) => {
+        const code = await authorizeCode(world.services, world.alice, { clientId: to.app.id, scope });
+        return world.services.oauthTokens.exchangeCode({ client: { secret: to.secret }, code, redirectUri: callback, issuer });
       };
+      const status = async (accessToken: string) => (await verifier.verify(accessToken, issuer)).status;
 
       it('accepts a token until its grant is revoked, its user disabled or its app removed', async () => {
         const issued = await issue();
@@ -421,12 +594,85 @@ for (const backend of backends()) {
 
       it('does not let one user revoke or see another user’s grant', async () => {
         const issued = await issue();
-        await expect(world.services.oauthGrants.getOwned(world.bob, issued.authorizationId)).rejects.toThrow(
-          /No OAuth authorization/,
-        );
+        await expect(world.services.oauthGrants.getOwned(world.bob, issued.authorizationId)).rejects.toMatchObject({
+          code: 'grantNotFound',
+          message: expect.stringMatching(/No OAuth authorization/),
+        });
         expect((await world.services.oauthGrants.listForUser(world.alice)).map((g) => g.app?.name)).toEqual(['Build Dashboard']);
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(1);
         expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(0);
+      });
+
+      it("names the user's organizations and counts its cache hits and misses", async () => {
+        const issued = await issue();
+        const first = await verifier.verify(issued.accessToken, issuer);
+        if (first.status !== 'active') throw new Error(`expected active, got ${first.status}`);
+        expect([...first.memberOf].sort()).toEqual([world.contoso.id, world.fabrikam.id].sort());
+        expect(first.grant.id).toBe(issued.authorizationId);
+        expect(verifier.cacheStats).toEqual({ hits: 0, misses: 1 });
+        await verifier.verify(issued.accessToken, issuer);
+        expect(verifier.cacheStats).toEqual({ hits: 1, misses: 1 });
+      });
+
+      it('keeps at most maxCacheEntries grants in its cache', async () => {
+        const bounded = new OAuthTokenVerifier(
+          world.services.context,
+          world.services.accessTokens,
+          new MembershipCache(world.services.context, 500),
+          { cacheMs: 60_000, maxCacheEntries: 1 },
+        );
+        const first = await issue();
+        const second = await issue();
+        for (const issued of [first, second, first])
+          expect((await bounded.verify(issued.accessToken, issuer)).status).toBe('active');
+        expect(bounded.cacheStats).toEqual({ hits: 0, misses: 3 });
+      });
+
+      it('refuses a token whose subject is not the user of its grant', async () => {
+        const issued = await issue();
+        const { token } = await world.services.accessTokens.sign({
+          issuer,
+          userId: world.bob.id,
+          appId: app.id,
+          authorizationId: issued.authorizationId,
+          scopes: ['vso.build'],
+        });
+        expect(await status(token)).toBe('revoked');
+      });
+
+      it('revokes only the grants of the app named, recording each once, and this process stops them at once', async () => {
+        const other = await world.services.oauthApps.register({
+          owner: world.alice,
+          name: 'Release Notes',
+          callbackUrls: [callback],
+          scope: 'vso.build',
+        });
+        const mine = await issue();
+        const theirs = await issue('vso.build', other);
+        expect(await status(mine.accessToken)).toBe('active');
+        expect(await world.services.oauthGrants.revokeForApp(world.alice, app, { actor: systemActor, via: 'cli' })).toBe(1);
+        expect(await status(mine.accessToken)).toBe('revoked');
+        expect(await status(theirs.accessToken)).toBe('active');
+        const grant = await world.services.oauthGrants.getOwned(world.alice, theirs.authorizationId);
+        await world.services.oauthGrants.revoke(grant, { actor: systemActor, via: 'cli' });
+        await world.services.oauthGrants.revoke(grant, { actor: systemActor, via: 'cli' });
+        const { entries } = await world.services.audit.page({ actions: ['oauth.revoked'] }, 10);
+        expect(entries.map((entry) => entry.data)).toEqual([
+          expect.objectContaining({ grantId: theirs.authorizationId, appName: 'Release Notes' }),
+          expect.objectContaining({ grantId: mine.authorizationId, appName: 'Build Dashboard' }),
+        ]);
+      });
+
+      it('narrows an edited app at once: grants beyond its new scopes end, the others stay', async () => {
+        const narrow = await issue('vso.build');
+        const wide = await issue('vso.project');
+        expect(await status(wide.accessToken)).toBe('active');
+        const edited = await world.services.oauthApps.edit(app, { scope: 'vso.build vso.profile' });
+        expect(edited).toMatchObject({ revokedGrants: 1, app: { scopes: ['vso.build', 'vso.profile'] } });
+        expect(edited.app.callbackUrls).toEqual(app.callbackUrls);
+        expect(await status(wide.accessToken)).toBe('revoked');
+        expect(await status(narrow.accessToken)).toBe('active');
+        expect((await world.services.oauthApps.get(app.id)).scopes).toEqual(['vso.build', 'vso.profile']);
       });
 
       it('honours a revocation made by another process on the same database at the latest once its cache lifetime passes', async () => {

@@ -229,6 +229,7 @@ describe('API protocol: api-version, discovery, envelopes, headers', () => {
       expect(bad.statusCode).toBe(400);
       const nul = await call('GET', '/contoso/web%00/_apis/build/builds', { pat });
       expect(nul.statusCode).toBe(400);
+      expect(nul.json().message).toBe('The URL contains a NUL character.');
       const method = await call('PUT', '/contoso/web/_apis/build/builds/1?api-version=7.1', { pat, body: {} });
       expect(method.statusCode).toBe(405);
     });
