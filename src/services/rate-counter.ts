@@ -26,7 +26,7 @@ export class InProcessRateCounter implements RateCounter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  async hit(key: string, limit: number, windowMs: number): Promise<RateHit> {
+  hit(key: string, limit: number, windowMs: number): RateHit {
     const start = windowStart(this.clock.now().getTime(), windowMs);
     let window = this.windows.get(key);
     if (!window || window.start !== start) {

@@ -560,5 +560,6 @@ export interface RateHit {
  * the process; both answer the same way, so the caller never knows which it has.
  */
 export interface RateCounter {
-  hit(key: string, limit: number, windowMs: number): Promise<RateHit>;
+  /** A counter held in this process answers at once; a shared one answers when its store has counted. */
+  hit(key: string, limit: number, windowMs: number): RateHit | Promise<RateHit>;
 }

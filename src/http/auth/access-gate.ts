@@ -10,8 +10,8 @@ import {
 import type { Clock } from '../../domain/clock.js';
 import type { Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
-import type { RateWindow } from '../../domain/token-restrictions.js';
-import type { RateCounter } from '../../services/rate-counter.js';
+import type { RateLimit, RateWindow } from '../../domain/token-restrictions.js';
+import type { RateCounter, RateHit } from '../../services/rate-counter.js';
 import type { TokenUsageTrail } from '../../services/token-usage.js';
 import { setUserDataHeader } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
@@ -93,7 +93,8 @@ export class AccessGate {
     const restrictions = principal.restrictions;
     const projectRef = restrictions?.projectIds ? target.project : undefined;
     const project = projectRef ? await projectRef.load() : undefined;
-    const rate = restrictions?.rateLimit ? await this.countRate(principal, reply) : undefined;
+    const counted = restrictions?.rateLimit ? this.countRate(principal, reply) : undefined;
+    const rate = counted instanceof Promise ? await counted : counted;
     const access: AccessTarget = {
       organization: target.organization,
       accepts: target.accepts,
@@ -113,13 +114,21 @@ export class AccessGate {
     return project ? { principal, project } : { principal };
   }
 
-  /** Counts a rate-limited token's request and tells its caller where it stands, on every answer. */
-  private async countRate(principal: Principal, reply: FastifyReply): Promise<RateWindow | undefined> {
+  /**
+   * Counts a rate-limited token's request and tells its caller where it stands, on every answer. An in-process count
+   * is used as it comes back: a request should not wait for a turn of the event loop to learn a number it already has.
+   */
+  private countRate(principal: Principal, reply: FastifyReply): RateWindow | undefined | Promise<RateWindow | undefined> {
     const rateLimit = principal.restrictions?.rateLimit;
     const counter = this.options.rateCounter;
     if (!rateLimit || !counter || principal.authorizationId === undefined) return undefined;
-    const windowMs = rateLimit.windowSeconds * 1000;
-    const hit = await counter.hit(`pat:${principal.authorizationId}`, rateLimit.limit, windowMs);
+    const hit = counter.hit(`pat:${principal.authorizationId}`, rateLimit.limit, rateLimit.windowSeconds * 1000);
+    return hit instanceof Promise
+      ? hit.then((counted) => this.rateWindow(rateLimit, counted, reply))
+      : this.rateWindow(rateLimit, hit, reply);
+  }
+
+  private rateWindow(rateLimit: RateLimit, hit: RateHit, reply: FastifyReply): RateWindow {
     const now = (this.options.clock?.now() ?? new Date()).getTime();
     const resetSeconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000));
     const [limitHeader, remainingHeader, resetHeader] = rateLimitHeaders;
