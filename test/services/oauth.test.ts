@@ -92,6 +92,50 @@ for (const backend of backends()) {
         await expect(world.services.oauthApps.get('nope')).rejects.toThrow('No OAuth application has the App ID "nope".');
       });
 
+      it('names what is wrong with an app in the refusal: code, field and bound', async () => {
+        const { oauthApps } = world.services;
+        const base = { owner: world.alice, name: 'Fine', callbackUrls: [callback], scope: 'vso.build' };
+        const disabled = await world.services.users.disable('bob');
+        await expect(oauthApps.register({ ...base, owner: disabled })).rejects.toMatchObject({ code: 'userDisabled' });
+        await expect(oauthApps.register({ ...base, callbackUrls: [] })).rejects.toMatchObject({ code: 'invalidInput' });
+        await expect(oauthApps.edit(app, { callbackUrls: [] })).rejects.toMatchObject({ code: 'invalidInput' });
+        await expect(oauthApps.get('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'appNotFound' });
+        const publicApp = await oauthApps.registerPublic(base);
+        await expect(oauthApps.rotateSecret(publicApp)).rejects.toMatchObject({
+          code: 'invalidInput',
+          message: 'A public client has no client secret to rotate.',
+        });
+        const refusals: [Partial<typeof base> & { company?: string; description?: string }, string][] = [
+          [{ name: '  ' }, 'App name must not be empty.'],
+          [{ name: 'n'.repeat(101) }, 'App name must be at most 100 printable characters.'],
+          [{ name: 'two\nlines' }, 'App name must be at most 100 printable characters.'],
+          [{ company: 'c'.repeat(101) }, 'Company name must be at most 100 printable characters.'],
+          [{ description: 'd'.repeat(1001) }, 'Description must be at most 1000 printable characters.'],
+        ];
+        for (const [change, message] of refusals) {
+          await expect(oauthApps.register({ ...base, ...change })).rejects.toMatchObject({ code: 'invalidInput', message });
+        }
+        const { app: roomy } = await oauthApps.register({
+          ...base,
+          name: 'n'.repeat(100),
+          company: 'c'.repeat(100),
+          website: '  https://roomy.example.test/  ',
+          description: `${'d'.repeat(500)}\n${'d'.repeat(499)}`,
+        });
+        expect(roomy).toMatchObject({ website: 'https://roomy.example.test/', company: 'c'.repeat(100) });
+        expect(roomy.description).toContain('\n');
+      });
+
+      it('returns the app with its new secret on rotation, and lists apps by owner or all of them', async () => {
+        const { oauthApps, hasher } = world.services;
+        const rotated = await oauthApps.rotateSecret(app);
+        expect(rotated.app).toMatchObject({ id: app.id, name: app.name, secretHash: hasher.hash(rotated.secret) });
+        expect(rotated.app.secretCreatedAt).toBe(clock.now().toISOString());
+        const { app: bobs } = await registerTestApp(world.services, world.bob);
+        expect((await oauthApps.list(world.bob)).map((each) => each.id)).toEqual([bobs.id]);
+        expect((await oauthApps.list()).map((each) => each.id).sort()).toEqual([app.id, bobs.id].sort());
+      });
+
       it('accepts http on loopback hosts', async () => {
         const { app: local } = await world.services.oauthApps.register({
           owner: world.bob,
