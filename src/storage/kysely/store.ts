@@ -126,6 +126,7 @@ export interface KyselyStore extends Store {
 
 export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
   const { db, kind, location, translate, schema, onClose, changes, publisherIn } = options;
+  let closing: Promise<void> | undefined;
   return {
     ...repositoriesFor(db, translate, changes),
     changes,
@@ -174,9 +175,13 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
         throw translate(error);
       }
     },
-    async close() {
-      await db.destroy();
-      await onClose?.();
+    // An owner that closes the store and a shutdown path that closes it again must both be safe: a pool ends once.
+    close() {
+      closing ??= (async () => {
+        await db.destroy();
+        await onClose?.();
+      })();
+      return closing;
     },
   };
 }
