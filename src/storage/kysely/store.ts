@@ -126,7 +126,6 @@ export interface KyselyStore extends Store {
 
 export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
   const { db, kind, location, translate, schema, onClose, changes, publisherIn } = options;
-  let closing: Promise<void> | undefined;
   return {
     ...repositoriesFor(db, translate, changes),
     changes,
@@ -175,13 +174,9 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
         throw translate(error);
       }
     },
-    // An owner that closes the store and a shutdown path that closes it again must both be safe: a pool ends once.
-    close() {
-      closing ??= (async () => {
-        await db.destroy();
-        await onClose?.();
-      })();
-      return closing;
+    async close() {
+      await db.destroy();
+      await onClose?.();
     },
   };
 }
