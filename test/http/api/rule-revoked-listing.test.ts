@@ -1,9 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, apiFixture, basic } from '../../support/api.js';
-import { testApp } from '../../support/app.js';
+import { type ApiFixture, basic } from '../../support/api.js';
+import type { testApp } from '../../support/app.js';
 import { backends } from '../../support/backends.js';
-import { accessTokenFor } from '../../support/oauth.js';
+import { tokenApiServer } from '../../support/token-api.js';
 import { uiClient } from '../../support/ui.js';
 
 const version = 'api-version=7.1-preview.1';
@@ -22,11 +21,7 @@ for (const backend of backends()) {
     let bearer: string;
 
     beforeAll(async () => {
-      lapis = await testApp(await backend.open());
-      fixture = await apiFixture(lapis);
-      bearer = await accessTokenFor(lapis, fixture.alice, 'vso.tokens');
-      await lapis.app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(lapis.app.server.address() as AddressInfo).port}`;
+      ({ lapis, fixture, url, bearer } = await tokenApiServer(await backend.open()));
     });
     afterAll(async () => {
       await lapis.app.close();

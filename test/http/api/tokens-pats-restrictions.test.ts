@@ -1,11 +1,10 @@
-import type { AddressInfo } from 'node:net';
 import { getBearerHandler } from 'azure-devops-node-api';
 import { ClientApiBase } from 'azure-devops-node-api/ClientApiBases.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, apiFixture, basic } from '../../support/api.js';
-import { testApp } from '../../support/app.js';
+import { type ApiFixture, basic } from '../../support/api.js';
+import type { testApp } from '../../support/app.js';
 import { backends } from '../../support/backends.js';
-import { accessTokenFor } from '../../support/oauth.js';
+import { tokenApiServer } from '../../support/token-api.js';
 
 const patsLocationId = '2c1965e2-28da-4aa1-bc64-b8a58537ae9b';
 const rotateLocationId = 'abe23304-5481-405f-84c7-45adb72c62bd';
@@ -37,12 +36,8 @@ for (const backend of backends()) {
     let bearer: string;
 
     beforeAll(async () => {
-      lapis = await testApp(await backend.open());
-      fixture = await apiFixture(lapis);
+      ({ lapis, fixture, url, bearer } = await tokenApiServer(await backend.open()));
       await lapis.services.projects.add(fixture.organization.id, { name: 'api' });
-      bearer = await accessTokenFor(lapis, fixture.alice, 'vso.tokens');
-      await lapis.app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(lapis.app.server.address() as AddressInfo).port}`;
     });
     afterAll(async () => {
       await lapis.app.close();

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiFixture, apiFixture, basic } from '../../support/api.js';
+import { type ApiFixture, basic } from '../../support/api.js';
 import { testApp } from '../../support/app.js';
 import { backends, openSecondConnection } from '../../support/backends.js';
 import { movableClock } from '../../support/clock.js';
 import { accessTokenFor } from '../../support/oauth.js';
+import { tokenApiServer } from '../../support/token-api.js';
 
 const version = 'api-version=7.1-preview.1';
 
@@ -31,11 +32,7 @@ for (const backend of backends()) {
 
     beforeAll(async () => {
       const store = await backend.open();
-      lapis = await testApp(store, { clock, env });
-      fixture = await apiFixture(lapis);
-      bearer = await accessTokenFor(lapis, fixture.alice, 'vso.tokens');
-      await lapis.app.listen({ port: 0, host: '127.0.0.1' });
-      url = `http://127.0.0.1:${(lapis.app.server.address() as AddressInfo).port}`;
+      ({ lapis, fixture, url, bearer } = await tokenApiServer(store, { clock, env }));
       // A second instance with its own connection to the same database, as behind a load balancer.
       second = await testApp(openSecondConnection(store), { clock, env });
       await second.app.listen({ port: 0, host: '127.0.0.1' });
