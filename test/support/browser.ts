@@ -99,6 +99,15 @@ export async function openPage(
   };
 }
 
+/** Signs alice in through the home page's form, as the test worlds create her, and waits for her welcome. */
+export async function signInAsAlice(page: Page): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill('alice');
+  await page.getByLabel('Password').fill('alice-password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Alice Example');
+}
+
 /** Keeps a screenshot as a test artifact and requires no serious or critical axe finding. */
 export async function expectAccessible(page: Page, name: string): Promise<void> {
   await screenshot(page, name);

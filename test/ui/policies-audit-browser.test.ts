@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, expectAccessible, launchChromium, openPage } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage, signInAsAlice } from '../support/browser.js';
 
 const [sqlite] = backends();
 
@@ -37,14 +37,6 @@ describe.skipIf(!chromiumAvailable)('token policy and audit log pages in Chromiu
     return opened.close;
   });
 
-  async function signIn() {
-    await page.goto('/');
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Alice Example');
-  }
-
   async function createFullAccessToken(name: string) {
     await page.goto('/contoso/_usersSettings/tokens/new');
     await page.getByLabel('Name').fill(name);
@@ -53,7 +45,7 @@ describe.skipIf(!chromiumAvailable)('token policy and audit log pages in Chromiu
   }
 
   it('sets a policy, lists the tokens that break it, warns on the tokens page, refuses under enforce, and audits it all', async () => {
-    await signIn();
+    await signInAsAlice(page);
     await createFullAccessToken('everything');
     await expect(page.getByLabel(/^Personal access token/).inputValue()).resolves.toMatch(/AZDO/);
 

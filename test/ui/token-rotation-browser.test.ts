@@ -4,7 +4,7 @@ import type { User } from '../../src/domain/entities.js';
 import { apiStatus } from '../support/api-call.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, expectAccessible, launchChromium, openPage, screenshot } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage, screenshot, signInAsAlice } from '../support/browser.js';
 import { dayMs, movableClock } from '../support/clock.js';
 
 for (const backend of backends()) {
@@ -38,14 +38,6 @@ for (const backend of backends()) {
         return opened.close;
       });
 
-      async function signIn() {
-        await page.goto('/');
-        await page.getByLabel('Username').fill('alice');
-        await page.getByLabel('Password').fill('alice-password');
-        await page.getByRole('button', { name: 'Sign in' }).click();
-        await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Alice Example');
-      }
-
       async function token(name: string) {
         return lapis.services.tokens.create({
           user: alice,
@@ -58,7 +50,7 @@ for (const backend of backends()) {
 
       it('offers now or a grace window; with a day, both secrets work until it ends', async () => {
         const old = await token('deploy bot');
-        await signIn();
+        await signInAsAlice(page);
         await page.goto('/contoso/_usersSettings/tokens');
         await page.getByRole('link', { name: 'Edit deploy bot' }).click();
         await page.getByRole('link', { name: 'Regenerate' }).click();
@@ -94,7 +86,7 @@ for (const backend of backends()) {
       it('regenerates at once when "Now" stays chosen; a token in grace points to its successor and refuses changes', async () => {
         const now = await token('now bot');
         const graced = await token('graced bot');
-        await signIn();
+        await signInAsAlice(page);
         await page.goto(`/contoso/_usersSettings/tokens/${now.token.id}/regenerate`);
         await page.getByRole('button', { name: 'Regenerate token' }).click();
         await expect(page.getByText('The previous secret of this token no longer works.').count()).resolves.toBe(1);
@@ -131,7 +123,7 @@ for (const backend of backends()) {
         await token('steady bot');
         const grace = await lapis.services.tokenRotations.rotate({ token: rotated.token, user: alice, graceSeconds: 3_600 });
         const graceEndsAt = grace.rotation.graceEndsAt;
-        await signIn();
+        await signInAsAlice(page);
         const lists = [
           ['/contoso/_usersSettings/tokens', 'token-list-in-grace'],
           ['/contoso/_settings/tokens', 'organization-tokens-in-grace'],

@@ -4,7 +4,7 @@ import type { User } from '../../src/domain/entities.js';
 import { apiStatus } from '../support/api-call.js';
 import { testApp } from '../support/app.js';
 import { backends } from '../support/backends.js';
-import { chromiumAvailable, expectAccessible, launchChromium, openPage, screenshot } from '../support/browser.js';
+import { chromiumAvailable, expectAccessible, launchChromium, openPage, screenshot, signInAsAlice } from '../support/browser.js';
 import { dayMs, movableClock } from '../support/clock.js';
 
 const [sqlite] = backends();
@@ -41,14 +41,6 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
     return opened.close;
   });
 
-  async function signIn() {
-    await page.goto('/');
-    await page.getByLabel('Username').fill('alice');
-    await page.getByLabel('Password').fill('alice-password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Welcome, Alice Example');
-  }
-
   async function shownToken(): Promise<string> {
     const text = await page.getByLabel(/^Personal access token/).inputValue();
     expect(text).toMatch(/^.{76}AZDO.{4}$/);
@@ -56,7 +48,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
   }
 
   it('creates a token with custom scopes, calls the API with it, regenerates and revokes it', async () => {
-    await signIn();
+    await signInAsAlice(page);
     await page.getByRole('link', { name: 'Personal access tokens for contoso' }).click();
     await expect(page.title()).resolves.toBe('Personal access tokens · Lapis');
     await expectAccessible(page, 'tokens-empty');
@@ -127,7 +119,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
       days: 3,
     });
     clock.set(now);
-    await signIn();
+    await signInAsAlice(page);
     await page.goto('/contoso/_usersSettings/tokens');
     await page.getByRole('link', { name: /^Expired/ }).click();
     const row = page.getByRole('row', { name: /last month/ });
@@ -137,7 +129,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
   });
 
   it('re-renders the form with the message, and refuses a forged CSRF token', async () => {
-    await signIn();
+    await signInAsAlice(page);
     await page.goto('/contoso/_usersSettings/tokens/new');
     await page.getByLabel('Name').fill('no date');
     await page.getByLabel('Custom date').check();
@@ -162,7 +154,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
   });
 
   it('shows a friendly page for an organization the user does not belong to', async () => {
-    await signIn();
+    await signInAsAlice(page);
     const response = await page.goto('/tailspin/_usersSettings/tokens');
     expect(response?.status()).toBe(404);
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Organization not found');
@@ -177,7 +169,7 @@ describe.skipIf(!chromiumAvailable)('personal access token pages in Chromium', (
       scope: 'vso.build vso.code_write vso.project',
       organizationId: null,
     });
-    await signIn();
+    await signInAsAlice(page);
     await page.goto('/contoso/_usersSettings/tokens');
     await expectAccessible(page, 'phone-tokens');
     await page.getByRole('link', { name: 'New token' }).click();
