@@ -101,3 +101,14 @@ export function patListQuery(parameters: PatListParameters): PatListQuery {
     top,
   };
 }
+
+/** Tokens grouped by owner, each owner's in the order given (Map.groupBy, which Node 20 lacks). */
+export function tokensByOwner<T extends { userId: string }>(tokens: readonly T[]): Map<string, T[]> {
+  const byOwner = new Map<string, T[]>();
+  for (const token of tokens) {
+    const owned = byOwner.get(token.userId);
+    if (owned) owned.push(token);
+    else byOwner.set(token.userId, [token]);
+  }
+  return byOwner;
+}

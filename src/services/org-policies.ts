@@ -14,6 +14,7 @@ import {
   violationMessage,
   violationsOf,
 } from '../domain/org-policies.js';
+import { tokensByOwner } from '../domain/pat-list.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import type { ServiceContext } from './context.js';
 import type { RevocationRuleService } from './revocation-rules.js';
@@ -60,7 +61,7 @@ export class OrganizationPolicyService {
 
   constructor(
     private readonly context: ServiceContext,
-    private readonly rules: Pick<RevocationRuleService, 'applyTo'>,
+    private readonly rules: Pick<RevocationRuleService, 'applyToMembersOf'>,
     private readonly options: { cacheMs: number; onBackgroundError?: (error: unknown) => void },
   ) {}
 
@@ -215,13 +216,16 @@ export class OrganizationPolicyService {
     const policies = this.snapshot.byOrganization.get(organization.id) ?? [];
     const now = this.context.clock.now();
     const found: ViolatingToken[] = [];
-    for (const member of await this.context.store.organizations.listMembers(organization.id)) {
-      const tokens = await this.rules.applyTo(member.user.id, await this.context.store.tokens.listForUser(member.user.id));
-      for (const token of tokens) {
+    const [members, stored] = await Promise.all([
+      this.context.store.organizations.listMembers(organization.id),
+      this.context.store.tokens.listForMembersOf(organization.id),
+    ]);
+    const byOwner = tokensByOwner(await this.rules.applyToMembersOf(organization.id, stored));
+    for (const { user } of members) {
+      for (const token of byOwner.get(user.id) ?? []) {
         if (tokenStatus(token, now) !== 'active') continue;
-        if (token.organizationId !== null && token.organizationId !== organization.id) continue;
         const violations = violationsOf(policies, token);
-        if (violations.length > 0) found.push({ token, owner: member.user, violations });
+        if (violations.length > 0) found.push({ token, owner: user, violations });
       }
     }
     return found;

@@ -2,6 +2,7 @@ import type { AuditOrigin } from '../domain/audit.js';
 import type { Clock } from '../domain/clock.js';
 import type { Organization, PersonalAccessToken, User } from '../domain/entities.js';
 import { DomainError } from '../domain/errors.js';
+import { tokensByOwner } from '../domain/pat-list.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import type { OrganizationService } from './organizations.js';
 import type { TokenService } from './tokens.js';
@@ -37,13 +38,14 @@ export class OrganizationTokenService {
 
   /** By member in name order, each member's newest first. */
   async list(organization: Organization): Promise<MemberToken[]> {
-    const members = await this.organizations.members(organization.name);
-    const byMember = await Promise.all(
-      [...members]
-        .sort((a, b) => a.user.username.localeCompare(b.user.username))
-        .map(async ({ user }) => (await this.memberTokens(organization, user)).map((token) => ({ user, token }))),
-    );
-    return byMember.flat();
+    const [members, tokens] = await Promise.all([
+      this.organizations.members(organization.name),
+      this.tokens.listForMembersOf(organization),
+    ]);
+    const byOwner = tokensByOwner(tokens);
+    return [...members]
+      .sort((a, b) => a.user.username.localeCompare(b.user.username))
+      .flatMap(({ user }) => (byOwner.get(user.id) ?? []).map((token) => ({ user, token })));
   }
 
   /** One member's tokens that work in the organization, newest first, from row `start`. */

@@ -70,6 +70,23 @@ export class RevocationRuleService {
     return withRuleRevocations(rules, tokens, new Set(memberOf.map((organization) => organization.id)));
   }
 
+  /**
+   * Tokens of an organization's members (`TokenRepository.listForMembersOf`) as lists show them, with one query for
+   * every member's organizations instead of one per member.
+   */
+  async applyToMembersOf(organizationId: string, tokens: readonly PersonalAccessToken[]): Promise<PersonalAccessToken[]> {
+    const { rules } = await this.loaded();
+    if (rules.length === 0) return [...tokens];
+    const memberOf = new Map<string, Set<string>>();
+    for (const membership of await this.context.store.organizations.membershipsOfMembers(organizationId)) {
+      const organizations = memberOf.get(membership.userId) ?? new Set<string>();
+      organizations.add(membership.organizationId);
+      memberOf.set(membership.userId, organizations);
+    }
+    const none = new Set<string>();
+    return tokens.map((token) => withRuleRevocations(rules, [token], memberOf.get(token.userId) ?? none)[0] ?? token);
+  }
+
   private loaded(): LoadedRules | Promise<LoadedRules> {
     return this.cache.valueOrLoad('rules', async () => {
       const rules = await this.context.store.revocationRules.listAll();

@@ -79,7 +79,7 @@ export class TokenService {
     private readonly policy: TokenPolicy,
     private readonly policies: OrganizationPolicyService,
     /** Tokens a revocation rule stops list as revoked. */
-    private readonly rules: Pick<RevocationRuleService, 'applyTo'>,
+    private readonly rules: Pick<RevocationRuleService, 'applyTo' | 'applyToMembersOf'>,
     private readonly random: (size: number) => Uint8Array = randomBytes,
   ) {}
 
@@ -200,6 +200,11 @@ export class TokenService {
   /** Newest first; a token a revocation rule stops is listed revoked. */
   async list(user: User): Promise<PersonalAccessToken[]> {
     return this.rules.applyTo(user.id, await this.context.store.tokens.listForUser(user.id));
+  }
+
+  /** Every token of the organization's members that works in it, judged by the rules; each owner's newest first. */
+  async listForMembersOf(organization: Organization): Promise<PersonalAccessToken[]> {
+    return this.rules.applyToMembersOf(organization.id, await this.context.store.tokens.listForMembersOf(organization.id));
   }
 
   /** Called after each revocation this process makes (webhooks); a listener's failure fails the revoke call. */

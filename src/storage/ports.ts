@@ -60,6 +60,8 @@ export interface OrganizationRepository {
   removeMember(organizationId: string, userId: string): Promise<boolean>;
   isMember(organizationId: string, userId: string): Promise<boolean>;
   listMembers(organizationId: string): Promise<OrganizationMember[]>;
+  /** Every membership (in any organization) of the organization's members: whose tokens its rules may judge. */
+  membershipsOfMembers(organizationId: string): Promise<{ userId: string; organizationId: string }[]>;
 }
 
 export interface ProjectListQuery {
@@ -151,6 +153,11 @@ export interface TokenRepository {
   findByHashWithOwner(tokenHash: string): Promise<{ token: PersonalAccessToken; owner: User } | undefined>;
   /** Newest first. */
   listForUser(userId: string): Promise<PersonalAccessToken[]>;
+  /**
+   * The tokens of the organization's members that work in it (limited to it or to none), in one query whatever the
+   * number of members; each owner's newest first.
+   */
+  listForMembersOf(organizationId: string): Promise<PersonalAccessToken[]>;
   update(id: string, changes: TokenChanges): Promise<void>;
   /** Sets revoked_at if not yet revoked; returns whether this call revoked it. */
   revoke(id: string, revokedAt: string): Promise<boolean>;

@@ -124,6 +124,53 @@ for (const backend of backends()) {
         expect(await store.organizations.isMember(organization.id, member.id)).toBe(false);
       });
 
+      it("lists the members' tokens that work in the organization, and every membership of its members", async () => {
+        const fabrikam = { id: randomUUID(), name: 'Fabrikam', ownerId: owner.id, createdAt: '2026-01-01T00:00:00.000Z' };
+        await store.organizations.insert(fabrikam);
+        const [ann, bob, outsider] = [user('ann'), user('bob'), user('outsider')];
+        for (const each of [ann, bob, outsider]) await store.users.insert(each);
+        await store.organizations.addMember(organization.id, ann.id, '2026-01-02T00:00:00.000Z');
+        await store.organizations.addMember(organization.id, bob.id, '2026-01-02T00:00:00.000Z');
+        await store.organizations.addMember(fabrikam.id, bob.id, '2026-01-02T00:00:00.000Z');
+        await store.organizations.addMember(fabrikam.id, outsider.id, '2026-01-02T00:00:00.000Z');
+        let day = 10;
+        const token = async (owner: User, displayName: string, organizationId: string | null) => {
+          const createdAt = `2026-01-${day++}T00:00:00.000Z`;
+          await store.tokens.insert({
+            id: randomUUID(),
+            userId: owner.id,
+            displayName,
+            scopes: ['vso.build'],
+            organizationId,
+            validFrom: createdAt,
+            validTo: '2026-12-01T00:00:00.000Z',
+            createdAt,
+            revokedAt: null,
+            lastUsedAt: null,
+            tokenHash: randomUUID().replaceAll('-', '').repeat(2),
+          });
+        };
+        await token(ann, 'ann global', null);
+        await token(ann, 'ann contoso', organization.id);
+        await token(bob, 'bob fabrikam', fabrikam.id);
+        await token(bob, 'bob global', null);
+        await token(outsider, 'outsider global', null);
+
+        const listed = await store.tokens.listForMembersOf(organization.id);
+        const names = (userId: string) => listed.filter((t) => t.userId === userId).map((t) => t.displayName);
+        expect(listed).toHaveLength(3);
+        expect(names(ann.id)).toEqual(['ann contoso', 'ann global']);
+        expect(names(bob.id)).toEqual(['bob global']);
+        expect(await store.tokens.listForMembersOf(randomUUID())).toEqual([]);
+
+        const memberships = await store.organizations.membershipsOfMembers(organization.id);
+        const pairs = memberships.map(
+          (m) =>
+            `${m.userId === ann.id ? 'ann' : m.userId === bob.id ? 'bob' : 'other'} ${m.organizationId === organization.id ? 'contoso' : 'fabrikam'}`,
+        );
+        expect(pairs.sort()).toEqual(['ann contoso', 'bob contoso', 'bob fabrikam']);
+      });
+
       it('keeps project names unique per organization and pages by name', async () => {
         const names = ['web', 'Api', 'docs', 'zeta'];
         for (const name of names) await store.projects.insert(project(organization.id, name));

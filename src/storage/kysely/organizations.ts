@@ -54,6 +54,17 @@ export class KyselyOrganizationRepository implements OrganizationRepository {
     return rows.map(toOrganization);
   }
 
+  async membershipsOfMembers(organizationId: string): Promise<{ userId: string; organizationId: string }[]> {
+    const rows = await this.db
+      .selectFrom('organization_members')
+      .select(['user_id', 'organization_id'])
+      .where('user_id', 'in', (members) =>
+        members.selectFrom('organization_members').select('user_id').where('organization_id', '=', organizationId),
+      )
+      .execute();
+    return rows.map((row) => ({ userId: row.user_id, organizationId: row.organization_id }));
+  }
+
   async addMember(organizationId: string, userId: string, addedAt: string): Promise<void> {
     await this.db
       .insertInto('organization_members')

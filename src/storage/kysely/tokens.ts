@@ -112,6 +112,21 @@ export class KyselyTokenRepository implements TokenRepository {
     return rows.map(toToken);
   }
 
+  async listForMembersOf(organizationId: string): Promise<PersonalAccessToken[]> {
+    const rows = await this.db
+      .selectFrom('personal_access_tokens')
+      .selectAll()
+      .where('user_id', 'in', (members) =>
+        members.selectFrom('organization_members').select('user_id').where('organization_id', '=', organizationId),
+      )
+      .where((token) => token.or([token('organization_id', 'is', null), token('organization_id', '=', organizationId)]))
+      .orderBy('user_id')
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .execute();
+    return rows.map(toToken);
+  }
+
   async update(id: string, changes: TokenChanges): Promise<void> {
     await this.db
       .updateTable('personal_access_tokens')
