@@ -436,6 +436,7 @@ export const changeTopics = [
   'revocation-rules',
   'signing-keys',
   'definitions',
+  'builds',
 ] as const;
 export type ChangeTopic = (typeof changeTopics)[number];
 
