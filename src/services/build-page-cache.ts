@@ -6,9 +6,9 @@ export interface BuildPageCacheOptions<Page> {
   /** The lifetime backstop for a notice that never arrives; 0 turns the cache off. */
   cacheMs: number;
   maxEntries: number;
-  /** Bound on the summed size of the pages held, as `sizeOf` measures them. */
+  /** Bound on the summed size of the pages held, as `sizeOf` measures them with their keys (URLs can be long). */
   maxBytes: number;
-  sizeOf: (page: Page) => number;
+  sizeOf: (page: Page, key: string) => number;
 }
 
 /** A page looked up: the cached one, if any, and how to keep the one rendered on a miss. */

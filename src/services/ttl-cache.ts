@@ -12,14 +12,14 @@ interface Entry<V> {
   weight: number;
 }
 
-export interface TtlCacheOptions<V = unknown> {
+export interface TtlCacheOptions<K = unknown, V = unknown> {
   /** How long a value is reused; 0 turns the cache off. */
   ttlMs: number;
   /** Past this size the oldest entry makes room. */
   maxEntries?: number;
   /** With `weigh`: past this total weight the oldest entries make room, so a few large values cannot hold the memory. */
   maxWeight?: number;
-  weigh?: (value: V) => number;
+  weigh?: (value: V, key: K) => number;
 }
 
 /**
@@ -37,7 +37,7 @@ export class TtlCache<K, V> {
 
   constructor(
     private readonly clock: Clock,
-    private readonly options: TtlCacheOptions<V>,
+    private readonly options: TtlCacheOptions<K, V>,
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
@@ -94,7 +94,7 @@ export class TtlCache<K, V> {
 
   private store(key: K, value: V, now: number): void {
     if (this.options.ttlMs <= 0) return;
-    const weight = this.options.weigh?.(value) ?? 0;
+    const weight = this.options.weigh?.(value, key) ?? 0;
     const maxWeight = this.options.maxWeight ?? Number.POSITIVE_INFINITY;
     if (weight > maxWeight) return;
     this.remove(key);

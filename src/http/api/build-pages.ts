@@ -19,9 +19,9 @@ export type RenderedPages = BuildPageCache<RenderedPage>;
 /** Pages held at once, and their summed size: a few hundred pages of 100 builds at most. */
 export const renderedPageBounds = { maxEntries: 5_000, maxBytes: 32 * 1024 * 1024 };
 
-/** The body plus a rough allowance for the entry, its key and headers. */
-export function renderedPageSize(page: RenderedPage): number {
-  return page.body.length + 512;
+/** The body, the key (two bytes a character) and a rough allowance for the entry and its headers. */
+export function renderedPageSize(page: RenderedPage, key: string): number {
+  return page.body.length + key.length * 2 + 256;
 }
 
 const declaredNames = new WeakMap<TSchema, readonly string[]>();
