@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
+import { type RenderedPages, renderedPageBounds, renderedPageSize } from '../src/http/api/build-pages.js';
 import { registerApi } from '../src/http/api/router.js';
 import type { AccessGate } from '../src/http/auth/access-gate.js';
 import { LapisMetrics } from '../src/http/metrics.js';
 import { createServer } from '../src/http/server.js';
+import { BuildPageCache } from '../src/services/build-page-cache.js';
 import { openSqliteStore } from '../src/storage/sqlite/open.js';
 
 /**
@@ -47,7 +49,13 @@ const principal = {
 };
 // Only `admit` is used by the router; this one skips identification and authorization entirely.
 const admitAll = { admit: async () => ({ principal }) } as unknown as AccessGate;
-await registerApi(open, { services, access: admitAll, config });
+// Its own build page cache, as the real app has one: the comparison leaves out only the credential check.
+const pages: RenderedPages = new BuildPageCache(services.context, {
+  cacheMs: config.authCacheMs,
+  ...renderedPageBounds,
+  sizeOf: renderedPageSize,
+});
+await registerApi(open, { services, access: admitAll, config, pages });
 
 const lapisUrl = await lapis.app.listen({ port: 0, host: '127.0.0.1' });
 const openUrl = await open.listen({ port: 0, host: '127.0.0.1' });

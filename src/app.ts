@@ -4,6 +4,7 @@ import type { Config } from './config/schema.js';
 import { loadSecret } from './config/secrets.js';
 import { authorizationSteps } from './domain/authorization.js';
 import type { Clock } from './domain/clock.js';
+import { type RenderedPages, renderedPageBounds, renderedPageSize } from './http/api/build-pages.js';
 import { registerApi } from './http/api/router.js';
 import { AccessGate } from './http/auth/access-gate.js';
 import { BasicPasswordAuthenticator } from './http/auth/basic-password.js';
@@ -20,6 +21,7 @@ import { createServer } from './http/server.js';
 import { uiPlugin } from './http/ui/index.js';
 import { sessionCookieOptions } from './http/ui/session-cookie.js';
 import { registerWebLinks } from './http/web-links.js';
+import { BuildPageCache } from './services/build-page-cache.js';
 import { FailureThrottle } from './services/failure-throttle.js';
 import { MembershipCache } from './services/membership-cache.js';
 import { OAuthTokenVerifier } from './services/oauth-token-verifier.js';
@@ -97,10 +99,20 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
   services.context.credentials.subscribe((change) => {
     if (change.topic === 'signing-keys' || change.topic === 'all') services.signingKeys.reloadSoon();
   });
+  const pages: RenderedPages = new BuildPageCache(services.context, {
+    cacheMs: config.authCacheMs,
+    ...renderedPageBounds,
+    sizeOf: renderedPageSize,
+  });
   const metrics = new LapisMetrics({
     store,
     credentials: services.context.credentials,
-    caches: { pat: () => verifier.cacheStats, oauth: () => oauthVerifier.cacheStats, membership: () => membership.cacheStats },
+    caches: {
+      pat: () => verifier.cacheStats,
+      oauth: () => oauthVerifier.cacheStats,
+      membership: () => membership.cacheStats,
+      buildPages: () => pages.stats,
+    },
   });
   metrics.register(app, config);
   // An instance that answers before it listens could miss a revocation for a whole cache lifetime.
@@ -179,7 +191,7 @@ export async function buildApp(options: AppOptions): Promise<Lapis> {
       burstRecorder(services.audit, 'oauthClient'),
     ),
   });
-  await registerApi(app, { services, access, config });
+  await registerApi(app, { services, access, config, pages });
   await app.ready();
   return { app, services, store, access };
 }

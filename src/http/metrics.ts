@@ -14,7 +14,7 @@ import { AnswerTallies } from './request-tallies.js';
 export interface MetricsSources {
   store: Store;
   credentials: CredentialEvents;
-  /** Each verification cache by name, read at scrape time. */
+  /** Each verification cache and the build page cache by name, read at scrape time. */
   caches: Record<string, () => CacheStats>;
 }
 
@@ -95,7 +95,7 @@ export class LapisMetrics {
     });
     new Counter({
       name: 'lapis_cache_lookups_total',
-      help: 'Verification cache lookups answered from memory (hit) or from the database (miss).',
+      help: 'Cache lookups (verification caches, build pages) answered from memory (hit) or from the database (miss).',
       labelNames: ['cache', 'result'],
       registers,
       collect() {
@@ -109,7 +109,7 @@ export class LapisMetrics {
     });
     new Gauge({
       name: 'lapis_cache_hit_ratio',
-      help: 'Share of verification cache lookups answered from memory since start.',
+      help: 'Share of cache lookups (verification caches, build pages) answered from memory since start.',
       labelNames: ['cache'],
       registers,
       collect() {

@@ -32,15 +32,18 @@ export class BuildTagService {
     const toAdd = validTags(changes.tagsToAdd ?? []);
     const toRemove = (changes.tagsToRemove ?? []).map((tag) => tag.trim()).filter(Boolean);
     await this.builds.get(project.organizationId, project, buildId);
-    return this.context.store.transaction(async (repositories) => {
-      const { organizationId } = project;
-      await repositories.buildTags.remove(organizationId, buildId, toRemove);
-      const current = await repositories.buildTags.ofBuild(organizationId, buildId);
-      const present = new Set(current.map(tagKey));
-      checkTagCount(current.length + toAdd.filter((tag) => !present.has(tagKey(tag))).length);
-      await repositories.buildTags.add(organizationId, buildId, toAdd);
-      return repositories.buildTags.ofBuild(organizationId, buildId);
-    });
+    const { organizationId } = project;
+    return this.context.store
+      .transaction(async (repositories) => {
+        await repositories.buildTags.remove(organizationId, buildId, toRemove);
+        const current = await repositories.buildTags.ofBuild(organizationId, buildId);
+        const present = new Set(current.map(tagKey));
+        checkTagCount(current.length + toAdd.filter((tag) => !present.has(tagKey(tag))).length);
+        await repositories.buildTags.add(organizationId, buildId, toAdd);
+        await repositories.changes.publish('builds', organizationId);
+        return repositories.buildTags.ofBuild(organizationId, buildId);
+      })
+      .finally(() => this.context.credentials.changedHere('builds', organizationId));
   }
 
   ofProject(project: Project): Promise<string[]> {
@@ -50,6 +53,7 @@ export class BuildTagService {
   /** Removes the tag from every build of the project. */
   async removeFromProject(project: Project, tag: string): Promise<string[]> {
     await this.context.store.buildTags.removeFromProject(project.organizationId, project.id, tag.trim());
+    await this.context.credentials.changed('builds', project.organizationId);
     return this.ofProject(project);
   }
 

@@ -132,63 +132,67 @@ export class BuildService {
     const sourceVersion = request.sourceVersion ?? '';
     if (sourceVersion.length > 400) throw new DomainError('invalidInput', 'sourceVersion must be at most 400 characters.');
     const queueTime = this.context.clock.now();
-    return this.context.store.transaction(async (repositories) => {
-      const definition = await repositories.definitions.find(project.organizationId, request.definitionId, project.id);
-      if (!definition || definition.deleted) {
-        throw new DomainError('definitionNotFound', `Build pipeline ${request.definitionId} was not found.`);
-      }
-      if (definition.queueStatus === 'disabled') {
-        throw new DomainError(
-          'buildRequestInvalid',
-          `Could not queue the build because there were validation errors or warnings. The pipeline ${definition.name} is disabled.`,
+    const { organizationId } = project;
+    return this.context.store
+      .transaction(async (repositories) => {
+        const definition = await repositories.definitions.find(project.organizationId, request.definitionId, project.id);
+        if (!definition || definition.deleted) {
+          throw new DomainError('definitionNotFound', `Build pipeline ${request.definitionId} was not found.`);
+        }
+        if (definition.queueStatus === 'disabled') {
+          throw new DomainError(
+            'buildRequestInvalid',
+            `Could not queue the build because there were validation errors or warnings. The pipeline ${definition.name} is disabled.`,
+          );
+        }
+        const defaultBranch = definition.settings.repository.defaultBranch;
+        const sourceBranch = normalizeBranch(
+          request.sourceBranch ?? (typeof defaultBranch === 'string' ? defaultBranch : 'refs/heads/main'),
         );
-      }
-      const defaultBranch = definition.settings.repository.defaultBranch;
-      const sourceBranch = normalizeBranch(
-        request.sourceBranch ?? (typeof defaultBranch === 'string' ? defaultBranch : 'refs/heads/main'),
-      );
-      const id = await repositories.counters.next(project.organizationId, 'build');
-      const { buildNumber, buildNumberRevision } = await this.number(repositories, definition, project, {
-        id,
-        queueTime,
-        sourceBranch,
-      });
-      const build: Build = {
-        organizationId: project.organizationId,
-        id,
-        projectId: project.id,
-        definitionId: definition.id,
-        definitionRevision: definition.revision,
-        buildNumber,
-        buildNumberRevision,
-        // A paused pipeline accepts builds but does not start them.
-        status: definition.queueStatus === 'paused' ? 'postponed' : 'notStarted',
-        result: null,
-        reason,
-        priority,
-        queueTime: queueTime.toISOString(),
-        startTime: null,
-        finishTime: null,
-        sourceBranch,
-        sourceVersion,
-        requestedForId: requester.id,
-        requestedById: requester.id,
-        lastChangedById: requester.id,
-        lastChangedDate: queueTime.toISOString(),
-        tags,
-        demands,
-        parameters: request.parameters ?? null,
-        templateParameters: request.templateParameters ?? {},
-        triggerInfo: {},
-        retainedByRelease: false,
-        keepForever: false,
-        deleted: false,
-        deletedDate: null,
-        deletedById: null,
-      };
-      await repositories.builds.insert(build);
-      return build;
-    });
+        const id = await repositories.counters.next(project.organizationId, 'build');
+        const { buildNumber, buildNumberRevision } = await this.number(repositories, definition, project, {
+          id,
+          queueTime,
+          sourceBranch,
+        });
+        const build: Build = {
+          organizationId: project.organizationId,
+          id,
+          projectId: project.id,
+          definitionId: definition.id,
+          definitionRevision: definition.revision,
+          buildNumber,
+          buildNumberRevision,
+          // A paused pipeline accepts builds but does not start them.
+          status: definition.queueStatus === 'paused' ? 'postponed' : 'notStarted',
+          result: null,
+          reason,
+          priority,
+          queueTime: queueTime.toISOString(),
+          startTime: null,
+          finishTime: null,
+          sourceBranch,
+          sourceVersion,
+          requestedForId: requester.id,
+          requestedById: requester.id,
+          lastChangedById: requester.id,
+          lastChangedDate: queueTime.toISOString(),
+          tags,
+          demands,
+          parameters: request.parameters ?? null,
+          templateParameters: request.templateParameters ?? {},
+          triggerInfo: {},
+          retainedByRelease: false,
+          keepForever: false,
+          deleted: false,
+          deletedDate: null,
+          deletedById: null,
+        };
+        await repositories.builds.insert(build);
+        await repositories.changes.publish('builds', organizationId);
+        return build;
+      })
+      .finally(() => this.context.credentials.changedHere('builds', organizationId));
   }
 
   private singleReason(value: string | number): BuildReason {
@@ -349,6 +353,7 @@ export class BuildService {
     if (changes.retainedByRelease !== undefined) next.retainedByRelease = changes.retainedByRelease;
     if (changes.keepForever !== undefined) next.keepForever = changes.keepForever;
     await this.context.store.builds.update(next);
+    await this.context.credentials.changed('builds', organizationId);
     return next;
   }
 
@@ -405,5 +410,6 @@ export class BuildService {
       throw refused(`Build ${id} is retained and cannot be deleted. Remove its retention (keepForever, retention leases) first.`);
     }
     await this.context.store.builds.update({ ...build, deleted: true, deletedDate: now, deletedById: remover.id });
+    await this.context.credentials.changed('builds', organizationId);
   }
 }

@@ -196,6 +196,8 @@ export class ProjectService {
     try {
       await this.context.store.projects.update(organizationId, project.id, changes);
       this.invalidate();
+      // Builds name their project: their rendered pages go too.
+      await this.context.credentials.changed('builds', organizationId);
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw projectExists(input.name ?? project.name);
       throw error;
@@ -209,6 +211,7 @@ export class ProjectService {
     const project = await this.get(organizationId, idOrName);
     await this.context.store.projects.delete(organizationId, project.id);
     this.invalidate();
+    await this.context.credentials.changed('builds', organizationId);
     return project;
   }
 }

@@ -9,13 +9,17 @@ export interface CacheStats {
 interface Entry<V> {
   value: V;
   expiresAt: number;
+  weight: number;
 }
 
-export interface TtlCacheOptions {
+export interface TtlCacheOptions<K = unknown, V = unknown> {
   /** How long a value is reused; 0 turns the cache off. */
   ttlMs: number;
   /** Past this size the oldest entry makes room. */
   maxEntries?: number;
+  /** With `weigh`: past this total weight the oldest entries make room, so a few large values cannot hold the memory. */
+  maxWeight?: number;
+  weigh?: (value: V, key: K) => number;
 }
 
 /**
@@ -25,13 +29,15 @@ export interface TtlCacheOptions {
 export class TtlCache<K, V> {
   private readonly entries = new Map<K, Entry<V>>();
   private readonly maxEntries: number;
+  /** The summed weight of the entries held, when the options weigh them. */
+  private weight = 0;
   readonly stats: CacheStats = { hits: 0, misses: 0 };
   /** Bumped by `clear`: a load that began before a clear read what the clear was about, and is not kept. */
   private generation = 0;
 
   constructor(
     private readonly clock: Clock,
-    private readonly options: TtlCacheOptions,
+    private readonly options: TtlCacheOptions<K, V>,
   ) {
     this.maxEntries = options.maxEntries ?? 10_000;
   }
@@ -57,7 +63,7 @@ export class TtlCache<K, V> {
     const value = await load();
     if (loadedIn !== this.generation) return value;
     if (keep(value)) this.store(key, value, now);
-    else this.entries.delete(key);
+    else this.remove(key);
     return value;
   }
 
@@ -88,16 +94,29 @@ export class TtlCache<K, V> {
 
   private store(key: K, value: V, now: number): void {
     if (this.options.ttlMs <= 0) return;
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) {
+    const weight = this.options.weigh?.(value, key) ?? 0;
+    const maxWeight = this.options.maxWeight ?? Number.POSITIVE_INFINITY;
+    if (weight > maxWeight) return;
+    this.remove(key);
+    while (this.entries.size >= this.maxEntries || (this.entries.size > 0 && this.weight + weight > maxWeight)) {
       const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+      if (oldest === undefined) break;
+      this.remove(oldest);
     }
-    this.entries.set(key, { value, expiresAt: now + this.options.ttlMs });
+    this.entries.set(key, { value, expiresAt: now + this.options.ttlMs, weight });
+    this.weight += weight;
+  }
+
+  private remove(key: K): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.entries.delete(key);
+    this.weight -= entry.weight;
   }
 
   clear(): void {
     this.entries.clear();
+    this.weight = 0;
     this.generation++;
   }
 }

@@ -443,6 +443,7 @@ export const changeTopics = [
   'revocation-rules',
   'signing-keys',
   'definitions',
+  'builds',
 ] as const;
 export type ChangeTopic = (typeof changeTopics)[number];
 

@@ -39,6 +39,25 @@ describe('the TTL cache', () => {
     expect(await cache.getOrLoad('c', async () => 'c2')).toBe('c1');
   });
 
+  it('evicts the oldest entries past its weight bound, and never keeps a value heavier than the bound', async () => {
+    const cache = new TtlCache<string, string>(movableClock(), { ttlMs: 500, maxWeight: 10, weigh: (value) => value.length });
+    const held = (key: string) => cache.get(key) !== undefined;
+    cache.set('a', 'aaaa', cache.epoch);
+    cache.set('b', 'bbbb', cache.epoch);
+    expect([held('a'), held('b')]).toEqual([true, true]);
+    cache.set('c', 'cccc', cache.epoch);
+    expect([held('a'), held('b'), held('c')]).toEqual([false, true, true]);
+    // Replacing an entry gives its weight back first: b and c stay.
+    cache.set('c', 'cc', cache.epoch);
+    cache.set('d', 'dd', cache.epoch);
+    expect([held('b'), held('c'), held('d')]).toEqual([true, true, true]);
+    cache.set('e', 'e'.repeat(11), cache.epoch);
+    expect([held('b'), held('c'), held('d'), held('e')]).toEqual([true, true, true, false]);
+    cache.clear();
+    for (const key of ['f', 'g']) cache.set(key, key.repeat(5), cache.epoch);
+    expect([held('f'), held('g')]).toEqual([true, true]);
+  });
+
   it('does not keep a value whose load began before a clear (it may predate the change the clear announced)', async () => {
     const cache = new TtlCache<string, string>(movableClock(), { ttlMs: 500 });
     let finish: (value: string) => void = () => {};

@@ -4,12 +4,15 @@ import type { Organization } from '../../domain/entities.js';
 import { DomainError } from '../../domain/errors.js';
 import type { AccessGate } from '../auth/access-gate.js';
 import { type ApiVersion, formatApiVersion } from './api-version.js';
+import type { RenderedPages } from './build-pages.js';
 import type { ApiHost, ApiLocation, ApiServices } from './registry.js';
 
 export interface ApiOptions {
   services: ApiServices;
   access: AccessGate;
   config: Pick<Config, 'publicUrl' | 'anonymous'>;
+  /** Rendered answers of the operations marked `buildPage`; without it they are rendered every time. */
+  pages?: RenderedPages;
   /** Defaults to every area in `areas/index.ts`; tests pass their own. */
   locations?: readonly ApiLocation[];
 }

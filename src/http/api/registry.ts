@@ -97,6 +97,11 @@ export interface ApiOperation {
   bodyOptional?: boolean;
   /** Enum fields of the answer, sent as numbers when the client asks for `enumsAsNumbers`. */
   enums?: EnumFields;
+  /**
+   * A GET whose answer shows builds and nothing about the caller: its rendered answer is reused from the build page
+   * cache (after the access gate) until a build, pipeline, project or person of the organization changes.
+   */
+  buildPage?: boolean;
   summary: string;
   handler(context: ApiRequestContext<unknown, unknown, Principal | undefined, Organization | undefined>): Promise<ApiResult>;
 }
@@ -132,6 +137,7 @@ interface OperationDefinition<
   body?: B;
   bodyOptional?: boolean;
   enums?: EnumFields;
+  buildPage?: boolean;
   summary: string;
   handler(
     context: ApiRequestContext<Static<Q>, Static<B>, Anonymous extends true ? Principal | undefined : Principal, Host>,

@@ -8,6 +8,7 @@ import { setAdoResponseHeaders } from '../ado-headers.js';
 import { baseUrl } from '../base-url.js';
 import { type ApiVersion, negotiateApiVersion } from './api-version.js';
 import { apiLocations } from './areas/index.js';
+import { pageKey, renderPage, sendPage } from './build-pages.js';
 import { registerDiscovery } from './discovery.js';
 import { jsonDepth, maxJsonDepth } from './json-depth.js';
 import { type ApiOptions, contentType, rejectNulCharacters, resolveOrganization } from './pipeline.js';
@@ -155,6 +156,14 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
     const body = readBody(operation, request.body);
     const base = baseUrl(request, options.config.publicUrl);
     const routeValues = Object.fromEntries(route.valueNames.map((name) => [name, params[name]]));
+    const slot =
+      operation.buildPage && verb === 'GET' && organization && options.pages
+        ? options.pages.slot(
+            organization.id,
+            pageKey({ request, route, operation, version, project, routeValues, query, baseUrl: base }),
+          )
+        : undefined;
+    if (slot?.page) return sendPage(reply, slot.page);
     const result = await operation.handler({
       request,
       services: options.services,
@@ -169,7 +178,10 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
       collectionUrl: organization ? `${base}/${encodeURIComponent(organization.name)}` : base,
       locations: registry.find(route.host),
     });
-    return send(request, reply, version, operation, result);
+    const page = slot && renderPage(request, version, operation, result);
+    if (!slot || !page) return send(request, reply, version, operation, result);
+    slot.keep(page);
+    return sendPage(reply, page);
   };
 }
 

@@ -94,6 +94,7 @@ export const buildsLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.build'],
       enums: buildEnums,
+      buildPage: true,
       summary: 'List builds with the filters of the Azure DevOps API (project or whole organization), or get one.',
       query: queryParameters(...buildListParameters, 'propertyFilters'),
       async handler(context) {
@@ -183,6 +184,7 @@ export const buildReleaseAliasLocation: ApiLocation = {
     GET: operation({
       scopes: ['vso.build'],
       enums: buildEnums,
+      buildPage: true,
       summary: 'Lapis alias of the organization-wide build list, for the document that uses this URL.',
       query: queryParameters(...buildListParameters),
       handler: listBuilds,
