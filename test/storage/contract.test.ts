@@ -82,6 +82,37 @@ for (const backend of backends()) {
       expect(await store.tokens.findByHashWithOwner('ef'.repeat(32))).toBeUndefined();
     });
 
+    it('reads usage trails and rotations of more tokens than one statement may bind', async () => {
+      const owner = user('Many');
+      await store.users.insert(owner);
+      const id = randomUUID();
+      await store.tokens.insert({
+        id,
+        userId: owner.id,
+        displayName: 'used',
+        scopes: ['vso.build'],
+        organizationId: null,
+        validFrom: '2026-01-01T00:00:00.000Z',
+        validTo: '2026-02-01T00:00:00.000Z',
+        createdAt: '2026-01-01T00:00:00.000Z',
+        revokedAt: null,
+        lastUsedAt: null,
+        tokenHash: 'ab'.repeat(32),
+      });
+      const use = {
+        tokenId: id,
+        clientAddress: '10.1.2.3',
+        userAgent: 'curl/8',
+        firstUsedAt: '2026-01-02T00:00:00.000Z',
+        lastUsedAt: '2026-01-03T00:00:00.000Z',
+      };
+      await store.tokenUsage.save([use]);
+      // Past SQLite's 32,766 bound parameters; the one stored token comes last, in the last slice.
+      const ids = [...Array.from({ length: 40_000 }, () => randomUUID()), id];
+      expect(await store.tokenUsage.listFor(ids)).toEqual([use]);
+      expect(await store.tokenRotations.listUnendedOf(ids)).toEqual([]);
+    });
+
     it('refuses a second user with the same name in any case', async () => {
       await store.users.insert(user('carol'));
       await expect(store.users.insert(user('CAROL'))).rejects.toBeInstanceOf(DuplicateKeyError);

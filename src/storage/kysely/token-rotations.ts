@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { TokenRotation } from '../../domain/token-rotation.js';
 import type { TokenRotationRepository } from '../ports.js';
+import { inIdSlices } from './id-slices.js';
 import type { Database, TokenRotationsTable } from './schema.js';
 
 function toRotation(row: Selectable<TokenRotationsTable>): TokenRotation {
@@ -47,13 +48,9 @@ export class KyselyTokenRotationRepository implements TokenRotationRepository {
   }
 
   async listUnendedOf(tokenIds: readonly string[]): Promise<TokenRotation[]> {
-    if (tokenIds.length === 0) return [];
-    const rows = await this.db
-      .selectFrom('token_rotations')
-      .selectAll()
-      .where('token_id', 'in', tokenIds)
-      .where('ended_at', 'is', null)
-      .execute();
+    const rows = await inIdSlices(tokenIds, (slice) =>
+      this.db.selectFrom('token_rotations').selectAll().where('token_id', 'in', slice).where('ended_at', 'is', null).execute(),
+    );
     return rows.map(toRotation);
   }
 

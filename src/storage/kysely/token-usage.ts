@@ -1,14 +1,16 @@
 import type { Kysely } from 'kysely';
 import type { TokenUse } from '../../domain/token-usage.js';
 import type { TokenUsageRepository } from '../ports.js';
+import { inIdSlices } from './id-slices.js';
 import type { Database } from './schema.js';
 
 export class KyselyTokenUsageRepository implements TokenUsageRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
   async listFor(tokenIds: readonly string[]): Promise<TokenUse[]> {
-    if (tokenIds.length === 0) return [];
-    const rows = await this.db.selectFrom('token_usage').selectAll().where('token_id', 'in', tokenIds).execute();
+    const rows = await inIdSlices(tokenIds, (slice) =>
+      this.db.selectFrom('token_usage').selectAll().where('token_id', 'in', slice).execute(),
+    );
     return rows.map((row) => ({
       tokenId: row.token_id,
       clientAddress: row.client_address,
