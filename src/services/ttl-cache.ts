@@ -50,9 +50,16 @@ export class TtlCache<K, V> {
     return this.valueOrLoad(key, load, keep);
   }
 
-  /** As `getOrLoad`, but a fresh value comes back as it is: a request path's hit allocates no promise and waits for no tick. */
-  valueOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): V | Promise<V> {
-    const now = this.clock.now().getTime();
+  /**
+   * As `getOrLoad`, but a fresh value comes back as it is: a request path's hit allocates no promise and waits for no tick.
+   * `now` (ms) lets a request that already read the clock pass its reading instead of reading it again.
+   */
+  valueOrLoad(
+    key: K,
+    load: () => Promise<V>,
+    keep: (value: V) => boolean = () => true,
+    now: number = this.clock.now().getTime(),
+  ): V | Promise<V> {
     const cached = this.fresh(key, now);
     if (cached) return cached.value;
     return this.loadAndKeep(key, load, keep, now);
