@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { PersonalAccessToken, User } from '../domain/entities.js';
-import { canonicalPat, classifyPat } from '../domain/pat-format.js';
+import { canonicalPat, classifyPat, legacyPatLength, patLength } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import { type CompiledRules, rulesRevoke } from '../domain/revocation-rules.js';
 import type { PrincipalRestrictions } from '../domain/token-restrictions.js';
@@ -44,9 +44,12 @@ export interface VerifierOptions {
   rules?: { current(now?: number): CompiledRules | Promise<CompiledRules> };
 }
 
+/** Unknown tokens are not cached: a flood of random tokens must not evict real ones. */
+const keepKnown = (entry: CacheEntry) => entry.token !== undefined;
+
 /**
  * Decides what a presented PAT is worth. The hot path returns values and never throws for bad input:
- * shape and checksum are checked before any storage access, then a short-lived cache, then the store.
+ * a short-lived cache of tokens already verified, then shape and checksum before any storage access, then the store.
  */
 export class PatVerifier {
   private readonly cache: TtlCache<string, CacheEntry>;
@@ -76,10 +79,20 @@ export class PatVerifier {
    * reload, makes the answer a promise. `now`: the request's clock reading, when the caller already took one.
    */
   verify(text: string, now: Date = this.context.clock.now()): PatVerification | Promise<PatVerification> {
+    const nowMs = now.getTime();
+    // Only a text that passed the shape and checksum checks and was found in the store is ever kept in memory, so a
+    // text found there as it was presented needs neither check again. Other lengths can be no token at all.
+    const presented = text.length === patLength || text.length === legacyPatLength ? this.memoryKey(text) : undefined;
+    const known = presented === undefined ? undefined : this.cache.get(presented, nowMs);
+    if (known) return this.checkEntry(known, now);
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const canonical = canonicalPat(text, shape);
-    const found = this.lookup(canonical, now.getTime());
+    const found =
+      canonical === text && presented !== undefined
+        ? this.cache.load(presented, () => this.load(canonical), keepKnown, nowMs)
+        : // A legacy token typed in another case than its canonical one: kept under its canonical text's key.
+          this.cache.valueOrLoad(this.memoryKey(canonical), () => this.load(canonical), keepKnown, nowMs);
     return found instanceof Promise ? found.then((entry) => this.checkEntry(entry, now)) : this.checkEntry(found, now);
   }
 
@@ -123,19 +136,13 @@ export class PatVerifier {
   }
 
   /**
-   * The memory cache is keyed by a plain SHA-256 of the canonical token: a token carries far too much entropy to be
-   * guessed from its digest, and one digest costs a fraction of building a keyed HMAC on every request. The HMAC,
-   * which is what the store holds (so that a leaked database does not allow offline guessing), is computed only on
-   * a miss, to look the token up. The key is a digest, never the token text.
+   * The memory cache is keyed by a plain SHA-256 of the token: a token carries far too much entropy to be guessed
+   * from its digest, and one digest costs a fraction of building a keyed HMAC on every request. The HMAC, which is
+   * what the store holds (so that a leaked database does not allow offline guessing), is computed only on a miss, to
+   * look the token up. The key is a digest, never the token text.
    */
-  private lookup(canonical: string, now: number): CacheEntry | Promise<CacheEntry> {
-    return this.cache.valueOrLoad(
-      hash('sha256', canonical, 'base64'),
-      () => this.load(canonical),
-      // Unknown tokens are not cached: a flood of random tokens must not evict real ones.
-      (entry) => entry.token !== undefined,
-      now,
-    );
+  private memoryKey(text: string): string {
+    return hash('sha256', text, 'base64');
   }
 
   private async load(canonical: string): Promise<CacheEntry> {
