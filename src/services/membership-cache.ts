@@ -21,11 +21,13 @@ export class MembershipCache {
     return this.cache.stats;
   }
 
-  /** The set itself when cached (callers await either). */
-  organizationsOf(userId: string): ReadonlySet<string> | Promise<ReadonlySet<string>> {
-    return this.cache.valueOrLoad(userId, async () => {
-      const organizations = await this.context.store.organizations.listForMember(userId);
-      return new Set(organizations.map((organization) => organization.id));
-    });
+  /** The set itself when cached (callers await either). `now` (ms): the request's clock reading, when it has one. */
+  organizationsOf(userId: string, now?: number): ReadonlySet<string> | Promise<ReadonlySet<string>> {
+    return this.cache.valueOrLoad(userId, () => this.load(userId), undefined, now);
+  }
+
+  private async load(userId: string): Promise<ReadonlySet<string>> {
+    const organizations = await this.context.store.organizations.listForMember(userId);
+    return new Set(organizations.map((organization) => organization.id));
   }
 }

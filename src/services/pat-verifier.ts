@@ -1,5 +1,6 @@
+import { hash } from 'node:crypto';
 import type { PersonalAccessToken, User } from '../domain/entities.js';
-import { canonicalPat, classifyPat } from '../domain/pat-format.js';
+import { canonicalPat, classifyPat, legacyPatLength, patLength } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import { type CompiledRules, rulesRevoke } from '../domain/revocation-rules.js';
 import type { PrincipalRestrictions } from '../domain/token-restrictions.js';
@@ -39,13 +40,16 @@ export interface VerifierOptions {
   /** Last-used time is written at most once per interval per token. */
   lastUsedIntervalMs?: number;
   onBackgroundError?: (error: unknown) => void;
-  /** Organizations' revocation rules, held in memory; none when absent. */
-  rules?: { current(): CompiledRules | Promise<CompiledRules> };
+  /** Organizations' revocation rules, held in memory; none when absent. `now` in ms. */
+  rules?: { current(now?: number): CompiledRules | Promise<CompiledRules> };
 }
+
+/** Unknown tokens are not cached: a flood of random tokens must not evict real ones. */
+const keepKnown = (entry: CacheEntry) => entry.token !== undefined;
 
 /**
  * Decides what a presented PAT is worth. The hot path returns values and never throws for bad input:
- * shape and checksum are checked before any storage access, then a short-lived cache, then the store.
+ * a short-lived cache of tokens already verified, then shape and checksum before any storage access, then the store.
  */
 export class PatVerifier {
   private readonly cache: TtlCache<string, CacheEntry>;
@@ -70,44 +74,88 @@ export class PatVerifier {
     return this.cache.stats;
   }
 
-  async verify(text: string): Promise<PatVerification> {
+  /**
+   * A token found in memory is answered as a value (no promise, no microtask turn); a miss, or a membership or rules
+   * reload, makes the answer a promise. `now`: the request's clock reading, when the caller already took one.
+   */
+  verify(text: string, now: Date = this.context.clock.now()): PatVerification | Promise<PatVerification> {
+    const nowMs = now.getTime();
+    // Only a text that passed the shape and checksum checks and was found in the store is ever kept in memory, so a
+    // text found there as it was presented needs neither check again. Other lengths can be no token at all.
+    const presented = text.length === patLength || text.length === legacyPatLength ? this.memoryKey(text) : undefined;
+    const known = presented === undefined ? undefined : this.cache.get(presented, nowMs);
+    if (known) return this.checkEntry(known, now);
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
-    const hash = this.hasher.hash(canonicalPat(text, shape));
-    const found = this.lookup(hash);
-    const { token, user, restrictions, validToMs } = found instanceof Promise ? await found : found;
+    const canonical = canonicalPat(text, shape);
+    const found =
+      canonical === text && presented !== undefined
+        ? this.cache.load(presented, () => this.load(canonical), keepKnown, nowMs)
+        : // A legacy token typed in another case than its canonical one: kept under its canonical text's key.
+          this.cache.valueOrLoad(this.memoryKey(canonical), () => this.load(canonical), keepKnown, nowMs);
+    return found instanceof Promise ? found.then((entry) => this.checkEntry(entry, now)) : this.checkEntry(found, now);
+  }
+
+  private checkEntry(entry: CacheEntry, now: Date): PatVerification | Promise<PatVerification> {
+    const { token, user } = entry;
     if (!token || !user) return { status: 'unknown' };
-    const now = this.context.clock.now();
-    const status = tokenStatus(token, now, validToMs);
+    const status = tokenStatus(token, now, entry.validToMs);
     if (status !== 'active') return { status, token, user };
     if (user.disabledAt) return { status: 'disabledUser', token, user };
-    const members = this.membership.organizationsOf(user.id);
-    const memberOf = members instanceof Promise ? await members : members;
-    const rules = this.options.rules?.current();
-    if (rules && rulesRevoke(rules instanceof Promise ? await rules : rules, token, memberOf)) {
-      return { status: 'revoked', token, user };
+    const members = this.membership.organizationsOf(user.id, now.getTime());
+    return members instanceof Promise
+      ? members.then((memberOf) => this.checkRules(token, user, entry.restrictions, memberOf, now))
+      : this.checkRules(token, user, entry.restrictions, members, now);
+  }
+
+  private checkRules(
+    token: PersonalAccessToken,
+    user: User,
+    restrictions: PrincipalRestrictions | undefined,
+    memberOf: ReadonlySet<string>,
+    now: Date,
+  ): PatVerification | Promise<PatVerification> {
+    const rules = this.options.rules?.current(now.getTime());
+    if (rules instanceof Promise) {
+      return rules.then((loaded) => this.activeUnlessRevoked(token, user, restrictions, memberOf, loaded, now));
     }
+    return this.activeUnlessRevoked(token, user, restrictions, memberOf, rules, now);
+  }
+
+  private activeUnlessRevoked(
+    token: PersonalAccessToken,
+    user: User,
+    restrictions: PrincipalRestrictions | undefined,
+    memberOf: ReadonlySet<string>,
+    rules: CompiledRules | undefined,
+    now: Date,
+  ): PatVerification {
+    if (rules && rulesRevoke(rules, token, memberOf)) return { status: 'revoked', token, user };
     this.recordUse(token, now);
     return { status: 'active', token, user, memberOf, restrictions };
   }
 
-  private lookup(hash: string): CacheEntry | Promise<CacheEntry> {
-    return this.cache.valueOrLoad(
-      hash,
-      async () => {
-        const found = await this.context.store.tokens.findByHashWithOwner(hash);
-        // Compared once, when loaded: a cached entry is only ever found again under this same hash.
-        const token = found && this.hasher.matches(found.token.tokenHash, hash) ? found.token : undefined;
-        return {
-          token,
-          user: token && found?.owner,
-          restrictions: principalRestrictions(token?.restrictions),
-          validToMs: token ? Date.parse(token.validTo) : Number.NaN,
-        };
-      },
-      // Unknown hashes are not cached: a flood of random tokens must not evict real ones.
-      (entry) => entry.token !== undefined,
-    );
+  /**
+   * The memory cache is keyed by a plain SHA-256 of the token: a token carries far too much entropy to be guessed
+   * from its digest, and one digest costs a fraction of building a keyed HMAC on every request. The HMAC, which is
+   * what the store holds (so that a leaked database does not allow offline guessing), is computed only on a miss, to
+   * look the token up. The key is a digest, never the token text.
+   */
+  private memoryKey(text: string): string {
+    return hash('sha256', text, 'base64');
+  }
+
+  private async load(canonical: string): Promise<CacheEntry> {
+    const keyed = this.hasher.hash(canonical);
+    const found = await this.context.store.tokens.findByHashWithOwner(keyed);
+    // Compared once, when loaded: a cached entry is only ever found again under the digest of this same token.
+    const token = found && this.hasher.matches(found.token.tokenHash, keyed) ? found.token : undefined;
+    return {
+      token,
+      user: token && found?.owner,
+      restrictions: principalRestrictions(token?.restrictions),
+      validToMs: token ? Date.parse(token.validTo) : Number.NaN,
+    };
   }
 
   private recordUse(token: PersonalAccessToken, now: Date): void {

@@ -56,9 +56,12 @@ export class RevocationRuleService {
     return rule;
   }
 
-  /** The rules as the hot path checks them (as they are when cached, so a request waits for nothing). */
-  current(): CompiledRules | Promise<CompiledRules> {
-    const loaded = this.loaded();
+  /**
+   * The rules as the hot path checks them (as they are when cached, so a request waits for nothing).
+   * `now` (ms): the request's clock reading, when it has one.
+   */
+  current(now?: number): CompiledRules | Promise<CompiledRules> {
+    const loaded = this.loaded(now);
     return loaded instanceof Promise ? loaded.then((rules) => rules.compiled) : loaded.compiled;
   }
 
@@ -87,10 +90,12 @@ export class RevocationRuleService {
     return tokens.map((token) => withRuleRevocations(rules, [token], memberOf.get(token.userId) ?? none)[0] ?? token);
   }
 
-  private loaded(): LoadedRules | Promise<LoadedRules> {
-    return this.cache.valueOrLoad('rules', async () => {
-      const rules = await this.context.store.revocationRules.listAll();
-      return { rules, compiled: compileRules(rules) };
-    });
+  private loaded(now?: number): LoadedRules | Promise<LoadedRules> {
+    return this.cache.valueOrLoad('rules', () => this.load(), undefined, now);
+  }
+
+  private async load(): Promise<LoadedRules> {
+    const rules = await this.context.store.revocationRules.listAll();
+    return { rules, compiled: compileRules(rules) };
   }
 }

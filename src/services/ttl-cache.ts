@@ -50,15 +50,28 @@ export class TtlCache<K, V> {
     return this.valueOrLoad(key, load, keep);
   }
 
-  /** As `getOrLoad`, but a fresh value comes back as it is: a request path's hit allocates no promise and waits for no tick. */
-  valueOrLoad(key: K, load: () => Promise<V>, keep: (value: V) => boolean = () => true): V | Promise<V> {
-    const now = this.clock.now().getTime();
+  /**
+   * As `getOrLoad`, but a fresh value comes back as it is: a request path's hit allocates no promise and waits for no tick.
+   * `now` (ms) lets a request that already read the clock pass its reading instead of reading it again.
+   */
+  valueOrLoad(
+    key: K,
+    load: () => Promise<V>,
+    keep: (value: V) => boolean = () => true,
+    now: number = this.clock.now().getTime(),
+  ): V | Promise<V> {
     const cached = this.fresh(key, now);
     if (cached) return cached.value;
-    return this.loadAndKeep(key, load, keep, now);
+    return this.load(key, load, keep, now);
   }
 
-  private async loadAndKeep(key: K, load: () => Promise<V>, keep: (value: V) => boolean, now: number): Promise<V> {
+  /** `load()`'s value, kept as `valueOrLoad` keeps it, without looking for a cached one: for a caller that just missed. */
+  async load(
+    key: K,
+    load: () => Promise<V>,
+    keep: (value: V) => boolean = () => true,
+    now: number = this.clock.now().getTime(),
+  ): Promise<V> {
     const loadedIn = this.generation;
     const value = await load();
     if (loadedIn !== this.generation) return value;
@@ -67,9 +80,9 @@ export class TtlCache<K, V> {
     return value;
   }
 
-  /** The cached value, if one is still fresh: for callers that load their misses together. */
-  get(key: K): V | undefined {
-    return this.fresh(key, this.clock.now().getTime())?.value;
+  /** The cached value, if one is still fresh: for callers that load their misses together or apart (`load`). */
+  get(key: K, now: number = this.clock.now().getTime()): V | undefined {
+    return this.fresh(key, now)?.value;
   }
 
   /** What to pass to `set` for a value about to be loaded: a `clear` before the `set` then discards it. */

@@ -164,6 +164,24 @@ describe('authentication chain over HTTP', () => {
     expect(response.headers.get('x-vss-authenticateerror')).toBe('InvalidToken');
   });
 
+  it('answers a token held in memory as the lookup that loaded it did, and refuses it the moment it expires', async () => {
+    // 100 ms before the end of its 7 days, well within the 500 ms the token stays in memory.
+    clock.advance(7 * dayMs - 100);
+    const loaded = await call(basic('', pat), suppress);
+    const remembered = await call(basic('', pat), suppress);
+    expect(loaded.status).toBe(200);
+    expect(remembered.status).toBe(200);
+    expect(remembered.json().authenticatedUser).toEqual(loaded.json().authenticatedUser);
+    for (const name of ['x-vss-userdata', 'x-lapis-token-expires-at', 'x-lapis-token-expiry-warning']) {
+      expect(loaded.headers.get(name)).toBeTruthy();
+      expect(remembered.headers.get(name)).toBe(loaded.headers.get(name));
+    }
+    clock.advance(100);
+    const expired = await call(basic('', pat), suppress);
+    expect(expired.status).toBe(401);
+    expect(expired.json().message).toBe('Access Denied: The Personal Access Token used has expired.');
+  });
+
   it('refuses revoked tokens, other organizations and text/plain callers get text', async () => {
     expect((await call(basic('', pat), suppress, { path: '/fabrikam/_apis/connectionData' })).json().message).toMatch(
       /not valid for the organization 'fabrikam'/,

@@ -151,6 +151,68 @@ for (const backend of backends()) {
       expect(lookups).toBe(4);
     });
 
+    it('finds a legacy token typed in another case in memory, and never lets a token in memory vouch for a forged one', async () => {
+      const legacy = 'dip55dwf4vpitomw63jzvomefmi2jluguprzwwqwuc6xq4fhocwq';
+      await world.services.tokens.import(
+        { user: world.alice, displayName: 'old', scope: 'vso.build', organizationId: null, days: 10 },
+        legacy,
+      );
+      const { text } = await create();
+      let lookups = 0;
+      const original = store.tokens.findByHashWithOwner.bind(store.tokens);
+      store.tokens.findByHashWithOwner = async (hash) => {
+        lookups++;
+        return original(hash);
+      };
+      expect((await verifier.verify(legacy.toUpperCase())).status).toBe('active');
+      expect(verifier.verify(legacy)).toMatchObject({ status: 'active' });
+      expect(verifier.verify(`${legacy.slice(0, 20).toUpperCase()}${legacy.slice(20)}`)).toMatchObject({ status: 'active' });
+      expect((await verifier.verify(text)).status).toBe('active');
+      // The same random part and signature with another checksum: the shape check still refuses it.
+      const last = text.at(-1) === 'a' ? 'b' : 'a';
+      expect(verifier.verify(`${text.slice(0, -1)}${last}`)).toEqual({ status: 'malformed' });
+      expect(lookups).toBe(2);
+    });
+
+    it('answers a token held in memory as a value, equal to the answer of the lookup that loaded it', async () => {
+      const { text } = await create({ user: world.bob });
+      const loading = verifier.verify(text);
+      expect(loading).toBeInstanceOf(Promise);
+      const loaded = await loading;
+      const remembered = verifier.verify(text);
+      expect(remembered).not.toBeInstanceOf(Promise);
+      expect(remembered).toEqual(loaded);
+      expect(loaded).toMatchObject({ status: 'active', memberOf: new Set([world.contoso.id]) });
+    });
+
+    it('looks a token up in the store by its keyed hash, and refuses it from memory the moment it expires', async () => {
+      const { text, token } = await create({ days: 1 });
+      const asked: string[] = [];
+      const original = store.tokens.findByHashWithOwner.bind(store.tokens);
+      store.tokens.findByHashWithOwner = async (hash) => {
+        asked.push(hash);
+        return original(hash);
+      };
+      clock.advance(dayMs - 100);
+      expect((await verifier.verify(text)).status).toBe('active');
+      expect(asked).toEqual([world.services.hasher.hash(text)]);
+      expect(asked[0]).toBe((await store.tokens.findById(token.id))?.tokenHash);
+      clock.advance(100);
+      const expired = verifier.verify(text);
+      expect(expired).not.toBeInstanceOf(Promise);
+      expect(await expired).toMatchObject({ status: 'expired', token: { id: token.id } });
+      expect(asked).toHaveLength(1);
+    });
+
+    it('keeps tokens apart in memory: each text is answered with its own token', async () => {
+      const first = await create();
+      const second = await create();
+      expect(await verifier.verify(first.text)).toMatchObject({ status: 'active', token: { id: first.token.id } });
+      expect(await verifier.verify(second.text)).toMatchObject({ status: 'active', token: { id: second.token.id } });
+      expect(verifier.verify(first.text)).toMatchObject({ status: 'active', token: { id: first.token.id } });
+      expect(verifier.verify(second.text)).toMatchObject({ status: 'active', token: { id: second.token.id } });
+    });
+
     it('hands back the restrictions loaded with the token, and none for an unrestricted token', async () => {
       const restricted = await create({ restrictions: { readOnly: true, allowedAddresses: ['10.0.0.0/8'] } });
       const result = await verifier.verify(restricted.text);

@@ -7,10 +7,10 @@ import {
   authorize,
   type Refusal,
 } from '../../domain/authorization.js';
-import type { Clock } from '../../domain/clock.js';
+import { type Clock, systemClock } from '../../domain/clock.js';
 import type { Project } from '../../domain/entities.js';
 import type { CredentialKind, Principal } from '../../domain/principal.js';
-import type { RateLimit, RateWindow } from '../../domain/token-restrictions.js';
+import type { PrincipalRestrictions, RateLimit, RateWindow } from '../../domain/token-restrictions.js';
 import type { RateCounter, RateHit } from '../../services/rate-counter.js';
 import type { TokenUsageTrail } from '../../services/token-usage.js';
 import { setUserDataHeader } from '../ado-headers.js';
@@ -19,6 +19,7 @@ import type { AuthChain } from './chain.js';
 import { policyWarningHeader, setCredentialHeaders } from './credential-headers.js';
 import { sendRefusal } from './failure.js';
 import { rateLimitHeaders } from './rate-limit-headers.js';
+import type { AuthOutcome } from './types.js';
 
 export interface GateTarget extends Omit<AccessTarget, 'project'> {
   /** Callers without credentials are served too (credentials, when sent, are still checked). */
@@ -70,6 +71,8 @@ const missing: Refusal = {
  */
 export class AccessGate {
   private readonly steps: readonly AuthorizationStep[];
+  /** The observers' clock when no other is given: one clock for the whole request. */
+  private readonly clock: Clock;
 
   constructor(
     private readonly chain: AuthChain,
@@ -77,10 +80,28 @@ export class AccessGate {
     private readonly options: GateOptions = {},
   ) {
     this.steps = options.steps ?? authorizationSteps;
+    this.clock = options.clock ?? options.observers?.clock ?? systemClock;
   }
 
-  async admit(request: FastifyRequest, reply: FastifyReply, target: GateTarget): Promise<Admission> {
-    const outcome = await this.chain.authenticate(request);
+  /**
+   * A value when the credential was known from memory and the principal is unrestricted (most requests): no promise,
+   * no microtask turn. The clock is read once here, for every check and header of the request.
+   */
+  admit(request: FastifyRequest, reply: FastifyReply, target: GateTarget): Admission | Promise<Admission> {
+    const now = this.clock.now();
+    const outcome = this.chain.authenticate(request, now);
+    return outcome instanceof Promise
+      ? outcome.then((settled) => this.admitOutcome(request, reply, target, settled, now))
+      : this.admitOutcome(request, reply, target, outcome, now);
+  }
+
+  private admitOutcome(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: GateTarget,
+    outcome: AuthOutcome,
+    now: Date,
+  ): Admission | Promise<Admission> {
     if (outcome.kind === 'none') {
       if (!target.anonymous) return { answered: this.refuse(request, reply, missing) };
       this.options.observer?.admitted(request, undefined);
@@ -88,13 +109,36 @@ export class AccessGate {
     }
     if (outcome.kind === 'failure') return { answered: this.refuse(request, reply, outcome.failure) };
     const { principal } = outcome;
-    if (this.options.observers) this.observe(request, reply, principal, this.options.observers);
-    // Only restricted principals pay for a project lookup or a rate count here; everyone else's stays after authorization.
-    const restrictions = principal.restrictions;
-    const projectRef = restrictions?.projectIds ? target.project : undefined;
+    if (this.options.observers) this.observe(request, reply, principal, this.options.observers, now);
+    return principal.restrictions
+      ? this.admitRestricted(request, reply, target, principal, principal.restrictions)
+      : this.authorized(request, reply, target, principal, undefined, undefined, undefined);
+  }
+
+  /** Only restricted principals pay for a project lookup or a rate count here; everyone else's stays after authorization. */
+  private async admitRestricted(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: GateTarget,
+    principal: Principal,
+    restrictions: PrincipalRestrictions,
+  ): Promise<Admission> {
+    const projectRef = restrictions.projectIds ? target.project : undefined;
     const project = projectRef ? await projectRef.load() : undefined;
-    const counted = restrictions?.rateLimit ? this.countRate(principal, reply) : undefined;
+    const counted = restrictions.rateLimit ? this.countRate(principal, reply) : undefined;
     const rate = counted instanceof Promise ? await counted : counted;
+    return this.authorized(request, reply, target, principal, projectRef, project, rate);
+  }
+
+  private authorized(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: GateTarget,
+    principal: Principal,
+    projectRef: GateTarget['project'],
+    project: Project | undefined,
+    rate: RateWindow | undefined,
+  ): Admission {
     const access: AccessTarget = {
       organization: target.organization,
       accepts: target.accepts,
@@ -140,8 +184,8 @@ export class AccessGate {
   }
 
   /** A refused call is still a use of the token: both happen before authorization. Memory only, no query. */
-  private observe(request: FastifyRequest, reply: FastifyReply, principal: Principal, observers: GateObservers): void {
-    setCredentialHeaders(reply, principal, observers.clock.now(), this.config.tokenExpiryWarningDays);
+  private observe(request: FastifyRequest, reply: FastifyReply, principal: Principal, observers: GateObservers, now: Date): void {
+    setCredentialHeaders(reply, principal, now, this.config.tokenExpiryWarningDays);
     if (principal.credential === 'pat' && principal.authorizationId) {
       const userAgent = request.headers['user-agent'];
       observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.clientAddress, userAgent);

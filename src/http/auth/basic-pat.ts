@@ -17,6 +17,8 @@ const anonymous: Refusal = {
   credential: 'pat',
 };
 
+const none: AuthOutcome = { kind: 'none' };
+
 function failureFor(result: Exclude<PatVerification, { status: 'active' }>): Refusal {
   switch (result.status) {
     case 'expired':
@@ -59,14 +61,20 @@ export class BasicPatAuthenticator implements Authenticator {
     private readonly policies?: OrganizationPolicyService,
   ) {}
 
-  async authenticate(parsed: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome> {
+  authenticate(parsed: ParsedAuthorization, request: FastifyRequest, now: Date): AuthOutcome | Promise<AuthOutcome> {
     if (parsed.scheme === 'malformed' && parsed.claimedBy === 'basic') {
       return throttledFailure(this.throttle, request, { reason: 'malformed', message: parsed.reason, credential: 'pat' });
     }
-    if (parsed.scheme !== 'basic') return { kind: 'none' };
+    if (parsed.scheme !== 'basic') return none;
     // Azure DevOps Server reads the user half first when it has the shape of a token.
     const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
-    const result = await this.verifier.verify(candidate);
+    const result = this.verifier.verify(candidate, now);
+    return result instanceof Promise
+      ? result.then((settled) => this.outcomeOf(settled, request))
+      : this.outcomeOf(result, request);
+  }
+
+  private outcomeOf(result: PatVerification, request: FastifyRequest): AuthOutcome | Promise<AuthOutcome> {
     if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
     const principal = this.principalOf(result);
     const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);

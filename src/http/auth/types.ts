@@ -13,6 +13,9 @@ export type AuthOutcome = { kind: 'none' } | { kind: 'principal'; principal: Pri
  */
 export interface Authenticator {
   readonly name: string;
-  /** `credentials`: the Authorization header, parsed once by the chain. */
-  authenticate(credentials: ParsedAuthorization, request: FastifyRequest): Promise<AuthOutcome>;
+  /**
+   * `credentials`: the Authorization header, parsed once by the chain; `now`: the request's one clock reading.
+   * An outcome known from memory may come back as a value, so a cached credential costs no promise and no tick.
+   */
+  authenticate(credentials: ParsedAuthorization, request: FastifyRequest, now: Date): AuthOutcome | Promise<AuthOutcome>;
 }
