@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { PersonalAccessToken, User } from '../domain/entities.js';
-import { canonicalPat, classifyPat, legacyPatLength, patLength } from '../domain/pat-format.js';
+import { canonicalPat, classifyPat } from '../domain/pat-format.js';
 import { tokenStatus } from '../domain/pat-rules.js';
 import { type CompiledRules, rulesRevoke } from '../domain/revocation-rules.js';
 import type { PrincipalRestrictions } from '../domain/token-restrictions.js';
@@ -49,7 +49,7 @@ const keepKnown = (entry: CacheEntry) => entry.token !== undefined;
 
 /**
  * Decides what a presented PAT is worth. The hot path returns values and never throws for bad input:
- * a short-lived cache of tokens already verified, then shape and checksum before any storage access, then the store.
+ * shape and checksum are checked before any hashing or storage access, then a short-lived cache, then the store.
  */
 export class PatVerifier {
   private readonly cache: TtlCache<string, CacheEntry>;
@@ -79,20 +79,12 @@ export class PatVerifier {
    * reload, makes the answer a promise. `now`: the request's clock reading, when the caller already took one.
    */
   verify(text: string, now: Date = this.context.clock.now()): PatVerification | Promise<PatVerification> {
-    const nowMs = now.getTime();
-    // Only a text that passed the shape and checksum checks and was found in the store is ever kept in memory, so a
-    // text found there as it was presented needs neither check again. Other lengths can be no token at all.
-    const presented = text.length === patLength || text.length === legacyPatLength ? this.memoryKey(text) : undefined;
-    const known = presented === undefined ? undefined : this.cache.get(presented, nowMs);
-    if (known) return this.checkEntry(known, now);
+    // Shape and checksum first, before any hashing: a forged token is refused at least as fast as a real one is
+    // accepted (issue 11's P3), and nothing but a well-formed token is ever looked up.
     const shape = classifyPat(text);
     if (shape === 'invalid' || (shape === 'legacy' && !this.options.acceptLegacy)) return { status: 'malformed' };
     const canonical = canonicalPat(text, shape);
-    const found =
-      canonical === text && presented !== undefined
-        ? this.cache.load(presented, () => this.load(canonical), keepKnown, nowMs)
-        : // A legacy token typed in another case than its canonical one: kept under its canonical text's key.
-          this.cache.valueOrLoad(this.memoryKey(canonical), () => this.load(canonical), keepKnown, nowMs);
+    const found = this.cache.valueOrLoad(this.memoryKey(canonical), () => this.load(canonical), keepKnown, now.getTime());
     return found instanceof Promise ? found.then((entry) => this.checkEntry(entry, now)) : this.checkEntry(found, now);
   }
 

@@ -65,13 +65,7 @@ export class TtlCache<K, V> {
     return this.load(key, load, keep, now);
   }
 
-  /** `load()`'s value, kept as `valueOrLoad` keeps it, without looking for a cached one: for a caller that just missed. */
-  async load(
-    key: K,
-    load: () => Promise<V>,
-    keep: (value: V) => boolean = () => true,
-    now: number = this.clock.now().getTime(),
-  ): Promise<V> {
+  private async load(key: K, load: () => Promise<V>, keep: (value: V) => boolean, now: number): Promise<V> {
     const loadedIn = this.generation;
     const value = await load();
     if (loadedIn !== this.generation) return value;
