@@ -115,16 +115,34 @@ export class AccessGate {
       : this.authorized(request, reply, target, principal, undefined, undefined, undefined);
   }
 
-  /** Only restricted principals pay for a project lookup or a rate count here; everyone else's stays after authorization. */
-  private async admitRestricted(
+  /**
+   * Only restricted principals pay for a project lookup or a rate count here; everyone else's stays after authorization.
+   * Without a project to load and with a count held in this process, the admission is still a value.
+   */
+  private admitRestricted(
     request: FastifyRequest,
     reply: FastifyReply,
     target: GateTarget,
     principal: Principal,
     restrictions: PrincipalRestrictions,
-  ): Promise<Admission> {
+  ): Admission | Promise<Admission> {
     const projectRef = restrictions.projectIds ? target.project : undefined;
-    const project = projectRef ? await projectRef.load() : undefined;
+    if (projectRef) return this.admitWithProject(request, reply, target, principal, restrictions, projectRef);
+    const counted = restrictions.rateLimit ? this.countRate(principal, reply) : undefined;
+    return counted instanceof Promise
+      ? counted.then((rate) => this.authorized(request, reply, target, principal, undefined, undefined, rate))
+      : this.authorized(request, reply, target, principal, undefined, undefined, counted);
+  }
+
+  private async admitWithProject(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    target: GateTarget,
+    principal: Principal,
+    restrictions: PrincipalRestrictions,
+    projectRef: NonNullable<GateTarget['project']>,
+  ): Promise<Admission> {
+    const project = await projectRef.load();
     const counted = restrictions.rateLimit ? this.countRate(principal, reply) : undefined;
     const rate = counted instanceof Promise ? await counted : counted;
     return this.authorized(request, reply, target, principal, projectRef, project, rate);
