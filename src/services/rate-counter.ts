@@ -26,8 +26,8 @@ export class InProcessRateCounter implements RateCounter {
     private readonly maxKeys = 100_000,
   ) {}
 
-  hit(key: string, limit: number, windowMs: number): RateHit {
-    const start = windowStart(this.clock.now().getTime(), windowMs);
+  hit(key: string, limit: number, windowMs: number, nowMs = this.clock.now().getTime()): RateHit {
+    const start = windowStart(nowMs, windowMs);
     let window = this.windows.get(key);
     if (!window || window.start !== start) {
       this.windows.delete(key);

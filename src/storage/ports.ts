@@ -569,5 +569,6 @@ export interface RateHit {
  */
 export interface RateCounter {
   /** A counter held in this process answers at once; a shared one answers when its store has counted. */
-  hit(key: string, limit: number, windowMs: number): RateHit | Promise<RateHit>;
+  /** `nowMs`: the request's clock reading, when the caller already took one. */
+  hit(key: string, limit: number, windowMs: number, nowMs?: number): RateHit | Promise<RateHit>;
 }

@@ -71,6 +71,7 @@ const missing: Refusal = {
  */
 export class AccessGate {
   private readonly steps: readonly AuthorizationStep[];
+  private readonly rateKeys = new WeakMap<Principal, string>();
   /** The observers' clock when no other is given: one clock for the whole request. */
   private readonly clock: Clock;
 
@@ -111,7 +112,7 @@ export class AccessGate {
     const { principal } = outcome;
     if (this.options.observers) this.observe(request, reply, principal, this.options.observers, now);
     return principal.restrictions
-      ? this.admitRestricted(request, reply, target, principal, principal.restrictions)
+      ? this.admitRestricted(request, reply, target, principal, principal.restrictions, now.getTime())
       : this.authorized(request, reply, target, principal, undefined, undefined, undefined);
   }
 
@@ -125,10 +126,11 @@ export class AccessGate {
     target: GateTarget,
     principal: Principal,
     restrictions: PrincipalRestrictions,
+    nowMs: number,
   ): Admission | Promise<Admission> {
     const projectRef = restrictions.projectIds ? target.project : undefined;
-    if (projectRef) return this.admitWithProject(request, reply, target, principal, restrictions, projectRef);
-    const counted = restrictions.rateLimit ? this.countRate(principal, reply) : undefined;
+    if (projectRef) return this.admitWithProject(request, reply, target, principal, restrictions, projectRef, nowMs);
+    const counted = restrictions.rateLimit ? this.countRate(principal, reply, nowMs) : undefined;
     return counted instanceof Promise
       ? counted.then((rate) => this.authorized(request, reply, target, principal, undefined, undefined, rate))
       : this.authorized(request, reply, target, principal, undefined, undefined, counted);
@@ -141,9 +143,10 @@ export class AccessGate {
     principal: Principal,
     restrictions: PrincipalRestrictions,
     projectRef: NonNullable<GateTarget['project']>,
+    nowMs: number,
   ): Promise<Admission> {
     const project = await projectRef.load();
-    const counted = restrictions.rateLimit ? this.countRate(principal, reply) : undefined;
+    const counted = restrictions.rateLimit ? this.countRate(principal, reply, nowMs) : undefined;
     const rate = counted instanceof Promise ? await counted : counted;
     return this.authorized(request, reply, target, principal, projectRef, project, rate);
   }
@@ -180,19 +183,37 @@ export class AccessGate {
    * Counts a rate-limited token's request and tells its caller where it stands, on every answer. An in-process count
    * is used as it comes back: a request should not wait for a turn of the event loop to learn a number it already has.
    */
-  private countRate(principal: Principal, reply: FastifyReply): RateWindow | undefined | Promise<RateWindow | undefined> {
+  private countRate(
+    principal: Principal,
+    reply: FastifyReply,
+    nowMs: number,
+  ): RateWindow | undefined | Promise<RateWindow | undefined> {
     const rateLimit = principal.restrictions?.rateLimit;
     const counter = this.options.rateCounter;
     if (!rateLimit || !counter || principal.authorizationId === undefined) return undefined;
-    const hit = counter.hit(`pat:${principal.authorizationId}`, rateLimit.limit, rateLimit.windowSeconds * 1000);
+    const hit = counter.hit(
+      this.rateKey(principal, principal.authorizationId),
+      rateLimit.limit,
+      rateLimit.windowSeconds * 1000,
+      nowMs,
+    );
     return hit instanceof Promise
-      ? hit.then((counted) => this.rateWindow(rateLimit, counted, reply))
-      : this.rateWindow(rateLimit, hit, reply);
+      ? hit.then((counted) => this.rateWindow(rateLimit, counted, reply, nowMs))
+      : this.rateWindow(rateLimit, hit, reply, nowMs);
   }
 
-  private rateWindow(rateLimit: RateLimit, hit: RateHit, reply: FastifyReply): RateWindow {
-    const now = (this.options.clock?.now() ?? new Date()).getTime();
-    const resetSeconds = Math.max(1, Math.ceil((hit.resetAt - now) / 1000));
+  /** Principals are kept per cached token lookup: the key is built once each, not on every request. */
+  private rateKey(principal: Principal, authorizationId: string): string {
+    let key = this.rateKeys.get(principal);
+    if (key === undefined) {
+      key = `pat:${authorizationId}`;
+      this.rateKeys.set(principal, key);
+    }
+    return key;
+  }
+
+  private rateWindow(rateLimit: RateLimit, hit: RateHit, reply: FastifyReply, nowMs: number): RateWindow {
+    const resetSeconds = Math.max(1, Math.ceil((hit.resetAt - nowMs) / 1000));
     const [limitHeader, remainingHeader, resetHeader] = rateLimitHeaders;
     reply
       .header(limitHeader, String(rateLimit.limit))

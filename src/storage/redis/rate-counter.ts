@@ -41,8 +41,7 @@ export class RedisRateCounter implements RateCounter {
     private readonly prefix = 'rate:',
   ) {}
 
-  async hit(key: string, limit: number, windowMs: number): Promise<RateHit> {
-    const now = this.clock.now().getTime();
+  async hit(key: string, limit: number, windowMs: number, now = this.clock.now().getTime()): Promise<RateHit> {
     const start = Math.floor(now / windowMs) * windowMs;
     const resetAt = start + windowMs;
     const redisKey = `${this.prefix}${key}:${start}`;
