@@ -77,12 +77,17 @@ export class TokenUsageTrail {
   }
 
   /** One authenticated request by a token: memory only. */
-  observe(token: { id: string; userId: string }, clientAddress: string, userAgent: string | undefined): void {
-    const now = this.context.clock.now().getTime();
-    let entry = this.pending.get(token.id);
+  observe(
+    tokenId: string,
+    userId: string,
+    clientAddress: string,
+    userAgent: string | undefined,
+    now = this.context.clock.now().getTime(),
+  ): void {
+    let entry = this.pending.get(tokenId);
     if (!entry) {
-      entry = { userId: token.userId, uses: new Map() };
-      this.pending.set(token.id, entry);
+      entry = { userId, uses: new Map() };
+      this.pending.set(tokenId, entry);
     }
     const seen = entry.uses.get(clientAddress);
     if (seen) {

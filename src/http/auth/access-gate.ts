@@ -227,7 +227,7 @@ export class AccessGate {
     setCredentialHeaders(reply, principal, now, this.config.tokenExpiryWarningDays);
     if (principal.credential === 'pat' && principal.authorizationId) {
       const userAgent = request.headers['user-agent'];
-      observers.usage.observe({ id: principal.authorizationId, userId: principal.user.id }, request.clientAddress, userAgent);
+      observers.usage.observe(principal.authorizationId, principal.user.id, request.clientAddress, userAgent, now.getTime());
     }
   }
 

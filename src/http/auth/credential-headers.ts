@@ -7,6 +7,10 @@ export const expiryWarningHeader = 'X-Lapis-Token-Expiry-Warning';
 /** Names the organization token policy a PAT breaks in warn mode. */
 export const policyWarningHeader = 'X-Lapis-Policy-Warning';
 
+// Fastify lowercases every name it is given; names already lowercase cost it no new string per answer.
+const expiresAtName = expiresAtHeader.toLowerCase();
+const expiryWarningName = expiryWarningHeader.toLowerCase();
+
 function credentialNoun(principal: Principal): string {
   return principal.credential === 'oauth' ? 'OAuth access token' : 'personal access token';
 }
@@ -32,7 +36,7 @@ const expiryHeaders = new WeakMap<Principal, ExpiryHeaders>();
 export function setCredentialHeaders(reply: FastifyReply, principal: Principal, now: Date, warningDays: number): void {
   const expiresAt = principal.expiresAt;
   if (!expiresAt) return;
-  reply.header(expiresAtHeader, expiresAt);
+  reply.header(expiresAtName, expiresAt);
   let known = expiryHeaders.get(principal);
   if (!known) {
     known = { expiresAtMs: Date.parse(expiresAt), daysLeft: undefined, warning: undefined };
@@ -45,5 +49,5 @@ export function setCredentialHeaders(reply: FastifyReply, principal: Principal, 
     known.daysLeft = daysLeft;
     known.warning = `${daysLeft} ${unit} left: this ${credentialNoun(principal)} expires at ${expiresAt}`;
   }
-  reply.header(expiryWarningHeader, known.warning);
+  reply.header(expiryWarningName, known.warning);
 }
