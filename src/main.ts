@@ -3,6 +3,7 @@ import { openStore } from './compose.js';
 import type { Config } from './config/schema.js';
 import { systemClock } from './domain/clock.js';
 import { prepareStore } from './first-start.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export interface RunningServer {
   url: string;
@@ -15,6 +16,7 @@ export async function serve(
   print: (line: string) => void = console.log,
   terminal: boolean = process.stdout.isTTY === true,
 ): Promise<RunningServer> {
+  limitHeapGrowth(config.heapGrowthPercent);
   const store = openStore(config);
   try {
     await prepareStore({ config, store, clock: systemClock, print, terminal });
