@@ -114,12 +114,8 @@ for (let round = 0; round < rounds; round++) {
 await audit.flush();
 await server.close();
 await lapis.app.close();
-const written = (
-  await store.kysely
-    .selectFrom('audit_log')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow()
-).n;
+let written = 0;
+for await (const _ of audit.entries({}, 10_000)) written++;
 if (written !== events) throw new Error(`${events} events recorded, ${written} written`);
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
