@@ -24,11 +24,14 @@ const schemaVersions = [
 ];
 
 function prepareSchema(connection: Sqlite.Database): void {
+  const version = () => connection.pragma('user_version', { simple: true }) as number;
+  // Read first: opening a current file takes no write lock (a CLI command beside a busy server).
+  if (version() >= schemaVersions.length) return;
   connection
     .transaction(() => {
-      const version = connection.pragma('user_version', { simple: true }) as number;
+      const from = version();
       for (const [index, statements] of schemaVersions.entries()) {
-        if (index >= version) connection.exec(statements);
+        if (index >= from) connection.exec(statements);
       }
       connection.pragma(`user_version = ${schemaVersions.length}`);
     })
