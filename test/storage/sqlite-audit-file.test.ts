@@ -100,6 +100,8 @@ describe('the SQLite audit log in its own file', () => {
     const written = store.audit.insertMany(entries(2_000));
     await store.close();
     await expect(written).resolves.toBeUndefined();
+    // Both connections closed: the last one checkpointed the log and removed it.
+    expect(existsSync(`${auditFileFor(file)}-wal`)).toBe(false);
     expect(await everything(open(file))).toHaveLength(2_000);
   });
 

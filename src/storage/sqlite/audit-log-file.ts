@@ -68,8 +68,13 @@ export function openAuditLog(mainFile: string, busyTimeoutMs: number): AuditLogS
     throw new StorageUnavailableError(`cannot open the SQLite audit log ${file}: ${(error as Error).message}`);
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  // Kysely closes the connection only if it ever ran a query; a store that never read its log must close it too.
+  const closeReader = async () => {
+    await db.destroy();
+    connection.close();
+  };
   const local = new KyselyAuditRepository(db);
-  if (inMemory) return { file: undefined, repository: local, close: () => db.destroy() };
+  if (inMemory) return { file: undefined, repository: local, close: closeReader };
 
   const writes = new AuditWrites(db);
   const writer = new AuditWriter(file, busyTimeoutMs);
@@ -84,7 +89,7 @@ export function openAuditLog(mainFile: string, busyTimeoutMs: number): AuditLogS
     },
     async close() {
       await writer.close();
-      await db.destroy();
+      await closeReader();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { CompiledQuery } from 'kysely';
@@ -9,7 +10,8 @@ import type { CompiledQuery } from 'kysely';
  *
  * It lowers its own thread's priority first (Linux: /proc/thread-self names the thread, and setpriority on a thread id
  * changes that thread only), so that on a busy core the request thread runs before the audit's fsyncs. Each message
- * `{id, statements}` runs in one transaction and is answered `{id, changes}` or `{id, error}`.
+ * `{id, statements}` runs in one transaction and is answered `{id, changes}` or `{id, error}`; `null` closes the
+ * connection and ends the thread.
  */
 const writerProgram = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -36,7 +38,13 @@ const runAll = db.transaction((statements) => {
   for (const { sql, params } of statements) changes += statement(sql).run(params).changes;
   return changes;
 });
-parentPort.on('message', ({ id, statements }) => {
+parentPort.on('message', (message) => {
+  if (message === null) {
+    db.close();
+    parentPort.close();
+    return;
+  }
+  const { id, statements } = message;
   try {
     parentPort.postMessage({ id, changes: runAll.immediate(statements) });
   } catch (error) {
@@ -95,13 +103,20 @@ export class AuditWriter {
     return done;
   }
 
-  /** Waits for the writes already sent, then stops the thread. */
+  /**
+   * Waits for the writes already sent, then has the thread close its connection and end. Not `terminate()`: that
+   * leaves the connection open, so the file's last connection to close is not this one and its WAL is never
+   * checkpointed away.
+   */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.inFlight]);
     const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    if (!worker) return;
+    const ended = once(worker, 'exit');
+    worker.ref();
+    worker.postMessage(null);
+    await ended;
   }
 
   private start(): Worker {
