@@ -160,7 +160,7 @@ export const configSchema = {
   databaseUrl: key({
     env: 'LAPIS_DATABASE_URL',
     description:
-      'Where data lives. Empty: the SQLite file `lapis.db` in the data directory. `sqlite:/path/file.db` picks another file; `postgres://user@host:5432/db` selects PostgreSQL, which several instances can share (`?schema=name` keeps the tables in that schema).',
+      'Where data lives. Empty: the SQLite file `lapis.db` in the data directory, with its audit log beside it in `lapis.audit.db`. `sqlite:/path/file.db` picks another file (audit log: `/path/file.audit.db`); `postgres://user@host:5432/db` selects PostgreSQL, which several instances can share (`?schema=name` keeps the tables in that schema).',
     default: '',
     defaultText: '(SQLite file in the data directory)',
     parse: databaseUrl,

@@ -1,10 +1,27 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { AuditEntry } from '../../src/domain/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import type { Change } from '../../src/storage/ports.js';
 import { openPostgresStore } from '../../src/storage/postgres/open.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { type PrivatePostgres, privatePostgresAvailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { within } from '../support/request-loop.js';
+
+function auditEntry(n: number): AuditEntry {
+  const timestamp = new Date(Date.parse('2026-06-01T12:00:00.000Z') + n).toISOString();
+  return {
+    id: `${timestamp}.${String(n).padStart(6, '0')}.feed`,
+    timestamp,
+    organizationId: null,
+    action: 'admin.action',
+    actorId: null,
+    actorName: 'ops',
+    via: 'cli',
+    ipAddress: null,
+    details: `entry ${n}`,
+    data: { n },
+  };
+}
 
 /** Everything a store's feed hears, in order. */
 function hear(store: KyselyStore): Change[] {
@@ -70,6 +87,23 @@ for (const backend of backends()) {
         await listener.meta.setIfAbsent('own-write', 'written');
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(heard, "the process's own writes are announced in-process, not by the poll").toEqual([]);
+        await writer.meta.setIfAbsent('other-write', 'written');
+        await within(5_000, 'the other connection’s commit is heard', heardTopic(heard, 'all'));
+      });
+
+      it("does not hear the audit log's writer thread: audit batches drop no cache", async () => {
+        const listener = await backend.open();
+        const writer = openSecondConnection(listener);
+        others.push(writer);
+        const heard = hear(listener);
+        for (let batch = 0; batch < 5; batch++) {
+          await listener.audit.insertMany([auditEntry(batch)]);
+          await writer.audit.insertMany([auditEntry(100 + batch)]);
+        }
+        expect(await listener.audit.page({}, 100)).toHaveLength(10);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(heard).toEqual([]);
+        // The same wait hears a commit to the store's own file: the silence above is not a feed that stopped polling.
         await writer.meta.setIfAbsent('other-write', 'written');
         await within(5_000, 'the other connection’s commit is heard', heardTopic(heard, 'all'));
       });

@@ -54,38 +54,60 @@ function rowValues(entry: AuditEntry): (string | null)[] {
  */
 const chunkSizes = [256, 32, 4, 1];
 
-export class KyselyAuditRepository implements AuditRepository {
+/**
+ * The audit log's writes as compiled statements: run by `KyselyAuditRepository` on its own connection, or sent as
+ * SQL text and parameters to the SQLite audit writer thread (storage/sqlite/audit-writer.ts).
+ */
+export class AuditWrites {
   /** The SQL of an insert of N rows, by N. Building it costs more per row than the database's own insert. */
   private readonly insertSql = new Map<number, string>();
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insertMany(entries: readonly AuditEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const write = async (db: Kysely<Database>) => {
-      let start = 0;
-      for (const size of chunkSizes) {
-        for (; entries.length - start >= size; start += size) {
-          await db.executeQuery(this.insert(db, entries.slice(start, start + size)));
-        }
-      }
-    };
-    // One transaction: a batch is written whole or not at all, and SQLite commits once instead of per statement.
-    if (this.db.isTransaction) await write(this.db);
-    else await this.db.transaction().execute(write);
+  /** Inserts of every entry, cut into the few sizes of `chunkSizes`. */
+  inserts(entries: readonly AuditEntry[]): CompiledQuery[] {
+    const statements: CompiledQuery[] = [];
+    let start = 0;
+    for (const size of chunkSizes) {
+      for (; entries.length - start >= size; start += size) statements.push(this.insert(entries.slice(start, start + size)));
+    }
+    return statements;
   }
 
-  private insert(db: Kysely<Database>, entries: readonly AuditEntry[]): CompiledQuery {
+  deleteBefore(timestamp: string): CompiledQuery {
+    return this.db.deleteFrom('audit_log').where('timestamp', '<', timestamp).compile();
+  }
+
+  private insert(entries: readonly AuditEntry[]): CompiledQuery {
     let text = this.insertSql.get(entries.length);
     if (text === undefined) {
       const placeholderRow = Object.fromEntries(columns.map((column) => [column, ''])) as Insertable<AuditLogTable>;
-      text = db
+      text = this.db
         .insertInto('audit_log')
         .values(entries.map(() => placeholderRow))
         .compile().sql;
       this.insertSql.set(entries.length, text);
     }
     return CompiledQuery.raw(text, entries.flatMap(rowValues));
+  }
+}
+
+/** Reads the log; writes through `AuditWrites` on the same connection. */
+export class KyselyAuditRepository implements AuditRepository {
+  private readonly writes: AuditWrites;
+
+  constructor(private readonly db: Kysely<Database>) {
+    this.writes = new AuditWrites(db);
+  }
+
+  async insertMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const write = async (db: Kysely<Database>) => {
+      for (const statement of this.writes.inserts(entries)) await db.executeQuery(statement);
+    };
+    // One transaction: a batch is written whole or not at all, and SQLite commits once instead of per statement.
+    if (this.db.isTransaction) await write(this.db);
+    else await this.db.transaction().execute(write);
   }
 
   async page(query: AuditQuery, limit: number): Promise<AuditEntry[]> {
@@ -101,7 +123,7 @@ export class KyselyAuditRepository implements AuditRepository {
   }
 
   async deleteBefore(timestamp: string): Promise<number> {
-    const result = await this.db.deleteFrom('audit_log').where('timestamp', '<', timestamp).executeTakeFirst();
-    return Number(result.numDeletedRows);
+    const result = await this.db.executeQuery(this.writes.deleteBefore(timestamp));
+    return Number(result.numAffectedRows ?? 0);
   }
 }

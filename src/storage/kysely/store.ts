@@ -1,7 +1,8 @@
 import { DEFAULT_MIGRATION_TABLE, type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
-import type { Dialect } from '../migrations/dialect.js';
+import type { Dialect, MigrationFiles } from '../migrations/dialect.js';
 import { migrations } from '../migrations/index.js';
 import {
+  type AuditRepository,
   type ChangeFeed,
   type ChangePublisher,
   DuplicateKeyError,
@@ -59,7 +60,12 @@ function guard<T extends object>(target: T, translate: ErrorTranslator): T {
   });
 }
 
-function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, changes: ChangePublisher): Repositories {
+function repositoriesFor(
+  db: Kysely<Database>,
+  translate: ErrorTranslator,
+  changes: ChangePublisher,
+  audit: AuditRepository | undefined,
+): Repositories {
   return {
     changes,
     users: guard(new KyselyUserRepository(db), translate),
@@ -88,17 +94,17 @@ function repositoriesFor(db: Kysely<Database>, translate: ErrorTranslator, chang
     webhookDeliveries: guard(new KyselyWebhookDeliveryRepository(db), translate),
     expiryNotices: guard(new KyselyExpiryNoticeRepository(db), translate),
     leakSettings: guard(new KyselyLeakSettingsRepository(db), translate),
-    audit: guard(new KyselyAuditRepository(db), translate),
+    audit: guard(audit ?? new KyselyAuditRepository(db), translate),
     organizationPolicies: guard(new KyselyOrganizationPolicyRepository(db), translate),
   };
 }
 
-function providerFor(dialect: Dialect): MigrationProvider {
+function providerFor(dialect: Dialect, files: MigrationFiles): MigrationProvider {
   return {
     async getMigrations() {
       const result: Record<string, Migration> = {};
       for (const migration of migrations) {
-        result[migration.name] = { up: (db) => migration.up(db, dialect) };
+        result[migration.name] = { up: (db) => migration.up(db, dialect, files) };
       }
       return result;
     },
@@ -114,6 +120,12 @@ export interface KyselyStoreOptions {
   schema?: string;
   onClose?: () => Promise<void>;
   changes: ChangeFeed;
+  /**
+   * The audit log when it is not in `db` (SQLite keeps it in a file of its own, storage/sqlite/audit-log-file.ts);
+   * transactions share it, as it cannot take part in theirs.
+   */
+  audit?: AuditRepository;
+  migrationFiles?: MigrationFiles;
   /** The publisher bound to a transaction, so a notice leaves with the commit. */
   publisherIn(trx: Kysely<Database>): ChangePublisher;
   poolUse?: () => PoolUse;
@@ -125,9 +137,9 @@ export interface KyselyStore extends Store {
 }
 
 export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
-  const { db, kind, location, translate, schema, onClose, changes, publisherIn } = options;
+  const { db, kind, location, translate, schema, onClose, changes, publisherIn, audit } = options;
   return {
-    ...repositoriesFor(db, translate, changes),
+    ...repositoriesFor(db, translate, changes, audit),
     changes,
     poolUse: () => options.poolUse?.(),
     kind,
@@ -143,7 +155,11 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
           if (!(translated instanceof DuplicateKeyError)) throw translated;
         }
       }
-      const migrator = new Migrator({ db, provider: providerFor(kind), ...(schema && { migrationTableSchema: schema }) });
+      const migrator = new Migrator({
+        db,
+        provider: providerFor(kind, options.migrationFiles ?? {}),
+        ...(schema && { migrationTableSchema: schema }),
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw translate(error);
       return { applied: (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
@@ -162,7 +178,9 @@ export function createKyselyStore(options: KyselyStoreOptions): KyselyStore {
     },
     async transaction(work) {
       try {
-        return await db.transaction().execute((trx) => work(repositoriesFor(trx, translate, guard(publisherIn(trx), translate))));
+        return await db
+          .transaction()
+          .execute((trx) => work(repositoriesFor(trx, translate, guard(publisherIn(trx), translate), audit)));
       } catch (error) {
         throw translate(error);
       }

@@ -14,6 +14,7 @@ import { tokenUsage } from './013-token-usage.js';
 import { failureCounters } from './014-failure-counters.js';
 import { webhooksAndLeaks } from './017-webhooks-and-leaks.js';
 import { tokenRotations } from './019-token-rotations.js';
+import { auditLogOwnFile } from './020-audit-log-own-file.js';
 import type { LapisMigration } from './dialect.js';
 
 /** Every migration, in order. Append only: a released migration never changes. */
@@ -34,4 +35,5 @@ export const migrations: readonly LapisMigration[] = [
   failureCounters,
   webhooksAndLeaks,
   tokenRotations,
+  auditLogOwnFile,
 ];

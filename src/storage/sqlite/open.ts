@@ -1,12 +1,12 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
 import Sqlite from 'better-sqlite3';
 import { Kysely } from 'kysely';
 import type { Database } from '../kysely/schema.js';
 import { createKyselyStore, type KyselyStore } from '../kysely/store.js';
 import { DuplicateKeyError, StorageUnavailableError } from '../ports.js';
+import { openAuditLog } from './audit-log-file.js';
 import { SqliteChangeFeed } from './change-feed.js';
 import { ImmediateSqliteDialect } from './immediate-dialect.js';
+import { createPrivateFile } from './private-file.js';
 import { rowStatement } from './row-statements.js';
 
 function translate(error: unknown): unknown {
@@ -43,6 +43,9 @@ function cachePreparedStatements(connection: Sqlite.Database, limit = 512): void
   }) as Sqlite.Database['prepare'];
 }
 
+/** Other processes (the CLI beside a running server) may hold a write lock briefly. */
+const busyTimeoutMs = 5000;
+
 export interface SqliteStoreOptions {
   /** Refuse to create the file: commands that only read or change data must not leave an empty store behind. */
   mustExist?: boolean;
@@ -50,25 +53,24 @@ export interface SqliteStoreOptions {
 
 /** Opens (creating if needed) a SQLite database file; `:memory:` gives a private in-memory one. */
 export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): KyselyStore {
-  if (file !== ':memory:' && !options.mustExist) {
-    try {
-      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
-      // SQLite gives its -wal and -shm files the database file's mode, so creating it 0600 covers all three.
-      closeSync(openSync(file, 'a', 0o600));
-    } catch (error) {
-      throw new StorageUnavailableError(`cannot create ${file}: ${(error as NodeJS.ErrnoException).code}`);
-    }
-  }
+  if (file !== ':memory:' && !options.mustExist) createPrivateFile(file);
   let connection: Sqlite.Database;
   try {
     connection = new Sqlite(file, { fileMustExist: options.mustExist === true });
     connection.pragma('journal_mode = WAL');
     connection.pragma('foreign_keys = ON');
-    // Other processes (the CLI beside a running server) may hold the write lock briefly.
-    connection.pragma('busy_timeout = 5000');
+    connection.pragma(`busy_timeout = ${busyTimeoutMs}`);
     connection.pragma('synchronous = NORMAL');
   } catch (error) {
     throw new StorageUnavailableError(`cannot open SQLite database ${file}: ${(error as Error).message}`);
+  }
+  // After the store's file: a command refused for a missing store must not leave an audit file behind.
+  let audit: ReturnType<typeof openAuditLog>;
+  try {
+    audit = openAuditLog(file, busyTimeoutMs);
+  } catch (error) {
+    connection.close();
+    throw error;
   }
   cachePreparedStatements(connection);
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: connection }) });
@@ -79,7 +81,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
     location: file,
     translate,
     changes,
+    audit: audit.repository,
+    migrationFiles: { auditLog: audit.file },
     publisherIn: () => changes.publisherIn(),
-    onClose: async () => changes.close(),
+    onClose: async () => {
+      changes.close();
+      await audit.close();
+    },
   });
 }
