@@ -1,27 +1,13 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/domain/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import type { Change } from '../../src/storage/ports.js';
 import { openPostgresStore } from '../../src/storage/postgres/open.js';
+import { numberedAuditEntry } from '../support/audit-entries.js';
 import { backends, openSecondConnection } from '../support/backends.js';
 import { type PrivatePostgres, privatePostgresAvailable, startPrivatePostgres } from '../support/private-postgres.js';
 import { within } from '../support/request-loop.js';
 
-function auditEntry(n: number): AuditEntry {
-  const timestamp = new Date(Date.parse('2026-06-01T12:00:00.000Z') + n).toISOString();
-  return {
-    id: `${timestamp}.${String(n).padStart(6, '0')}.feed`,
-    timestamp,
-    organizationId: null,
-    action: 'admin.action',
-    actorId: null,
-    actorName: 'ops',
-    via: 'cli',
-    ipAddress: null,
-    details: `entry ${n}`,
-    data: { n },
-  };
-}
+const auditEntry = (n: number) => numberedAuditEntry(n, 'feed');
 
 /** Everything a store's feed hears, in order. */
 function hear(store: KyselyStore): Change[] {

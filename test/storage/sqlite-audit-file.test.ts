@@ -11,6 +11,7 @@ import { migrations } from '../../src/storage/migrations/index.js';
 import { auditFileFor, openAuditLog } from '../../src/storage/sqlite/audit-log-file.js';
 import { AuditWriter } from '../../src/storage/sqlite/audit-writer.js';
 import { openSqliteStore } from '../../src/storage/sqlite/open.js';
+import { numberedAuditEntry } from '../support/audit-entries.js';
 import { movableClock } from '../support/clock.js';
 
 const dirs: string[] = [];
@@ -34,22 +35,7 @@ function open(file: string): KyselyStore {
   return store;
 }
 
-function entry(n: number): AuditEntry {
-  const timestamp = new Date(Date.parse('2026-06-01T12:00:00.000Z') + n).toISOString();
-  return {
-    id: `${timestamp}.${String(n).padStart(6, '0')}.test`,
-    timestamp,
-    organizationId: null,
-    action: 'admin.action',
-    actorId: null,
-    actorName: 'ops',
-    via: 'cli',
-    ipAddress: null,
-    details: `entry ${n}`,
-    data: { n },
-  };
-}
-
+const entry = (n: number) => numberedAuditEntry(n, 'test');
 const entries = (count: number) => Array.from({ length: count }, (_, n) => entry(n));
 const everything = async (store: KyselyStore) => (await store.audit.page({}, 100_000)).reverse();
 const event = (n: number) =>
