@@ -122,6 +122,12 @@ export class KyselyAuditRepository implements AuditRepository {
     return rows.map(toEntry);
   }
 
+  /** One step down the timestamp index: whether a prune would delete anything. */
+  async hasEntriesBefore(timestamp: string): Promise<boolean> {
+    const row = await this.db.selectFrom('audit_log').select('id').where('timestamp', '<', timestamp).limit(1).executeTakeFirst();
+    return row !== undefined;
+  }
+
   async deleteBefore(timestamp: string): Promise<number> {
     const result = await this.db.executeQuery(this.writes.deleteBefore(timestamp));
     return Number(result.numAffectedRows ?? 0);

@@ -85,7 +85,9 @@ export function openAuditLog(mainFile: string, busyTimeoutMs: number): AuditLogS
         if (entries.length > 0) await writer.run(writes.inserts(entries));
       },
       page: (query, limit) => local.page(query, limit),
-      deleteBefore: (timestamp) => writer.run([writes.deleteBefore(timestamp)]),
+      // The start-up prune finds nothing to delete on most starts: asked first here, it starts no writer thread then.
+      deleteBefore: async (timestamp) =>
+        (await local.hasEntriesBefore(timestamp)) ? writer.run([writes.deleteBefore(timestamp)]) : 0,
     },
     async close() {
       await writer.close();
