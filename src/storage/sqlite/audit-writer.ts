@@ -9,7 +9,7 @@ import type { CompiledQuery } from 'kysely';
  * path comes in workerData because an evaluated script has no location to resolve packages from.
  *
  * It lowers its own thread's priority first (Linux: /proc/thread-self names the thread, and setpriority on a thread id
- * changes that thread only), so that on a busy core the request thread runs before the audit's fsyncs. Each message
+ * changes that thread only), so that on a busy core the request thread runs before the audit's inserts. Each message
  * `{id, statements}` runs in one transaction and is answered `{id, changes}` or `{id, error}`; `null` closes the
  * connection and ends the thread.
  */
