@@ -147,5 +147,5 @@ export function negotiateApiVersion(
   if (!version.preview) return version;
   // A client may ask for a newer resource version than this server has; it is served the newest one.
   const asked = version.resourceVersion ?? resVersion ?? range.resourceVersion;
-  return { ...version, resourceVersion: Math.min(asked, range.resourceVersion) };
+  return Object.assign({}, version, { resourceVersion: Math.min(asked, range.resourceVersion) });
 }

@@ -133,9 +133,11 @@ function handlerFor(route: ApiRoute, registry: ApiRegistry, options: ApiOptions)
     const params = request.params as Record<string, string | undefined>;
     // `{project}` in build routes, `{projectId}` in core's: either names the project a restricted token is checked against.
     const projectName = params.project ?? params.projectId;
+    // Not led by a spread: on Node 20 (V8 11.3) an object literal that starts with one gets a new hidden class on every
+    // call (about 1 µs, and every property read from it then misses its inline cache).
     const admitted = options.access.admit(request, reply, {
-      ...(organization && { organization }),
       scopes: operation.scopes,
+      ...(organization && { organization }),
       ...(operation.accepts && { accepts: operation.accepts }),
       ...(operation.anonymous && { anonymous: true }),
       label: `${verb} ${location.area}/${location.resourceName}`,

@@ -32,7 +32,8 @@ export function typedQueryParameters<const Names extends readonly string[], cons
 /** The query with every parameter the schema marks coerced to its number or boolean (absent when empty). */
 export function coerceQuery(schema: TSchema, query: Record<string, unknown>): Record<string, unknown> {
   const properties = (schema as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
-  const coerced = { ...query };
+  // Not `{ ...query }`: see router.ts on literals led by a spread under Node 20.
+  const coerced = Object.assign({}, query);
   for (const [name, property] of Object.entries(properties)) {
     const kind = property[coercionKey];
     if (kind === undefined || query[name] === undefined) continue;

@@ -78,7 +78,7 @@ export class BasicPatAuthenticator implements Authenticator {
     if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
     const principal = this.principalOf(result);
     const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);
-    if (warning) return { kind: 'principal', principal: { ...principal, policyWarning: warning } };
+    if (warning) return { kind: 'principal', principal: { policyWarning: warning, ...principal } };
     return { kind: 'principal', principal };
   }
 
