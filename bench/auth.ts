@@ -4,19 +4,21 @@ import { machine } from './results.js';
 import { wrk } from './wrk.js';
 
 /**
- * The suite's Auth row alone (`npm run bench:auth`): `bench/server.ts` answers the same builds list on two ports, one
- * through the PAT check and one admitting the caller without a credential; wrk loads them in alternating rounds from
- * its own process and the server's CPU time per request is read from /proc. Prints the figures; writes nothing.
+ * The suite's Auth row alone (`npm run bench:auth`): `bench/server.ts` answers the same builds list through the PAT
+ * check and admitting the caller without a credential, then the floor (a SHA-256 of the credential and one lookup)
+ * against the same admitting port; wrk loads them in alternating rounds from its own process and the server's CPU time
+ * per request is read from /proc. Prints the figures; writes nothing.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
 const path = '/fabrikam/Fabrikam%20Web/_apis/build/builds?$top=10&api-version=7.1';
 
-const { child, info } = await startChild<{ lapis: string; open: string; pat: string }>('server.ts');
+const { child, info } = await startChild<{ lapis: string; open: string; floor: string; pat: string }>('server.ts');
 try {
   const auth = { authorization: `Basic ${Buffer.from(`:${info.pat}`).toString('base64')}` };
   await wrk(info.lapis + path, auth, 2);
   await wrk(info.open + path, {}, 2);
+  await wrk(info.floor + path, auth, 2);
   const pid = child.pid ?? 0;
   const load = loadavg()[0]?.toFixed(2);
   const result = await compare(
@@ -34,6 +36,14 @@ try {
     `admitted:  ${Math.round(result.b)} req/s (${result.bList}); ${Math.round(result.bCpu)} µs CPU (${result.bCpuList})`,
   );
   console.log(`ratio req/s ${(result.a / result.b).toFixed(3)}×; CPU admitted/PAT ${(result.bCpu / result.aCpu).toFixed(3)}×`);
+  const floor = await compare(
+    rounds,
+    () => measured(pid, () => wrk(info.floor + path, auth, seconds)),
+    () => measured(pid, () => wrk(info.open + path, {}, seconds)),
+  );
+  console.log(
+    `floor (SHA-256 of the credential and one lookup): ${Math.round(floor.a)} req/s, ${Math.round(floor.aCpu)} µs CPU; admitted ${Math.round(floor.b)} req/s, ${Math.round(floor.bCpu)} µs CPU; ratio req/s ${(floor.a / floor.b).toFixed(3)}×`,
+  );
 } finally {
   await stopChild(child);
 }

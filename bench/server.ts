@@ -1,7 +1,9 @@
+import { hash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import type { FastifyRequest } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
 import { type RenderedPages, renderedPageBounds, renderedPageSize } from '../src/http/api/build-pages.js';
@@ -14,9 +16,10 @@ import { openSqliteStore } from '../src/storage/sqlite/open.js';
 
 /**
  * One Lapis instance for the load benchmarks, run as its own process (pinned by the runner): SQLite with the demo
- * seed, listening twice over the same store and services. The first port is Lapis as deployed (the PAT chain);
- * the second serves the same API routes, with the same request metrics, through an access step that admits the token's owner without looking at any
- * credential, which is what "the same route without the PAT check" means. Prints one JSON line, serves until SIGTERM.
+ * seed, listening three times over the same store and services. The first port is Lapis as deployed (the PAT chain);
+ * the second serves the same API routes, with the same request metrics, through an access step that admits the token's
+ * owner without looking at any credential, which is what "the same route without the PAT check" means; the third admits
+ * after a SHA-256 of the credential and one lookup only (the floor below). Prints one JSON line, serves until SIGTERM.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'lapis-bench-server-'));
 const config = loadConfig({ env: { LAPIS_DATA_DIR: dataDir, LAPIS_LOG_LEVEL: 'warn' } });
@@ -37,9 +40,20 @@ const { text: pat } = await services.tokens.create({
   days: 30,
 });
 
-const open = createServer({ config, logStream: silent });
-// The same request metrics as the real app, so the comparison leaves out only identification and authorization.
-new LapisMetrics({ store, credentials: services.context.credentials, caches: {} }).register(open, config);
+/** Another server over the same store and services, its API routes admitted by `access`, with the real app's metrics. */
+async function apiServer(access: AccessGate) {
+  const server = createServer({ config, logStream: silent });
+  new LapisMetrics({ store, credentials: services.context.credentials, caches: {} }).register(server, config);
+  // Its own build page cache, as the real app has one: the comparison leaves out only the credential check.
+  const pages: RenderedPages = new BuildPageCache(services.context, {
+    cacheMs: config.authCacheMs,
+    ...renderedPageBounds,
+    sizeOf: renderedPageSize,
+  });
+  await registerApi(server, { services, access, config, pages });
+  return server;
+}
+
 const principal = {
   user: alice,
   credential: 'pat' as const,
@@ -50,20 +64,34 @@ const principal = {
 // Only `admit` is used by the router; this one skips identification and authorization entirely.
 // A value, not a promise, as the real gate answers a cached credential: the baseline pays no microtask turn either.
 const admitAll = { admit: () => ({ principal }) } as unknown as AccessGate;
-// Its own build page cache, as the real app has one: the comparison leaves out only the credential check.
-const pages: RenderedPages = new BuildPageCache(services.context, {
-  cacheMs: config.authCacheMs,
-  ...renderedPageBounds,
-  sizeOf: renderedPageSize,
-});
-await registerApi(open, { services, access: admitAll, config, pages });
+/**
+ * The least a check that keeps no token text in memory does on every request: a SHA-256 of the presented credential
+ * and one map lookup by that digest. Nothing else (no parsing, checksum, expiry, membership, headers): how much of the
+ * Auth row's 5 % this floor alone takes, on this route, in this run.
+ */
+const byDigest = new Map<string, typeof principal>();
+const digestOnly = {
+  admit: (request: FastifyRequest) => {
+    const digest = hash('sha256', request.headers.authorization ?? '', 'base64');
+    let known = byDigest.get(digest);
+    if (!known) {
+      known = principal;
+      byDigest.set(digest, known);
+    }
+    return { principal: known };
+  },
+} as unknown as AccessGate;
 
+const open = await apiServer(admitAll);
+const floor = await apiServer(digestOnly);
 const lapisUrl = await lapis.app.listen({ port: 0, host: '127.0.0.1' });
 const openUrl = await open.listen({ port: 0, host: '127.0.0.1' });
-console.log(JSON.stringify({ lapis: lapisUrl, open: openUrl, pat, builds: seeded.builds }));
+const floorUrl = await floor.listen({ port: 0, host: '127.0.0.1' });
+console.log(JSON.stringify({ lapis: lapisUrl, open: openUrl, floor: floorUrl, pat, builds: seeded.builds }));
 
 process.on('SIGTERM', () => {
   void (async () => {
+    await floor.close();
     await open.close();
     await lapis.app.close();
     await store.close();
