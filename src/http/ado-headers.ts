@@ -37,15 +37,18 @@ function clientSession(request: FastifyRequest): string | undefined {
  * echo X-TFS-Session. Set once per request: a later call (the error handler) keeps the first values.
  */
 export function setAdoResponseHeaders(request: FastifyRequest, reply: FastifyReply): void {
-  if (reply.hasHeader('ActivityId')) return;
-  reply.header('ActivityId', request.id);
-  reply.header('X-VSS-E2EID', request.id);
-  reply.header('X-TFS-Session', clientSession(request) ?? randomUUID());
-  reply.header('X-TFS-ProcessId', processId);
-  reply.header('Access-Control-Expose-Headers', exposedHeaders);
+  // Lower-case names, as Fastify stores and sends them: a name it must lower-case itself is a new string per call,
+  // looked up in V8's string table at every header store (about 80 ns a header in a loop, several times that in a
+  // server). HTTP names are case-insensitive; these go out lower-cased either way.
+  if (reply.hasHeader('activityid')) return;
+  reply.header('activityid', request.id);
+  reply.header('x-vss-e2eid', request.id);
+  reply.header('x-tfs-session', clientSession(request) ?? randomUUID());
+  reply.header('x-tfs-processid', processId);
+  reply.header('access-control-expose-headers', exposedHeaders);
 }
 
 /** `X-VSS-UserData: {userId}:{username}` once a request is authenticated. */
 export function setUserDataHeader(reply: FastifyReply, principal: Principal): void {
-  reply.header('X-VSS-UserData', `${principal.user.id}:${principal.user.username}`);
+  reply.header('x-vss-userdata', `${principal.user.id}:${principal.user.username}`);
 }
