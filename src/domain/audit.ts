@@ -171,6 +171,42 @@ export interface AuditEntry {
   data: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * An entry as it waits in the audit queue: one flat JSON text of its fields, in the order `id, timestamp,
+ * organizationId, action, actorId, actorName, via, ipAddress, details, data` (data as its own JSON text), so the
+ * values are the stored columns' as they are.
+ */
+export type EncodedAuditEntry = string & { readonly encoding: 'audit entry fields as a JSON array' };
+
+export function encodeAuditEntry(entry: AuditEntry): EncodedAuditEntry {
+  return JSON.stringify([
+    entry.id,
+    entry.timestamp,
+    entry.organizationId,
+    entry.action,
+    entry.actorId,
+    entry.actorName,
+    entry.via,
+    entry.ipAddress,
+    entry.details,
+    JSON.stringify(entry.data),
+  ]) as EncodedAuditEntry;
+}
+
+/**
+ * Entries written together, as one JSON array of their field arrays. A queue behind a busy writer outlives the young
+ * generation: one string a slice is promoted and marked at a fraction of the cost of its entries' hundreds of objects
+ * (bench:audit), and it goes to the SQLite writer thread as it is, not as hundreds of values to clone.
+ */
+export interface EncodedAuditBatch {
+  count: number;
+  json: string;
+}
+
+export function encodedAuditBatch(entries: readonly EncodedAuditEntry[]): EncodedAuditBatch {
+  return { count: entries.length, json: `[${entries.join(',')}]` };
+}
+
 export interface AuditQuery {
   /** Undefined: every organization and the server-wide entries (the CLI, for server administrators). */
   organizationId?: string | undefined;

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditQuery } from '../domain/audit.js';
+import type { AuditEntry, AuditQuery, EncodedAuditBatch } from '../domain/audit.js';
 import type { BuildQuery } from '../domain/build-query.js';
 import type { Build, BuildDefinition, BuildFolder, DefinitionQueryOrder, RetentionLease } from '../domain/builds.js';
 import type {
@@ -478,7 +478,8 @@ export interface PoolUse {
 }
 
 export interface AuditRepository {
-  insertMany(entries: readonly AuditEntry[]): Promise<void>;
+  /** Writes the batch whole or not at all. */
+  insertBatch(batch: EncodedAuditBatch): Promise<void>;
   /** Newest first, at most `limit` entries. */
   page(query: AuditQuery, limit: number): Promise<AuditEntry[]>;
   /** Removes entries older than `timestamp`; returns how many. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { systemActor } from '../../src/domain/audit.js';
+import { encodeAuditEntry, encodedAuditBatch, systemActor } from '../../src/domain/audit.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { AuditLog } from '../../src/services/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
@@ -61,7 +61,7 @@ for (const backend of backends()) {
         details: `details ${n}`,
         data: { n, note: `entry ${n}` },
       }));
-      await store.audit.insertMany(entries);
+      await store.audit.insertBatch(encodedAuditBatch(entries.map(encodeAuditEntry)));
       const back = await store.audit.page({}, 1_000);
       expect(back.reverse()).toEqual(entries);
     });
@@ -130,6 +130,46 @@ for (const backend of backends()) {
       await new Promise((resolve) => setImmediate(resolve));
       await audit.flush();
       expect(failures).toHaveLength(failed + 1);
+    });
+
+    it('holds at most maxQueued entries while writes fail, dropping the oldest and saying how many', async () => {
+      const reports: string[] = [];
+      const audit = new AuditLog(store, clock, {
+        flushMs: 60_000,
+        retentionDays: 90,
+        maxQueued: 100,
+        onError: (error, context) => reports.push(`${context}: ${(error as Error).message}`),
+      });
+      const record = (n: number, actorName = 'ops') =>
+        audit.record({
+          action: 'admin.action',
+          origin: { actor: { userId: null, name: actorName }, via: 'cli' },
+          operation: 'test.bound',
+          target: `target ${n}`,
+          organizationId: null,
+        });
+      const refused = null as unknown as string;
+      const targets = async () => (await rows()).map((row) => (row.data as { target: string }).target);
+
+      // 250 events in one turn, the first one the database refuses: the 150 oldest go, the refused one with them.
+      record(0, refused);
+      for (let n = 1; n < 250; n++) record(n);
+      await audit.flush();
+      expect(reports).toEqual(['audit queue full: 150 audit entries dropped']);
+      expect(await targets()).toEqual(Array.from({ length: 100 }, (_, n) => `target ${150 + n}`));
+
+      // A slice the database refuses waits for the retry, ahead of newer ones, until the bound drops it whole.
+      reports.length = 0;
+      record(1000, refused);
+      for (let n = 1001; n < 1064; n++) record(n);
+      await audit.flush();
+      expect(reports).toHaveLength(1);
+      expect(reports[0]).toMatch(/^could not write the audit log: /);
+      for (let n = 1064; n < 1128; n++) record(n);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reports.slice(1)).toEqual(['audit queue full: 64 audit entries dropped']);
+      await audit.close();
+      expect((await targets()).slice(100)).toEqual(Array.from({ length: 64 }, (_, n) => `target ${1064 + n}`));
     });
 
     it('stores no token, secret or password in any entry', async () => {

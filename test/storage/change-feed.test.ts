@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { encodeAuditEntry, encodedAuditBatch } from '../../src/domain/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
 import type { Change } from '../../src/storage/ports.js';
 import { openPostgresStore } from '../../src/storage/postgres/open.js';
@@ -83,8 +84,8 @@ for (const backend of backends()) {
         others.push(writer);
         const heard = hear(listener);
         for (let batch = 0; batch < 5; batch++) {
-          await listener.audit.insertMany([auditEntry(batch)]);
-          await writer.audit.insertMany([auditEntry(100 + batch)]);
+          await listener.audit.insertBatch(encodedAuditBatch([encodeAuditEntry(auditEntry(batch))]));
+          await writer.audit.insertBatch(encodedAuditBatch([encodeAuditEntry(auditEntry(100 + batch))]));
         }
         expect(await listener.audit.page({}, 100)).toHaveLength(10);
         await new Promise((resolve) => setTimeout(resolve, 200));

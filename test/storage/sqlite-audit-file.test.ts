@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Migration, Migrator, sql } from 'kysely';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../src/domain/audit.js';
+import { type AuditEntry, encodeAuditEntry, encodedAuditBatch } from '../../src/domain/audit.js';
 import { AuditLog } from '../../src/services/audit.js';
 import { AuditWrites } from '../../src/storage/kysely/audit.js';
 import type { KyselyStore } from '../../src/storage/kysely/store.js';
@@ -65,7 +65,7 @@ describe('the SQLite audit log in its own file', () => {
     await store.migrate();
     expect(auditFileFor(file)).toBe(join(file, '..', 'lapis.audit.db'));
     expect(statSync(auditFileFor(file)).mode & 0o777).toBe(0o600);
-    await store.audit.insertMany(entries(293));
+    await store.audit.insertBatch(encodedAuditBatch(entries(293).map(encodeAuditEntry)));
     expect(statSync(`${auditFileFor(file)}-wal`).mode & 0o777).toBe(0o600);
     expect(await everything(store)).toEqual(entries(293));
     // Not in the store's file: the store's table is gone, and no other file is attached to its connection.
@@ -83,7 +83,7 @@ describe('the SQLite audit log in its own file', () => {
     const file = storeFile();
     const store = openSqliteStore(file);
     await store.migrate();
-    const written = store.audit.insertMany(entries(2_000));
+    const written = store.audit.insertBatch(encodedAuditBatch(entries(2_000).map(encodeAuditEntry)));
     await store.close();
     await expect(written).resolves.toBeUndefined();
     // Both connections closed: the last one checkpointed the log and removed it.
@@ -114,7 +114,7 @@ describe('the SQLite audit log in its own file', () => {
       // New thread ids, not a count: a thread of an earlier file's (the worker process is shared) may end meanwhile.
       const startedSince = (now: Map<string, number>) => [...now].filter(([tid]) => !before.has(tid));
       expect(startedSince(threadNices()), 'reading, or a prune with nothing to delete, starts no thread').toEqual([]);
-      await store.audit.insertMany(entries(1));
+      await store.audit.insertBatch(encodedAuditBatch(entries(1).map(encodeAuditEntry)));
       const after = threadNices();
       const started = startedSince(after);
       expect(started.map(([, nice]) => nice)).toContain(19);
@@ -126,15 +126,19 @@ describe('the SQLite audit log in its own file', () => {
 
   it('fails the writes of a writer thread that died, and starts another at the next write', async () => {
     const file = auditFileFor(storeFile());
-    // Compiled by a store in memory: only the SQL text and parameters go to the thread.
+    // Planned by a store in memory: only the SQL texts and the rows' JSON go to the thread.
     const statements = new AuditWrites(open(':memory:').kysely);
+    const inserts = (count: number) => ({
+      inserts: statements.insertPlan(count),
+      rows: encodedAuditBatch(entries(count).map(encodeAuditEntry)).json,
+    });
     const writer = new AuditWriter(file, 1000);
     try {
       // No file yet: the thread cannot open it and stops with an error.
-      await expect(writer.run(statements.inserts(entries(2)))).rejects.toThrow();
+      await expect(writer.run(inserts(2))).rejects.toThrow();
       const log = openAuditLog(file.replace(/\.audit\.db$/, '.db'), 1000);
       try {
-        expect(await writer.run(statements.inserts(entries(2)))).toBe(2);
+        expect(await writer.run(inserts(2))).toBe(2);
         expect(await log.repository.page({}, 10)).toHaveLength(2);
       } finally {
         await log.close();
@@ -179,7 +183,7 @@ describe('migration 020 from the layout with the audit log in the store file', (
     await migrateBefore020(store);
     await store.kysely.insertInto('audit_log').values(entries(300).map(oldRow)).execute();
     // A first run that crashed after copying part of the rows: the copy skips them.
-    await store.audit.insertMany(entries(120));
+    await store.audit.insertBatch(encodedAuditBatch(entries(120).map(encodeAuditEntry)));
     expect(await store.migrate()).toEqual({ applied: ['020-audit-log-own-file'] });
     expect(await everything(store)).toEqual(entries(300));
     const tables = await sql`select name from sqlite_master where name like 'audit_log%'`.execute(store.kysely);

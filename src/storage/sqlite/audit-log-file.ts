@@ -1,5 +1,5 @@
 import Sqlite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, SqliteDialect } from 'kysely';
 import { AuditWrites, KyselyAuditRepository } from '../kysely/audit.js';
 import type { Database } from '../kysely/schema.js';
 import { type AuditRepository, StorageUnavailableError } from '../ports.js';
@@ -37,6 +37,8 @@ function prepareSchema(connection: Sqlite.Database): void {
     })
     .immediate();
 }
+
+const statementOf = (query: CompiledQuery) => ({ sql: query.sql, params: query.parameters });
 
 export interface AuditLogStorage {
   /** Undefined in memory. */
@@ -81,13 +83,13 @@ export function openAuditLog(mainFile: string, busyTimeoutMs: number): AuditLogS
   return {
     file,
     repository: {
-      async insertMany(entries) {
-        if (entries.length > 0) await writer.run(writes.inserts(entries));
+      async insertBatch(batch) {
+        if (batch.count > 0) await writer.run({ inserts: writes.insertPlan(batch.count), rows: batch.json });
       },
       page: (query, limit) => local.page(query, limit),
       // The start-up prune finds nothing to delete on most starts: asked first here, it starts no writer thread then.
       deleteBefore: async (timestamp) =>
-        (await local.hasEntriesBefore(timestamp)) ? writer.run([writes.deleteBefore(timestamp)]) : 0,
+        (await local.hasEntriesBefore(timestamp)) ? writer.run({ statements: [statementOf(writes.deleteBefore(timestamp))] }) : 0,
     },
     async close() {
       await writer.close();

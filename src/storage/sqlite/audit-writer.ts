@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
-import type { CompiledQuery } from 'kysely';
+import type { InsertStep } from '../kysely/audit.js';
 
 /**
  * The writer thread's whole program. It is a string evaluated as a CommonJS script, not a module file, so that it
@@ -9,9 +9,10 @@ import type { CompiledQuery } from 'kysely';
  * path comes in workerData because an evaluated script has no location to resolve packages from.
  *
  * It lowers its own thread's priority first (Linux: /proc/thread-self names the thread, and setpriority on a thread id
- * changes that thread only), so that on a busy core the request thread runs before the audit's inserts. Each message
- * `{id, statements}` runs in one transaction and is answered `{id, changes}` or `{id, error}`; `null` closes the
- * connection and ends the thread.
+ * changes that thread only), so that on a busy core the request thread runs before the audit's inserts. Each message,
+ * `{id, work}` with statements or with an insert plan and its rows (the rows as one JSON text, parsed here rather than cloned
+ * value by value on the request thread), runs in one transaction and is answered `{id, changes}` or `{id, error}`;
+ * `null` closes the connection and ends the thread.
  */
 const writerProgram = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -33,9 +34,21 @@ function statement(sql) {
   }
   return found;
 }
-const runAll = db.transaction((statements) => {
+function insertAll(inserts, rows) {
   let changes = 0;
-  for (const { sql, params } of statements) changes += statement(sql).run(params).changes;
+  let start = 0;
+  for (const { sql, count } of inserts) {
+    const params = [];
+    for (let index = start; index < start + count; index++) params.push(...rows[index]);
+    changes += statement(sql).run(params).changes;
+    start += count;
+  }
+  return changes;
+}
+const runAll = db.transaction((work) => {
+  if (work.rows !== undefined) return insertAll(work.inserts, JSON.parse(work.rows));
+  let changes = 0;
+  for (const { sql, params } of work.statements) changes += statement(sql).run(params).changes;
   return changes;
 });
 parentPort.on('message', (message) => {
@@ -44,17 +57,21 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
-  const { id, statements } = message;
   try {
-    parentPort.postMessage({ id, changes: runAll.immediate(statements) });
+    parentPort.postMessage({ id: message.id, changes: runAll.immediate(message.work) });
   } catch (error) {
-    parentPort.postMessage({ id, error: { message: String(error && error.message), code: error && error.code } });
+    parentPort.postMessage({ id: message.id, error: { message: String(error && error.message), code: error && error.code } });
   }
 });
 `;
 
 /** The writer thread's niceness: the lowest priority, so it only takes CPU the request thread leaves. */
 const writerNice = 19;
+
+/** One transaction's work: statements as they are, or inserts of a batch whose rows come as one JSON array text. */
+export type WriterWork =
+  | { statements: readonly { sql: string; params: readonly unknown[] }[] }
+  | { inserts: readonly InsertStep[]; rows: string };
 
 interface Reply {
   id: number;
@@ -85,8 +102,8 @@ export class AuditWriter {
     private readonly busyTimeoutMs: number,
   ) {}
 
-  /** Runs the statements in one transaction on the writer thread; resolves with the rows changed once committed. */
-  run(statements: readonly CompiledQuery[]): Promise<number> {
+  /** Runs the work in one transaction on the writer thread; resolves with the rows changed once committed. */
+  run(work: WriterWork): Promise<number> {
     if (this.closed) return Promise.reject(new Error('the audit log writer is closed'));
     const worker = this.worker ?? this.start();
     const id = ++this.lastId;
@@ -96,7 +113,7 @@ export class AuditWriter {
     // Held while it has work: an unref'd worker may let the process exit (Node's documented rule), and a CLI's last
     // flush must be answered; an idle thread keeps nothing alive.
     if (this.pending.size === 1) worker.ref();
-    worker.postMessage({ id, statements: statements.map((query) => ({ sql: query.sql, params: query.parameters })) });
+    worker.postMessage({ id, work });
     this.inFlight.add(done);
     const forget = () => this.inFlight.delete(done);
     done.then(forget, forget);

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../../src/domain/audit.js';
+import { type AuditEntry, encodeAuditEntry, encodedAuditBatch } from '../../../src/domain/audit.js';
 import type { KyselyStore } from '../../../src/storage/kysely/store.js';
 import { type ApiFixture, apiFixture } from '../../support/api.js';
 import { testApp } from '../../support/app.js';
@@ -131,7 +131,7 @@ for (const backend of backends()) {
         details: `entry ${i}`,
         data: { n: i },
       }));
-      await store.audit.insertMany(entries);
+      await store.audit.insertBatch(encodedAuditBatch(entries.map(encodeAuditEntry)));
       let pageReads = 0;
       const page = store.audit.page.bind(store.audit);
       store.audit.page = (query, limit) => {
