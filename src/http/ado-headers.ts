@@ -48,7 +48,16 @@ export function setAdoResponseHeaders(request: FastifyRequest, reply: FastifyRep
   reply.header('access-control-expose-headers', exposedHeaders);
 }
 
+/** By user object: a cached credential's user is the same object on every request, so its value is built once. */
+const userDataValues = new WeakMap<Principal['user'], string>();
+
 /** `X-VSS-UserData: {userId}:{username}` once a request is authenticated. */
 export function setUserDataHeader(reply: FastifyReply, principal: Principal): void {
-  reply.header('x-vss-userdata', `${principal.user.id}:${principal.user.username}`);
+  const { user } = principal;
+  let value = userDataValues.get(user);
+  if (value === undefined) {
+    value = `${user.id}:${user.username}`;
+    userDataValues.set(user, value);
+  }
+  reply.header('x-vss-userdata', value);
 }

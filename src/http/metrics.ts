@@ -25,6 +25,11 @@ declare module 'fastify' {
   }
 }
 
+interface OutcomeCount {
+  labels: Record<'outcome' | 'reason' | 'credential', string>;
+  count: number;
+}
+
 const latencyBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const lagBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
 
@@ -39,17 +44,22 @@ function digest(text: string): Buffer {
 export class LapisMetrics {
   readonly registry = new Registry();
   private readonly tallies = new AnswerTallies(latencyBuckets);
-  /** Access decisions by `outcome reason credential`, counted as plainly as the answers. */
-  private readonly outcomeCounts = new Map<
-    string,
-    { labels: Record<'outcome' | 'reason' | 'credential', string>; count: number }
-  >();
+  /** Refusals by `outcome reason credential`, counted as plainly as the answers. */
+  private readonly outcomeCounts = new Map<string, OutcomeCount>();
+  /** Admissions, every request's outcome but a refusal's, by credential kind alone: no key is built per request. */
+  private readonly admissionCounts = new Map<string, OutcomeCount>();
 
   /** What the access gate tells: who was admitted with which credential, who was refused and why. */
   readonly observer: GateObserver = {
     admitted: (request, credential) => {
-      request.presentedCredential = credential ?? 'none';
-      this.countOutcome('admitted', 'ok', credential ?? 'none');
+      const kind = credential ?? 'none';
+      request.presentedCredential = kind;
+      let known = this.admissionCounts.get(kind);
+      if (!known) {
+        known = { labels: { outcome: 'admitted', reason: 'ok', credential: kind }, count: 0 };
+        this.admissionCounts.set(kind, known);
+      }
+      known.count++;
     },
     refused: (request: FastifyRequest, refusal: Refusal) => {
       request.presentedCredential = refusal.credential ?? 'none';
@@ -67,7 +77,7 @@ export class LapisMetrics {
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const { tallies, outcomeCounts } = this;
+    const { tallies, outcomeCounts, admissionCounts } = this;
     new Counter({
       name: 'lapis_http_requests_total',
       help: 'Answered requests by route template, method, status and the kind of credential presented.',
@@ -90,7 +100,9 @@ export class LapisMetrics {
       registers,
       collect() {
         this.reset();
-        for (const { labels, count } of outcomeCounts.values()) this.inc(labels, count);
+        for (const counts of [admissionCounts, outcomeCounts]) {
+          for (const { labels, count } of counts.values()) this.inc(labels, count);
+        }
       },
     });
     new Counter({

@@ -178,8 +178,13 @@ export class OrganizationPolicyService {
    * The request path: the warning for a call made with this token, or undefined. Synchronous and query-free; the
    * first call per token and policy also records the violation.
    */
-  warningFor(token: PersonalAccessToken, memberOf: ReadonlySet<string>, ipAddress: string | undefined): string | undefined {
-    this.reloadWhenStale();
+  warningFor(
+    token: PersonalAccessToken,
+    memberOf: ReadonlySet<string>,
+    ipAddress: string | undefined,
+    nowMs = this.context.clock.now().getTime(),
+  ): string | undefined {
+    this.reloadWhenStale(nowMs);
     if (this.snapshot.byOrganization.size === 0) return undefined;
     const violations = this.violations(token, memberOf);
     if (violations.length === 0) return undefined;
@@ -260,8 +265,8 @@ export class OrganizationPolicyService {
     });
   }
 
-  private reloadWhenStale(): void {
-    if (this.context.clock.now().getTime() - this.snapshot.loadedAt < this.options.cacheMs || this.loading) return;
+  private reloadWhenStale(nowMs: number): void {
+    if (nowMs - this.snapshot.loadedAt < this.options.cacheMs || this.loading) return;
     this.refresh().catch((error: unknown) => this.options.onBackgroundError?.(error));
   }
 

@@ -70,14 +70,14 @@ export class BasicPatAuthenticator implements Authenticator {
     const candidate = looksLikePat(parsed.user) || parsed.password === '' ? parsed.user : parsed.password;
     const result = this.verifier.verify(candidate, now);
     return result instanceof Promise
-      ? result.then((settled) => this.outcomeOf(settled, request))
-      : this.outcomeOf(result, request);
+      ? result.then((settled) => this.outcomeOf(settled, request, now))
+      : this.outcomeOf(result, request, now);
   }
 
-  private outcomeOf(result: PatVerification, request: FastifyRequest): AuthOutcome | Promise<AuthOutcome> {
+  private outcomeOf(result: PatVerification, request: FastifyRequest, now: Date): AuthOutcome | Promise<AuthOutcome> {
     if (result.status !== 'active') return throttledFailure(this.throttle, request, failureFor(result));
     const principal = this.principalOf(result);
-    const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress);
+    const warning = this.policies?.warningFor(result.token, result.memberOf, request.clientAddress, now.getTime());
     if (warning) return { kind: 'principal', principal: { policyWarning: warning, ...principal } };
     return { kind: 'principal', principal };
   }
