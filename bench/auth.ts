@@ -35,14 +35,16 @@ try {
   console.log(
     `admitted:  ${Math.round(result.b)} req/s (${result.bList}); ${Math.round(result.bCpu)} µs CPU (${result.bCpuList})`,
   );
-  console.log(`ratio req/s ${(result.a / result.b).toFixed(3)}×; CPU admitted/PAT ${(result.bCpu / result.aCpu).toFixed(3)}×`);
+  console.log(
+    `ratio req/s ${(result.a / result.b).toFixed(3)}×; CPU admitted/PAT ${(result.bCpu / result.aCpu).toFixed(3)}×; paired by round: req/s ${result.pairedRate.toFixed(3)}×, CPU ${result.pairedCpu.toFixed(3)}×`,
+  );
   const floor = await compare(
     rounds,
     () => measured(pid, () => wrk(info.floor + path, auth, seconds)),
     () => measured(pid, () => wrk(info.open + path, {}, seconds)),
   );
   console.log(
-    `floor (SHA-256 of the credential and one lookup): ${Math.round(floor.a)} req/s, ${Math.round(floor.aCpu)} µs CPU; admitted ${Math.round(floor.b)} req/s, ${Math.round(floor.bCpu)} µs CPU; ratio req/s ${(floor.a / floor.b).toFixed(3)}×`,
+    `floor (SHA-256 of the credential and one lookup): ${Math.round(floor.a)} req/s, ${Math.round(floor.aCpu)} µs CPU; admitted ${Math.round(floor.b)} req/s, ${Math.round(floor.bCpu)} µs CPU; ratio req/s ${(floor.a / floor.b).toFixed(3)}× (paired by round ${floor.pairedRate.toFixed(3)}×)`,
   );
 } finally {
   await stopChild(child);

@@ -74,6 +74,13 @@ export interface Comparison {
   bCpu: number;
   aCpuList: string;
   bCpuList: string;
+  /**
+   * The median over rounds of a's figure divided by b's in the same round: with short rounds on a machine whose speed
+   * drifts, steadier than a ratio of the two medians.
+   */
+  pairedRate: number;
+  /** The same for server CPU µs per request, b's over a's (above 1 when a costs less). */
+  pairedCpu: number;
 }
 
 /**
@@ -106,5 +113,7 @@ export async function compare(rounds: number, a: () => Promise<Loaded>, b: () =>
     bCpu: cpu(second),
     aCpuList: cpuList(first),
     bCpuList: cpuList(second),
+    pairedRate: median(first.map((result, round) => result.perSecond / (second[round]?.perSecond ?? Number.NaN))),
+    pairedCpu: median(first.map((result, round) => (second[round]?.cpuPerRequest ?? Number.NaN) / result.cpuPerRequest)),
   };
 }
