@@ -9,6 +9,17 @@ import { seedWorld, type World } from '../support/world.js';
 
 const cli = { actor: { userId: null, name: 'ops (CLI)' }, via: 'cli' } as const;
 
+/** An administrative action on target `n`, by `actorName` through the CLI. */
+function recordAction(audit: AuditLog, operation: string, n: number, actorName = 'ops'): void {
+  audit.record({
+    action: 'admin.action',
+    origin: { actor: { userId: null, name: actorName }, via: 'cli' },
+    operation,
+    target: `target ${n}`,
+    organizationId: null,
+  });
+}
+
 for (const backend of backends()) {
   describe.skipIf(!backend.available)(`audit log and token policies on ${backend.name}`, () => {
     let store: KyselyStore;
@@ -68,14 +79,7 @@ for (const backend of backends()) {
 
     it('writes a full slice of 64 as soon as it is queued, a partial one only on the timer, a read or the close', async () => {
       const audit = new AuditLog(store, clock, { flushMs: 60_000, retentionDays: 90 });
-      const record = (n: number) =>
-        audit.record({
-          action: 'admin.action',
-          origin: { actor: { userId: null, name: 'ops' }, via: 'cli' },
-          operation: 'test.eager',
-          target: `target ${n}`,
-          organizationId: null,
-        });
+      const record = (n: number) => recordAction(audit, 'test.eager', n);
       const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
       for (let n = 0; n < 63; n++) record(n);
       await nextTurn();
@@ -96,14 +100,7 @@ for (const backend of backends()) {
         retentionDays: 90,
         onError: (_, context) => failures.push(context),
       });
-      const record = (n: number, actorName = 'ops') =>
-        audit.record({
-          action: 'admin.action',
-          origin: { actor: { userId: null, name: actorName }, via: 'cli' },
-          operation: 'test.slice',
-          target: `target ${n}`,
-          organizationId: null,
-        });
+      const record = (n: number, actorName = 'ops') => recordAction(audit, 'test.slice', n, actorName);
       for (let n = 0; n < 300; n++) record(n);
       let done = false;
       let ranBetween = false;
@@ -140,14 +137,7 @@ for (const backend of backends()) {
         maxQueued: 100,
         onError: (error, context) => reports.push(`${context}: ${(error as Error).message}`),
       });
-      const record = (n: number, actorName = 'ops') =>
-        audit.record({
-          action: 'admin.action',
-          origin: { actor: { userId: null, name: actorName }, via: 'cli' },
-          operation: 'test.bound',
-          target: `target ${n}`,
-          organizationId: null,
-        });
+      const record = (n: number, actorName = 'ops') => recordAction(audit, 'test.bound', n, actorName);
       const refused = null as unknown as string;
       const targets = async () => (await rows()).map((row) => (row.data as { target: string }).target);
 
