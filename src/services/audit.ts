@@ -194,7 +194,12 @@ export class AuditLog {
     this.recordedAt = [];
     for (const [index, event] of events.entries()) {
       const timestamp = this.isoTimestamp(times[index] as Date);
-      this.filling.push(encodeAuditEntry(auditEntry(event, this.nextId(timestamp), timestamp)));
+      // Outside any request now: an event that cannot be made an entry is reported, never thrown into the event loop.
+      try {
+        this.filling.push(encodeAuditEntry(auditEntry(event, this.nextId(timestamp), timestamp)));
+      } catch (error) {
+        this.options.onError?.(error, 'could not make an audit entry');
+      }
     }
     this.dropBeyond(this.options.maxQueued ?? 100_000);
   }

@@ -162,6 +162,23 @@ for (const backend of backends()) {
       expect((await targets()).slice(100)).toEqual(Array.from({ length: 64 }, (_, n) => `target ${1064 + n}`));
     });
 
+    it('reports an event it cannot make an entry of, after the turn that recorded it, and writes the others', async () => {
+      const reports: string[] = [];
+      const audit = new AuditLog(store, clock, {
+        flushMs: 60_000,
+        retentionDays: 90,
+        onError: (_, context) => reports.push(context),
+      });
+      recordAction(audit, 'test.before', 1);
+      // A token event without its token: making its entry throws, outside any request.
+      audit.record({ action: 'token.created', origin: cli } as unknown as Parameters<AuditLog['record']>[0]);
+      recordAction(audit, 'test.after', 2);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reports).toEqual(['could not make an audit entry']);
+      await audit.close();
+      expect((await rows()).map((row) => (row.data as { operation: string }).operation)).toEqual(['test.before', 'test.after']);
+    });
+
     it('stores no token, secret or password in any entry', async () => {
       const { tokens, signIn, oauthApps, oauth, audit } = world.services;
       const secrets: string[] = [];
