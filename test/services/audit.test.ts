@@ -32,6 +32,10 @@ for (const backend of backends()) {
     });
     afterAll(() => backend.cleanup());
 
+    /** A log over this store that writes only when asked or full; the context of each failure it reports goes to `reports`. */
+    const reportingAudit = (reports: string[]) =>
+      new AuditLog(store, clock, { flushMs: 60_000, retentionDays: 90, onError: (_, context) => reports.push(context) });
+
     /** Every stored entry, oldest first, read through the repository (on SQLite the log has its own file). */
     const rows = async () => (await store.audit.page({}, 100_000)).reverse();
 
@@ -95,11 +99,7 @@ for (const backend of backends()) {
 
     it('writes a long queue in slices, letting other work run between them and keeping the slices written before a failure', async () => {
       const failures: string[] = [];
-      const audit = new AuditLog(store, clock, {
-        flushMs: 60_000,
-        retentionDays: 90,
-        onError: (_, context) => failures.push(context),
-      });
+      const audit = reportingAudit(failures);
       const record = (n: number, actorName = 'ops') => recordAction(audit, 'test.slice', n, actorName);
       for (let n = 0; n < 300; n++) record(n);
       let done = false;
@@ -164,11 +164,7 @@ for (const backend of backends()) {
 
     it('reports an event it cannot make an entry of, after the turn that recorded it, and writes the others', async () => {
       const reports: string[] = [];
-      const audit = new AuditLog(store, clock, {
-        flushMs: 60_000,
-        retentionDays: 90,
-        onError: (_, context) => reports.push(context),
-      });
+      const audit = reportingAudit(reports);
       recordAction(audit, 'test.before', 1);
       // A token event without its token: making its entry throws, outside any request.
       audit.record({ action: 'token.created', origin: cli } as unknown as Parameters<AuditLog['record']>[0]);
