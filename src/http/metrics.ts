@@ -44,8 +44,8 @@ function digest(text: string): Buffer {
 export class LapisMetrics {
   readonly registry = new Registry();
   private readonly tallies = new AnswerTallies(latencyBuckets);
-  /** Refusals by `outcome reason credential`, counted as plainly as the answers. */
-  private readonly outcomeCounts = new Map<string, OutcomeCount>();
+  /** Refusals by `reason credential`, counted as plainly as the answers. */
+  private readonly refusalCounts = new Map<string, OutcomeCount>();
   /** Admissions, every request's outcome but a refusal's, by credential kind alone: no key is built per request. */
   private readonly admissionCounts = new Map<string, OutcomeCount>();
 
@@ -63,21 +63,21 @@ export class LapisMetrics {
     },
     refused: (request: FastifyRequest, refusal: Refusal) => {
       request.presentedCredential = refusal.credential ?? 'none';
-      this.countOutcome('refused', refusal.reason, refusal.credential ?? 'none');
+      this.countRefusal(refusal.reason, refusal.credential ?? 'none');
     },
   };
 
-  private countOutcome(outcome: string, reason: string, credential: string): void {
-    const key = `${outcome} ${reason} ${credential}`;
-    const known = this.outcomeCounts.get(key);
+  private countRefusal(reason: string, credential: string): void {
+    const key = `${reason} ${credential}`;
+    const known = this.refusalCounts.get(key);
     if (known) known.count++;
-    else this.outcomeCounts.set(key, { labels: { outcome, reason, credential }, count: 1 });
+    else this.refusalCounts.set(key, { labels: { outcome: 'refused', reason, credential }, count: 1 });
   }
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    const { tallies, outcomeCounts, admissionCounts } = this;
+    const { tallies, refusalCounts, admissionCounts } = this;
     new Counter({
       name: 'lapis_http_requests_total',
       help: 'Answered requests by route template, method, status and the kind of credential presented.',
@@ -100,7 +100,7 @@ export class LapisMetrics {
       registers,
       collect() {
         this.reset();
-        for (const counts of [admissionCounts, outcomeCounts]) {
+        for (const counts of [admissionCounts, refusalCounts]) {
           for (const { labels, count } of counts.values()) this.inc(labels, count);
         }
       },
