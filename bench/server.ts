@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/load.js';
+import { setUserDataHeader } from '../src/http/ado-headers.js';
 import { type RenderedPages, renderedPageBounds, renderedPageSize } from '../src/http/api/build-pages.js';
 import { registerApi } from '../src/http/api/router.js';
 import type { AccessGate } from '../src/http/auth/access-gate.js';
+import { setCredentialHeaders } from '../src/http/auth/credential-headers.js';
 import { LapisMetrics } from '../src/http/metrics.js';
 import { createServer } from '../src/http/server.js';
 import { BuildPageCache } from '../src/services/build-page-cache.js';
@@ -16,10 +18,11 @@ import { openSqliteStore } from '../src/storage/sqlite/open.js';
 
 /**
  * One Lapis instance for the load benchmarks, run as its own process (pinned by the runner): SQLite with the demo
- * seed, listening three times over the same store and services. The first port is Lapis as deployed (the PAT chain);
+ * seed, listening four times over the same store and services. The first port is Lapis as deployed (the PAT chain);
  * the second serves the same API routes, with the same request metrics, through an access step that admits the token's
  * owner without looking at any credential, which is what "the same route without the PAT check" means; the third admits
- * after a SHA-256 of the credential and one lookup only (the floor below). Prints one JSON line, serves until SIGTERM.
+ * after a SHA-256 of the credential and one lookup only (the floor below); the fourth does the same and answers with the
+ * headers an identified caller gets (the ceiling below). Prints one JSON line, serves until SIGTERM.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'lapis-bench-server-'));
 const config = loadConfig({ env: { LAPIS_DATA_DIR: dataDir, LAPIS_LOG_LEVEL: 'warn' } });
@@ -31,7 +34,7 @@ const { services } = lapis;
 const alice = await services.users.add({ username: 'alice', email: 'alice@example.test', isAdmin: true });
 const seeded = await services.demo.seed('fabrikam');
 const organization = await services.organizations.get('fabrikam');
-const { text: pat } = await services.tokens.create({
+const { text: pat, token } = await services.tokens.create({
   user: alice,
   displayName: 'bench',
   scope: 'vso.build',
@@ -60,6 +63,7 @@ const principal = {
   scopes: new Set(['vso.base', 'vso.build']),
   organizationId: organization.id,
   memberOf: new Set([organization.id]),
+  expiresAt: token.validTo,
 };
 // Only `admit` is used by the router; this one skips identification and authorization entirely.
 // A value, not a promise, as the real gate answers a cached credential: the baseline pays no microtask turn either.
@@ -70,27 +74,44 @@ const admitAll = { admit: () => ({ principal }) } as unknown as AccessGate;
  * Auth row's 5 % this floor alone takes, on this route, in this run.
  */
 const byDigest = new Map<string, typeof principal>();
-const digestOnly = {
-  admit: (request: FastifyRequest) => {
-    const digest = hash('sha256', request.headers.authorization ?? '', 'base64');
-    let known = byDigest.get(digest);
-    if (!known) {
-      known = principal;
-      byDigest.set(digest, known);
-    }
+function lookedUp(request: FastifyRequest): typeof principal {
+  const digest = hash('sha256', request.headers.authorization ?? '', 'base64');
+  let known = byDigest.get(digest);
+  if (!known) {
+    known = principal;
+    byDigest.set(digest, known);
+  }
+  return known;
+}
+const digestOnly = { admit: (request: FastifyRequest) => ({ principal: lookedUp(request) }) } as unknown as AccessGate;
+/**
+ * The floor again, answered as the gate answers an identified PAT caller: the user named back (`X-VSS-UserData`, as
+ * Azure DevOps does) and the token's expiry header, set by the gate's own functions. Below this, on this route, no
+ * check that keeps no token text in memory and answers as Lapis answers can go: the Auth row's ceiling in this run.
+ */
+const digestAndAnswer = {
+  admit: (request: FastifyRequest, reply: FastifyReply) => {
+    const known = lookedUp(request);
+    setCredentialHeaders(reply, known, new Date(), config.tokenExpiryWarningDays);
+    setUserDataHeader(reply, known);
     return { principal: known };
   },
 } as unknown as AccessGate;
 
 const open = await apiServer(admitAll);
 const floor = await apiServer(digestOnly);
+const answered = await apiServer(digestAndAnswer);
 const lapisUrl = await lapis.app.listen({ port: 0, host: '127.0.0.1' });
 const openUrl = await open.listen({ port: 0, host: '127.0.0.1' });
 const floorUrl = await floor.listen({ port: 0, host: '127.0.0.1' });
-console.log(JSON.stringify({ lapis: lapisUrl, open: openUrl, floor: floorUrl, pat, builds: seeded.builds }));
+const answeredUrl = await answered.listen({ port: 0, host: '127.0.0.1' });
+console.log(
+  JSON.stringify({ lapis: lapisUrl, open: openUrl, floor: floorUrl, answered: answeredUrl, pat, builds: seeded.builds }),
+);
 
 process.on('SIGTERM', () => {
   void (async () => {
+    await answered.close();
     await floor.close();
     await open.close();
     await lapis.app.close();
