@@ -86,8 +86,8 @@ function lookedUp(request: FastifyRequest): typeof principal {
 const digestOnly = { admit: (request: FastifyRequest) => ({ principal: lookedUp(request) }) } as unknown as AccessGate;
 /**
  * The floor again, answered as the gate answers an identified PAT caller: the user named back (`X-VSS-UserData`, as
- * Azure DevOps does) and the token's expiry header, set by the gate's own functions. Below this, on this route, no
- * check that keeps no token text in memory and answers as Lapis answers can go: the Auth row's ceiling in this run.
+ * Azure DevOps does) and the token's expiry header, set by the gate's own functions. No check that keeps no token text
+ * in memory and answers as Lapis answers costs less on this route: the Auth row's ceiling in this run.
  */
 const digestAndAnswer = {
   admit: (request: FastifyRequest, reply: FastifyReply) => {
