@@ -3,7 +3,7 @@ import { openStore } from './compose.js';
 import type { Config } from './config/schema.js';
 import { systemClock } from './domain/clock.js';
 import { prepareStore } from './first-start.js';
-import { limitHeapGrowth, limitYoungGeneration } from './heap-growth.js';
+import { limitHeapGrowth } from './heap-growth.js';
 
 export interface RunningServer {
   url: string;
@@ -17,12 +17,10 @@ export async function serve(
   terminal: boolean = process.stdout.isTTY === true,
 ): Promise<RunningServer> {
   limitHeapGrowth(config.heapGrowthPercent);
-  const unlimitYoungGeneration = limitYoungGeneration(config.youngGenerationMegabytes);
   const store = openStore(config);
   try {
     await prepareStore({ config, store, clock: systemClock, print, terminal });
   } catch (error) {
-    unlimitYoungGeneration();
     await store.close();
     throw error;
   }
@@ -46,7 +44,6 @@ export async function serve(
       await app.close();
       clearTimeout(timer);
       await store.close();
-      unlimitYoungGeneration();
     })();
     return stopping;
   };

@@ -191,13 +191,6 @@ export const configSchema = {
     default: 20,
     parse: integer(0, 400),
   }),
-  youngGenerationMegabytes: key({
-    env: 'LAPIS_YOUNG_GENERATION_MB',
-    description:
-      "How large `lapis serve` lets V8's young generation (where every request's objects are made) grow, in MB. Under load V8 grows it to its own maximum, 32 MB on Node 20 and 128 MB on Node 24, all of it resident; 16 read 0.98× the throughput on Node 20 and 1.00× on Node 24, for 13–17 and 40–58 MB less resident memory (docs/benchmarks.md). 0 leaves V8's choice.",
-    default: 16,
-    parse: integer(0, 1024),
-  }),
   bodyLimitBytes: key({
     env: 'LAPIS_BODY_LIMIT_BYTES',
     description: 'Largest request body accepted, in bytes.',
