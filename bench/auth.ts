@@ -42,22 +42,19 @@ try {
   console.log(
     `ratio req/s ${(result.a / result.b).toFixed(3)}×; CPU admitted/PAT ${(result.bCpu / result.aCpu).toFixed(3)}×; paired by round: req/s ${result.pairedRate.toFixed(3)}×, CPU ${result.pairedCpu.toFixed(3)}×`,
   );
-  const floor = await compare(
-    rounds,
-    () => measured(pid, () => wrk(info.floor + path, auth, seconds)),
-    () => measured(pid, () => wrk(info.open + path, {}, seconds)),
-  );
-  console.log(
-    `floor (SHA-256 of the credential and one lookup): ${Math.round(floor.a)} req/s, ${Math.round(floor.aCpu)} µs CPU; admitted ${Math.round(floor.b)} req/s, ${Math.round(floor.bCpu)} µs CPU; ratio req/s ${(floor.a / floor.b).toFixed(3)}× (paired by round ${floor.pairedRate.toFixed(3)}×)`,
-  );
-  const ceiling = await compare(
-    rounds,
-    () => measured(pid, () => wrk(info.answered + path, auth, seconds)),
-    () => measured(pid, () => wrk(info.open + path, {}, seconds)),
-  );
-  console.log(
-    `ceiling (the floor, answered with the identified caller's headers): ${Math.round(ceiling.a)} req/s, ${Math.round(ceiling.aCpu)} µs CPU; admitted ${Math.round(ceiling.b)} req/s, ${Math.round(ceiling.bCpu)} µs CPU; ratio req/s ${(ceiling.a / ceiling.b).toFixed(3)}× (paired by round ${ceiling.pairedRate.toFixed(3)}×)`,
-  );
+  /** A port loaded with the credential against the admitting port, in the same alternating rounds, on one line. */
+  const againstAdmitted = async (label: string, url: string) => {
+    const side = await compare(
+      rounds,
+      () => measured(pid, () => wrk(url + path, auth, seconds)),
+      () => measured(pid, () => wrk(info.open + path, {}, seconds)),
+    );
+    console.log(
+      `${label}: ${Math.round(side.a)} req/s, ${Math.round(side.aCpu)} µs CPU; admitted ${Math.round(side.b)} req/s, ${Math.round(side.bCpu)} µs CPU; ratio req/s ${(side.a / side.b).toFixed(3)}× (paired by round ${side.pairedRate.toFixed(3)}×)`,
+    );
+  };
+  await againstAdmitted('floor (SHA-256 of the credential and one lookup)', info.floor);
+  await againstAdmitted("ceiling (the floor, answered with the identified caller's headers)", info.answered);
 } finally {
   await stopChild(child);
 }
